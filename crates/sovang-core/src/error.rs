@@ -1,0 +1,126 @@
+//! Typed errors: a stable code, the field it concerns, and a message in Vietnamese and English.
+//! The texts live in `messages.rs`; this file only carries them.
+
+use serde::Serialize;
+
+use crate::messages;
+
+/// Stable error codes. They cross to the CLI's JSON and to the UI, so never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    Required,
+    TooLong,
+    InvalidDate,
+    EndBeforeStart,
+    NegativeAmount,
+    FutureDate,
+    InvalidValue,
+    UnknownUnit,
+    UnitOutOfScope,
+    UnitCycle,
+    DuplicateCode,
+    NotFound,
+    InUse,
+    UnknownReference,
+    YearOutsideCampaign,
+    InvalidJson,
+    UnknownField,
+    StaleVersion,
+    AlreadyDeleted,
+    NotDeleted,
+    AttachmentTooLarge,
+    AttachmentType,
+    SchemaTooNew,
+    MigrationEdited,
+    NotInitialized,
+    InitializedForOtherUnit,
+    InvalidCursor,
+    InvalidArgument,
+    Io,
+    Storage,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        messages::code_name(self)
+    }
+}
+
+/// A message in both languages of the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub vi: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error {
+    pub code: Code,
+    pub field: Option<String>,
+    pub message: Message,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error for `code`, with `arg` filled into the catalog's text where it has a slot.
+    pub fn new(code: Code, field: Option<&str>, arg: &str) -> Self {
+        let (vi, en) = messages::text(code, arg);
+        Error {
+            code,
+            field: field.map(str::to_owned),
+            message: Message { vi, en },
+        }
+    }
+
+    pub fn field(code: Code, field: &str) -> Self {
+        Self::new(code, Some(field), "")
+    }
+
+    pub fn field_arg(code: Code, field: &str, arg: &str) -> Self {
+        Self::new(code, Some(field), arg)
+    }
+
+    pub fn plain(code: Code, arg: &str) -> Self {
+        Self::new(code, None, arg)
+    }
+
+    /// The message in the chosen language.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.message.vi,
+            Lang::En => &self.message.en,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message.en)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        tracing::error!(error = %e, "sqlite error");
+        Error::plain(Code::Storage, &e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::plain(Code::Io, &e.to_string())
+    }
+}
+
+/// The two languages of the app; Vietnamese is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}

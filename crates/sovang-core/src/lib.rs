@@ -1,0 +1,20 @@
+//! Sổ Vàng's core: records, validation, storage, search and attachments, with no GUI.
+
+pub mod clock;
+pub mod collate;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod format;
+pub mod hlc;
+pub mod messages;
+pub mod migrations;
+pub mod paths;
+pub mod records;
+pub mod store;
+pub mod text;
+pub mod units;
+
+pub use error::{Code, Error, Lang, Result};
+pub use records::Kind;
+pub use store::Store;

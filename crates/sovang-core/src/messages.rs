@@ -1,0 +1,142 @@
+//! The message catalog of the core: every user-facing error text, Vietnamese first.
+//! `{}` in a text is replaced by the error's argument (a value, a code, a limit).
+
+use crate::error::Code;
+
+/// (stable name, Vietnamese, English) for each code.
+const CATALOG: &[(Code, &str, &str, &str)] = &[
+    (Code::Required, "required",
+     "Trường này là bắt buộc: hãy điền vào.",
+     "This field is required: please fill it in."),
+    (Code::TooLong, "too_long",
+     "Nội dung quá dài (tối đa {} ký tự): hãy rút gọn.",
+     "Too long (at most {} characters): please shorten it."),
+    (Code::InvalidDate, "invalid_date",
+     "Ngày không hợp lệ: \"{}\". Hãy nhập theo dạng dd/mm/yyyy, ví dụ 02/09/2025.",
+     "Invalid date: \"{}\". Enter it as dd/mm/yyyy, for example 02/09/2025."),
+    (Code::EndBeforeStart, "end_before_start",
+     "Ngày kết thúc không được trước ngày bắt đầu: hãy kiểm tra lại hai ngày.",
+     "The end date cannot be before the start date: please check both dates."),
+    (Code::NegativeAmount, "negative_amount",
+     "Số này không được âm: hãy nhập 0 hoặc một số dương.",
+     "This number cannot be negative: enter 0 or a positive number."),
+    (Code::FutureDate, "future_date",
+     "Ngày này ở tương lai ({}): hãy kiểm tra lại.",
+     "This date is in the future ({}): please check it."),
+    (Code::InvalidValue, "invalid_value",
+     "Giá trị không hợp lệ: \"{}\". Hãy chọn một giá trị trong danh sách.",
+     "Invalid value: \"{}\". Choose one from the list."),
+    (Code::UnknownUnit, "unknown_unit",
+     "Không tìm thấy đơn vị có mã \"{}\": hãy chọn đơn vị trong danh sách.",
+     "No unit has the code \"{}\": choose a unit from the list."),
+    (Code::UnitOutOfScope, "unit_out_of_scope",
+     "Đơn vị \"{}\" không thuộc phạm vi của máy này: chỉ được ghi cho đơn vị mình và các đơn vị trực thuộc.",
+     "Unit \"{}\" is outside this installation's scope: record only for your unit and the units under it."),
+    (Code::UnitCycle, "unit_cycle",
+     "Đơn vị \"{}\" không thể trực thuộc chính nó hoặc đơn vị cấp dưới của nó.",
+     "Unit \"{}\" cannot be placed under itself or one of its own sub-units."),
+    (Code::DuplicateCode, "duplicate_code",
+     "Mã \"{}\" đã được dùng cho đơn vị khác: hãy chọn mã khác.",
+     "The code \"{}\" is already used by another unit: choose another code."),
+    (Code::NotFound, "not_found",
+     "Không tìm thấy bản ghi \"{}\": có thể nó đã bị xóa hẳn hoặc mã chưa đúng.",
+     "Record \"{}\" was not found: it may have been removed, or the id is wrong."),
+    (Code::InUse, "in_use",
+     "Không thể xóa \"{}\" vì còn bản ghi hoặc đơn vị khác đang dùng: hãy chuyển hoặc xóa chúng trước.",
+     "\"{}\" cannot be deleted while other records or units still use it: move or delete them first."),
+    (Code::UnknownReference, "unknown_reference",
+     "Bản ghi được liên kết \"{}\" không tồn tại hoặc đang ở thùng rác: hãy chọn lại.",
+     "The linked record \"{}\" does not exist or is in the trash: choose it again."),
+    (Code::YearOutsideCampaign, "year_outside_campaign",
+     "Năm {} nằm ngoài thời gian của cuộc vận động: hãy chọn một năm trong giai đoạn.",
+     "The year {} is outside the campaign's period: choose a year within it."),
+    (Code::InvalidJson, "invalid_json",
+     "Dữ liệu không đọc được: {}. Hãy kiểm tra lại tệp JSON.",
+     "The data cannot be read: {}. Please check the JSON."),
+    (Code::UnknownField, "unknown_field",
+     "Trường \"{}\" không có trong loại bản ghi này: hãy kiểm tra chính tả.",
+     "There is no field \"{}\" in this kind of record: check the spelling."),
+    (Code::StaleVersion, "stale_version",
+     "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó: hãy mở lại và sửa tiếp.",
+     "The record was changed elsewhere after you opened it: reopen it and edit again."),
+    (Code::AlreadyDeleted, "already_deleted",
+     "Bản ghi \"{}\" đang ở thùng rác: hãy khôi phục trước khi sửa.",
+     "Record \"{}\" is in the trash: restore it before editing."),
+    (Code::NotDeleted, "not_deleted",
+     "Bản ghi \"{}\" không ở thùng rác nên không cần khôi phục.",
+     "Record \"{}\" is not in the trash, so there is nothing to restore."),
+    (Code::AttachmentTooLarge, "attachment_too_large",
+     "Tệp quá lớn ({}): hãy thu nhỏ ảnh hoặc tách tệp PDF rồi đính kèm lại.",
+     "The file is too large ({}): shrink the photo or split the PDF, then attach it again."),
+    (Code::AttachmentType, "attachment_type",
+     "Chỉ đính kèm được ảnh (JPEG, PNG, WebP, GIF) hoặc PDF; tệp \"{}\" không phải loại đó.",
+     "Only photos (JPEG, PNG, WebP, GIF) and PDFs can be attached; \"{}\" is neither."),
+    (Code::SchemaTooNew, "schema_too_new",
+     "Dữ liệu này do phiên bản Sổ Vàng mới hơn tạo ra (lược đồ {}): hãy cập nhật ứng dụng.",
+     "This data was made by a newer Sổ Vàng (schema {}): please update the app."),
+    (Code::MigrationEdited, "migration_edited",
+     "Bước nâng cấp dữ liệu số {} đã bị thay đổi sau khi áp dụng: hãy dùng bản phát hành chính thức.",
+     "Data migration {} was changed after it was applied: use an official release."),
+    (Code::NotInitialized, "not_initialized",
+     "Chưa có dữ liệu ở \"{}\": hãy chạy \"sovang init --unit MÃ\" trước.",
+     "No database in \"{}\": run \"sovang init --unit CODE\" first."),
+    (Code::InitializedForOtherUnit, "initialized_for_other_unit",
+     "Dữ liệu này đã thuộc về đơn vị \"{}\": dùng thư mục dữ liệu khác cho đơn vị mới.",
+     "This data already belongs to unit \"{}\": use another data folder for a new unit."),
+    (Code::InvalidCursor, "invalid_cursor",
+     "Con trỏ trang \"{}\" không hợp lệ: hãy dùng giá trị \"next\" của trang trước.",
+     "Page cursor \"{}\" is invalid: use the \"next\" value of the previous page."),
+    (Code::InvalidArgument, "invalid_argument",
+     "Tham số không hợp lệ: {}",
+     "Invalid argument: {}"),
+    (Code::Io, "io",
+     "Không đọc/ghi được tệp: {}",
+     "Cannot read or write a file: {}"),
+    (Code::Storage, "storage",
+     "Lỗi cơ sở dữ liệu: {}. Dữ liệu không bị thay đổi; hãy thử lại hoặc chạy \"sovang check\".",
+     "Database error: {}. Nothing was changed; try again or run \"sovang check\"."),
+];
+
+fn entry(code: Code) -> &'static (Code, &'static str, &'static str, &'static str) {
+    CATALOG
+        .iter()
+        .find(|e| e.0 == code)
+        .unwrap_or(&CATALOG[CATALOG.len() - 1])
+}
+
+pub fn code_name(code: Code) -> &'static str {
+    entry(code).1
+}
+
+pub fn text(code: Code, arg: &str) -> (String, String) {
+    let e = entry(code);
+    (e.2.replace("{}", arg), e.3.replace("{}", arg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_one_entry_with_both_languages() {
+        let names: Vec<&str> = CATALOG.iter().map(|e| e.1).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "stable names must be unique");
+        for e in CATALOG {
+            assert!(!e.2.is_empty() && !e.3.is_empty(), "{} needs vi and en", e.1);
+            assert_ne!(e.2, e.3, "{}: the Vietnamese text must not be the English one", e.1);
+            let (vi, _) = text(e.0, "x");
+            assert!(vi.chars().any(|c| !c.is_ascii()), "{}: Vietnamese text must carry diacritics", e.1);
+        }
+    }
+
+    #[test]
+    fn serde_name_matches_catalog_name() {
+        for e in CATALOG {
+            let json = serde_json::to_string(&e.0).unwrap();
+            assert_eq!(json, format!("\"{}\"", e.1), "JSON code and catalog name must agree");
+        }
+    }
+}

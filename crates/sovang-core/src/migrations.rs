@@ -1,0 +1,123 @@
+//! Append-only schema migrations. All pending ones run in one transaction; `user_version`
+//! records how far a database has come, and each applied migration's checksum is kept so that
+//! an edited old migration is caught instead of silently diverging.
+
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Code, Error, Result};
+
+pub struct Migration {
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// The app's migrations, in order. Append only; never edit or reorder a released one.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    name: "0001_init",
+    sql: include_str!("../migrations/0001_init.sql"),
+}];
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Brings the database up to `migrations`; refuses a newer or tampered database, and applies
+/// nothing at all if any pending migration fails.
+pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if current > migrations.len() {
+        return Err(Error::plain(Code::SchemaTooNew, &current.to_string()));
+    }
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+           version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL) STRICT;",
+    )?;
+    for (i, m) in migrations.iter().enumerate().take(current) {
+        let stored: Option<String> = tx
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?1",
+                [i as i64 + 1],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stored.as_deref() != Some(checksum(m.sql).as_str()) {
+            return Err(Error::plain(Code::MigrationEdited, &format!("{} ({})", i + 1, m.name)));
+        }
+    }
+    for (i, m) in migrations.iter().enumerate().skip(current) {
+        tx.execute_batch(m.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations(version, name, checksum) VALUES (?1, ?2, ?3)",
+            rusqlite::params![i as i64 + 1, m.name, checksum(m.sql)],
+        )?;
+        tracing::info!(migration = m.name, "applied");
+    }
+    tx.pragma_update(None, "user_version", migrations.len() as i64)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: Migration = Migration { name: "a", sql: "CREATE TABLE a (x INTEGER) STRICT;" };
+    const B: Migration = Migration { name: "b", sql: "CREATE TABLE b (y INTEGER) STRICT;" };
+    const BAD: Migration = Migration { name: "bad", sql: "CREATE TABLE oops (" };
+
+    fn version(c: &Connection) -> i64 {
+        c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    }
+
+    fn has_table(c: &Connection, t: &str) -> bool {
+        c.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [t], |r| r.get::<_, i64>(0))
+            .unwrap()
+            == 1
+    }
+
+    #[test]
+    fn rerun_is_harmless() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, &[A, B]).unwrap();
+        migrate(&mut c, &[A, B]).expect("running migrations again must change nothing");
+        assert_eq!(version(&c), 2);
+    }
+
+    #[test]
+    fn pending_migrations_are_all_or_nothing() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, &[A]).unwrap();
+        let err = migrate(&mut c, &[A, B, BAD]).unwrap_err();
+        assert_eq!(err.code, Code::Storage);
+        assert_eq!(version(&c), 1, "a failed upgrade must leave the old version");
+        assert!(!has_table(&c, "b"), "B ran in the same transaction as the failing one, so it must be rolled back");
+    }
+
+    #[test]
+    fn newer_database_is_refused() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, &[A, B]).unwrap();
+        let err = migrate(&mut c, &[A]).unwrap_err();
+        assert_eq!(err.code, Code::SchemaTooNew, "an older app must not touch a newer database");
+        assert!(err.message.vi.contains("cập nhật"), "the message must say to update the app");
+    }
+
+    #[test]
+    fn edited_old_migration_is_caught() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, &[A]).unwrap();
+        let edited = Migration { name: "a", sql: "CREATE TABLE a (x INTEGER, z TEXT) STRICT;" };
+        let err = migrate(&mut c, &[edited, B]).unwrap_err();
+        assert_eq!(err.code, Code::MigrationEdited);
+        assert!(!has_table(&c, "b"), "nothing may run after a tampered migration is found");
+    }
+
+    #[test]
+    fn real_schema_applies() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, MIGRATIONS).expect("the shipped schema must apply to an empty database");
+        assert!(has_table(&c, "search_fts"), "FTS5 must be compiled into the bundled SQLite");
+    }
+}

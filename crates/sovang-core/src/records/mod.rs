@@ -1,0 +1,196 @@
+//! The record kinds, their validation, and what each gives the index.
+//! Every kind is a typed body stored as JSON, with the columns lists and search need beside it.
+
+mod campaign;
+mod entry;
+mod nomination;
+mod person;
+mod project;
+mod unit;
+pub mod validate;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::Value;
+
+pub use campaign::{preset_campaign, Campaign, Labeled, Target, PRESET_CAMPAIGN_ID};
+pub use entry::Entry;
+pub use nomination::Nomination;
+pub use person::Person;
+pub use project::{Project, ProjectUpdate};
+pub use unit::Unit;
+
+use crate::collate::VietCollator;
+use crate::error::{Code, Error, Result};
+use crate::units::UnitTree;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Unit,
+    Person,
+    Entry,
+    Project,
+    Update,
+    Campaign,
+    Target,
+    Nomination,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Unit,
+        Kind::Person,
+        Kind::Entry,
+        Kind::Project,
+        Kind::Update,
+        Kind::Campaign,
+        Kind::Target,
+        Kind::Nomination,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Unit => "unit",
+            Kind::Person => "person",
+            Kind::Entry => "entry",
+            Kind::Project => "project",
+            Kind::Update => "update",
+            Kind::Campaign => "campaign",
+            Kind::Target => "target",
+            Kind::Nomination => "nomination",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| Error::field_arg(Code::InvalidValue, "kind", s))
+    }
+
+    pub fn table(self) -> &'static str {
+        match self {
+            Kind::Unit => "units",
+            Kind::Person => "people",
+            Kind::Entry => "entries",
+            Kind::Project => "projects",
+            Kind::Update => "project_updates",
+            Kind::Campaign => "campaigns",
+            Kind::Target => "campaign_targets",
+            Kind::Nomination => "nominations",
+        }
+    }
+
+    /// Columns beside the common ones, filled from `Index::extra` in this order.
+    pub fn extra_columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Unit => &["code", "parent", "successor", "kind"], // `kind` holds the unit type
+            _ => &["ref"],
+        }
+    }
+
+    /// How lists of this kind are ordered: people by name, units by code, the rest newest first.
+    pub fn list_order(self) -> ListOrder {
+        match self {
+            Kind::Person => ListOrder::SortKey,
+            Kind::Unit => ListOrder::Code,
+            _ => ListOrder::NewestFirst,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    SortKey,
+    Code,
+    NewestFirst,
+}
+
+/// What validation may look at besides the record itself. No database: the store checks
+/// links to other records (`Index::refs`) inside its transaction.
+pub struct Ctx<'a> {
+    pub today: NaiveDate,
+    pub units: &'a UnitTree,
+    pub campaigns: &'a HashMap<String, Campaign>,
+    pub collator: &'a VietCollator,
+}
+
+/// What a record gives the store beside its body.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub unit: String,
+    pub title: String,
+    pub search: String,
+    pub year: Option<i32>,
+    pub status: Option<String>,
+    pub sort_key: Option<Vec<u8>>,
+    /// Values of `Kind::extra_columns`, in order.
+    pub extra: Vec<Option<String>>,
+    /// Live records this one links to; the store refuses the record if one is missing.
+    pub refs: Vec<(Kind, String)>,
+    /// Adds the first ref's title to the search text (an entry is found by its person's name).
+    pub ref_in_search: bool,
+    /// Puts the first ref's title in front of the title (a nomination is shown by its nominee).
+    pub ref_in_title: bool,
+}
+
+pub trait Body: Serialize + DeserializeOwned {
+    const KIND: Kind;
+    /// Normalizes (dates to ISO, trimmed text) and validates; the first problem is returned.
+    fn check(&mut self, cx: &Ctx) -> Result<()>;
+    fn index(&self, cx: &Ctx) -> Index;
+}
+
+/// A validated record ready to store: its canonical body and its index data.
+pub struct Prepared {
+    pub body: Value,
+    pub index: Index,
+}
+
+fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
+    let mut typed: T = serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if let Some(rest) = inner.strip_prefix("unknown field `") {
+            let name = rest.split('`').next().unwrap_or(rest);
+            return Error::field_arg(Code::UnknownField, name, name);
+        }
+        let field = (path != ".").then_some(path);
+        Error::new(Code::InvalidJson, field.as_deref(), &inner)
+    })?;
+    typed.check(cx)?;
+    let index = typed.index(cx);
+    let body = serde_json::to_value(&typed).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
+    Ok(Prepared { body, index })
+}
+
+/// Validates a body of `kind` given as JSON.
+pub fn prepare(kind: Kind, body: Value, cx: &Ctx) -> Result<Prepared> {
+    match kind {
+        Kind::Unit => prepare_typed::<Unit>(body, cx),
+        Kind::Person => prepare_typed::<Person>(body, cx),
+        Kind::Entry => prepare_typed::<Entry>(body, cx),
+        Kind::Project => prepare_typed::<Project>(body, cx),
+        Kind::Update => prepare_typed::<ProjectUpdate>(body, cx),
+        Kind::Campaign => prepare_typed::<Campaign>(body, cx),
+        Kind::Target => prepare_typed::<Target>(body, cx),
+        Kind::Nomination => prepare_typed::<Nomination>(body, cx),
+    }
+}
+
+/// Joins the non-empty parts of a record's searchable text.
+pub(crate) fn join_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    parts
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Codes of a campaign's lists, for membership checks.
+pub(crate) fn codes(list: &[Labeled]) -> HashSet<&str> {
+    list.iter().map(|l| l.code.as_str()).collect()
+}

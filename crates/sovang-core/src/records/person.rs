@@ -1,0 +1,68 @@
+//! People: union members and youths. Only what the work needs (personal data rules).
+
+use serde::{Deserialize, Serialize};
+
+use super::validate as v;
+use super::{Body, Ctx, Index, Kind};
+use crate::error::Result;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub full_name: String,
+    pub unit: String,
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// "male", "female" or "other".
+    #[serde(default)]
+    pub gender: Option<String>,
+    /// "member" (đoàn viên) or "youth" (thanh niên).
+    #[serde(default = "default_membership")]
+    pub membership: String,
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn default_membership() -> String {
+    "member".into()
+}
+
+impl Body for Person {
+    const KIND: Kind = Kind::Person;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        v::required("full_name", &mut self.full_name)?;
+        v::max_len("full_name", &self.full_name, 120)?;
+        v::known_unit("unit", &mut self.unit, cx.units)?;
+        let born = v::date("birth_date", &mut self.birth_date)?;
+        v::not_after("birth_date", born, cx.today)?;
+        v::optional(&mut self.gender);
+        if let Some(g) = &self.gender {
+            v::one_of("gender", g, &["male", "female", "other"])?;
+        }
+        v::one_of("membership", &self.membership, &["member", "youth"])?;
+        v::optional(&mut self.position);
+        v::optional(&mut self.phone);
+        v::optional(&mut self.note);
+        if let Some(p) = &self.phone {
+            v::max_len("phone", p, 20)?;
+        }
+        Ok(())
+    }
+
+    fn index(&self, cx: &Ctx) -> Index {
+        Index {
+            unit: self.unit.clone(),
+            title: self.full_name.clone(),
+            search: self.full_name.clone(),
+            status: Some(self.membership.clone()),
+            sort_key: Some(cx.collator.name_key(&self.full_name)),
+            extra: vec![None],
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Units: the organisation tree, with validity dates and successors for merged units.
+
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+use super::validate as v;
+use super::{join_text, Body, Ctx, Index, Kind};
+use crate::error::{Code, Error, Result};
+
+pub const UNIT_TYPES: &[&str] = &[
+    "province", "ward", "commune", "special_zone", "district", "branch", "school", "agency", "other",
+];
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    /// Official code for real units; for user units the store makes one under the parent's.
+    #[serde(default)]
+    pub code: String,
+    pub name: String,
+    pub unit_type: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_to: Option<String>,
+    /// The unit that took this one over after a merge.
+    #[serde(default)]
+    pub successor: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Body for Unit {
+    const KIND: Kind = Kind::Unit;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        v::required("code", &mut self.code)?;
+        v::max_len("code", &self.code, 40)?;
+        v::required("name", &mut self.name)?;
+        v::max_len("name", &self.name, 200)?;
+        v::one_of("unit_type", &self.unit_type, UNIT_TYPES)?;
+        v::optional(&mut self.parent);
+        v::optional(&mut self.successor);
+        v::optional(&mut self.note);
+        let from = v::date("valid_from", &mut self.valid_from)?;
+        let to = v::date("valid_to", &mut self.valid_to)?;
+        v::end_after_start("valid_to", from, to)?;
+        if let Some(p) = &mut self.parent {
+            v::known_unit("parent", p, cx.units)?;
+            if cx.units.is_within(p, &self.code) {
+                return Err(Error::field_arg(Code::UnitCycle, "parent", &self.code));
+            }
+        }
+        if let Some(s) = &mut self.successor {
+            v::known_unit("successor", s, cx.units)?;
+            if *s == self.code || cx.units.successor_chain_contains(s, &self.code) {
+                return Err(Error::field_arg(Code::UnitCycle, "successor", &self.code));
+            }
+        }
+        Ok(())
+    }
+
+    fn index(&self, _cx: &Ctx) -> Index {
+        Index {
+            unit: self.parent.clone().unwrap_or_else(|| self.code.clone()),
+            title: self.name.clone(),
+            search: join_text([self.name.as_str(), self.code.as_str()]),
+            year: None,
+            status: Some(if self.valid_to.is_some() { "historical" } else { "active" }.into()),
+            extra: vec![
+                Some(self.code.clone()),
+                self.parent.clone(),
+                self.successor.clone(),
+                Some(self.unit_type.clone()),
+            ],
+            refs: Vec::new(),
+            ..Default::default()
+        }
+        .with_year(self.valid_from.as_deref())
+    }
+}
+
+impl Index {
+    /// Sets the year from an ISO date, if there is one.
+    pub(crate) fn with_year(mut self, iso: Option<&str>) -> Self {
+        self.year = iso
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| d.year());
+        self
+    }
+}

@@ -1,0 +1,180 @@
+//! Attachments: photos and PDFs stored once per content (sha256) under `attachments/`.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, OptionalExtension};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::clock::stamp;
+use crate::error::{Code, Error, Result};
+use crate::records::Kind;
+use super::write::{audit, WriteMeta};
+use super::{set_meta, Store};
+
+/// Recognizes the allowed file types by their first bytes, not by the name.
+pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if head.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+fn megabytes(n: u64) -> String {
+    format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+}
+
+impl Store {
+    /// Where a content hash lives on disk.
+    pub fn attachment_path(&self, sha256: &str) -> PathBuf {
+        self.data_dir().join("attachments").join(&sha256[..2]).join(sha256)
+    }
+
+    /// Attaches a file to a live record. The same content attached twice to one record is one
+    /// attachment; past the size limit, or of another type, the file is refused untouched.
+    pub fn attach(&mut self, kind: Kind, id: &str, file: &Path) -> Result<Value> {
+        let row = self.load_row(kind, id)?;
+        if row.deleted {
+            return Err(Error::plain(Code::AlreadyDeleted, id));
+        }
+        self.check_scope(&row.unit)?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let meta = std::fs::metadata(file).map_err(|e| Error::field_arg(Code::Io, "file", &format!("{name}: {e}")))?;
+        let limit = self.attachment_limit;
+        if meta.len() > limit {
+            let arg = format!("{} > {}", megabytes(meta.len()), megabytes(limit));
+            return Err(Error::field_arg(Code::AttachmentTooLarge, "file", &arg));
+        }
+        let (sha, size, mime, tmp) = self.copy_in(file, &name, limit)?;
+        let final_path = self.attachment_path(&sha);
+        if final_path.exists() {
+            let _ = std::fs::remove_file(&tmp);
+        } else {
+            std::fs::create_dir_all(final_path.parent().unwrap_or(self.data_dir()))?;
+            std::fs::rename(&tmp, &final_path)?;
+        }
+        let existing: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM attachments WHERE record_kind = ?1 AND record_id = ?2 AND sha256 = ?3",
+                params![kind.name(), row.id, sha],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(aid) = existing {
+            self.conn.execute(
+                "UPDATE attachments SET deleted_at = NULL, deleted_by = NULL WHERE id = ?1",
+                [&aid],
+            )?;
+            return self.attachment(&aid);
+        }
+        let now = self.clock().now();
+        let (at, hlc) = (stamp(now), self.hlc.next(now.timestamp_millis()).to_string());
+        let aid = Uuid::now_v7().to_string();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \
+             created_by, updated_at, updated_by, created_hlc, hlc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?9,?10,?11,?11)",
+            params![aid, row.unit, kind.name(), row.id, sha, name, mime, size as i64, at, self.actor, hlc],
+        )?;
+        let mut changes = Map::new();
+        changes.insert("attachment".into(), json!([null, {"id": aid, "sha256": sha, "file_name": name}]));
+        let meta = WriteMeta { now: at, actor: &self.actor, hlc: hlc.clone() };
+        audit(&tx, kind, &row.id, "attach", &meta, &changes)?;
+        set_meta(&tx, "hlc_last", &hlc)?;
+        tx.commit()?;
+        self.attachment(&aid)
+    }
+
+    /// Copies the file into a temporary file beside the store, hashing and checking as it goes
+    /// (the size is counted on the bytes read, in case the file grew since it was measured).
+    fn copy_in(&self, file: &Path, name: &str, limit: u64) -> Result<(String, u64, &'static str, PathBuf)> {
+        let io = |e: std::io::Error| Error::field_arg(Code::Io, "file", &format!("{name}: {e}"));
+        let mut src = File::open(file).map_err(io)?;
+        let dir = self.data_dir().join("attachments");
+        std::fs::create_dir_all(&dir)?;
+        let tmp = dir.join(format!(".incoming-{}", Uuid::now_v7()));
+        let mut out = File::create(&tmp)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut size = 0u64;
+        let mut mime = None;
+        let result = (|| {
+            loop {
+                let n = src.read(&mut buf).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                if size == 0 {
+                    mime = sniff_mime(&buf[..n]);
+                    if mime.is_none() {
+                        return Err(Error::field_arg(Code::AttachmentType, "file", name));
+                    }
+                }
+                size += n as u64;
+                if size > limit {
+                    let arg = format!("> {}", megabytes(limit));
+                    return Err(Error::field_arg(Code::AttachmentTooLarge, "file", &arg));
+                }
+                hasher.update(&buf[..n]);
+                out.write_all(&buf[..n])?;
+            }
+            out.sync_all()?;
+            mime.ok_or_else(|| Error::field_arg(Code::AttachmentType, "file", name))
+        })();
+        match result {
+            Ok(mime) => Ok((hex::encode(hasher.finalize()), size, mime, tmp)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    pub fn attachment(&self, id: &str) -> Result<Value> {
+        self.conn
+            .query_row(
+                "SELECT id, record_kind, record_id, sha256, file_name, mime, size, created_at, created_by \
+                 FROM attachments WHERE id = ?1",
+                [id],
+                attachment_json,
+            )
+            .optional()?
+            .ok_or_else(|| Error::plain(Code::NotFound, id))
+    }
+
+    pub(crate) fn attachments_of(&self, kind: Kind, record_id: &str) -> Result<Vec<Value>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, record_kind, record_id, sha256, file_name, mime, size, created_at, created_by \
+             FROM attachments WHERE record_kind = ?1 AND record_id = ?2 AND deleted_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![kind.name(), record_id], attachment_json)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+fn attachment_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": r.get::<_, String>(0)?,
+        "record_kind": r.get::<_, String>(1)?,
+        "record_id": r.get::<_, String>(2)?,
+        "sha256": r.get::<_, String>(3)?,
+        "file_name": r.get::<_, String>(4)?,
+        "mime": r.get::<_, String>(5)?,
+        "size": r.get::<_, i64>(6)?,
+        "created_at": r.get::<_, String>(7)?,
+        "created_by": r.get::<_, String>(8)?,
+    }))
+}

@@ -1,0 +1,112 @@
+//! `check`: SQLite's own integrity and foreign-key checks, then the app's invariants.
+
+use serde::Serialize;
+
+use super::Store;
+use crate::error::Result;
+use crate::hlc::Hlc;
+use crate::records::Kind;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    pub check: &'static str,
+    pub detail: String,
+}
+
+impl Store {
+    /// Every problem found; an empty list means the data is whole.
+    pub fn check(&self) -> Result<Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut add = |check, detail: String| problems.push(Problem { check, detail });
+
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                add("integrity", row);
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        for row in stmt.query_map([], |r| Ok(format!("{} row {:?} -> {}", r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?)))? {
+            add("foreign_key", row?);
+        }
+        let fts: String = self
+            .conn
+            .query_row("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1) RETURNING 'ok'", [], |r| r.get(0))
+            .unwrap_or_else(|e| e.to_string());
+        if fts != "ok" {
+            add("search_index", fts);
+        }
+
+        // Each live record is in the search index exactly when it has text; nothing else is.
+        let indexed: i64 = self.conn.query_row("SELECT count(*) FROM search_doc", [], |r| r.get(0))?;
+        let in_fts: i64 = self.conn.query_row("SELECT count(*) FROM search_fts", [], |r| r.get(0))?;
+        if indexed != in_fts {
+            add("search_index", format!("{indexed} search rows but {in_fts} indexed texts"));
+        }
+        for kind in Kind::ALL {
+            let orphan: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM search_doc d WHERE d.kind = ?1 AND NOT EXISTS \
+                     (SELECT 1 FROM {} t WHERE t.id = d.id AND t.deleted_at IS NULL)",
+                    kind.table()
+                ),
+                [kind.name()],
+                |r| r.get(0),
+            )?;
+            if orphan > 0 {
+                add("search_index", format!("{orphan} {} in search but not live", kind.name()));
+            }
+            let sql = format!("SELECT id, hlc, created_hlc FROM {}", kind.table());
+            let mut stmt = self.conn.prepare(&sql)?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
+                let (id, hlc, created) = row?;
+                if uuid::Uuid::parse_str(&id).is_err() {
+                    add("ids", format!("{} {id}: not a UUID", kind.name()));
+                }
+                match (Hlc::parse(&hlc), Hlc::parse(&created)) {
+                    (Some(h), Some(c)) if h >= c => {}
+                    _ => add("versions", format!("{} {id}: bad version {hlc}", kind.name())),
+                }
+            }
+        }
+
+        // The unit tree has no loops.
+        for code in self.units.codes() {
+            let node = self.units.get(code);
+            if let Some(p) = node.and_then(|n| n.parent.as_deref()) {
+                if self.units.is_within(p, code) {
+                    add("units", format!("{code}: its parent chain loops"));
+                }
+            }
+            if let Some(s) = node.and_then(|n| n.successor.as_deref()) {
+                if self.units.successor_chain_contains(s, code) {
+                    add("units", format!("{code}: its successor chain loops"));
+                }
+            }
+        }
+
+        // Nominations link only to records that exist.
+        let mut stmt = self.conn.prepare(
+            "SELECT n.id, j.value FROM nominations n, json_each(n.body, '$.entry_ids') j \
+             WHERE n.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = j.value) \
+             UNION ALL SELECT n.id, j.value FROM nominations n, json_each(n.body, '$.project_ids') j \
+             WHERE n.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = j.value)",
+        )?;
+        for row in stmt.query_map([], |r| Ok(format!("nomination {} -> {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            add("links", row?);
+        }
+
+        // Every attachment's content is on disk with its recorded size.
+        let mut stmt = self.conn.prepare("SELECT DISTINCT sha256, size FROM attachments")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (sha, size) = row?;
+            match std::fs::metadata(self.attachment_path(&sha)) {
+                Ok(m) if m.len() as i64 == size => {}
+                Ok(m) => add("attachments", format!("{sha}: {} bytes on disk, {size} recorded", m.len())),
+                Err(_) => add("attachments", format!("{sha}: file missing")),
+            }
+        }
+        Ok(problems)
+    }
+}

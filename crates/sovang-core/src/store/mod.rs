@@ -1,0 +1,269 @@
+//! The store: one installation's database and attachments, and every operation on records.
+
+mod attachments;
+mod check;
+mod read;
+mod write;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use attachments::sniff_mime;
+pub use check::Problem;
+pub use read::{ListFilter, Page, PageItem, Stats};
+
+use crate::clock::{stamp, Clock};
+use crate::collate::VietCollator;
+use crate::error::{Code, Error, Result};
+use crate::hlc::{Hlc, HlcGen};
+use crate::records::{self, Campaign, Ctx, Kind};
+use crate::units::{UnitNode, UnitTree};
+use crate::{db, migrations};
+
+pub const DB_FILE: &str = "sovang.db";
+/// Default size limit of one attachment.
+pub const DEFAULT_ATTACHMENT_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// Who this installation is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Installation {
+    pub id: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub user: String,
+}
+
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    hlc: HlcGen,
+    dir: PathBuf,
+    installation: Installation,
+    actor: String,
+    units: UnitTree,
+    /// Units this installation may write for: its unit's scope.
+    scope: HashSet<String>,
+    campaigns: HashMap<String, Campaign>,
+    collator: VietCollator,
+    attachment_limit: u64,
+}
+
+fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+/// The node part of versions: the random tail of the installation id.
+fn node_of(installation_id: &str) -> u64 {
+    Uuid::parse_str(installation_id)
+        .map(|u| u.as_u64_pair().1)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Creates the database for `unit` in `dir`, loading the reference units and the campaign
+    /// preset. Running it again for the same unit is harmless; another unit is refused.
+    pub fn init(dir: &Path, unit: &str, user: &str, clock: Arc<dyn Clock>) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        let mut conn = db::open(&dir.join(DB_FILE))?;
+        migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
+        if let Some(existing) = get_meta(&conn, "unit")? {
+            if existing != unit {
+                return Err(Error::plain(Code::InitializedForOtherUnit, &existing));
+            }
+            drop(conn);
+            return Store::open(dir, clock);
+        }
+        let reference = crate::units::reference_units();
+        if !reference.iter().any(|u| u.code == unit) {
+            return Err(Error::field_arg(Code::UnknownUnit, "unit", unit));
+        }
+        let install_id = Uuid::now_v7().to_string();
+        let user = if user.trim().is_empty() { "Quản trị viên" } else { user.trim() };
+        let tx = conn.transaction()?;
+        set_meta(&tx, "installation_id", &install_id)?;
+        set_meta(&tx, "unit", unit)?;
+        set_meta(&tx, "user", user)?;
+        set_meta(&tx, "created_at", &stamp(clock.now()))?;
+        tx.commit()?;
+        let mut store = Store::load(conn, dir, clock)?;
+        store.seed_reference(reference)?;
+        tracing::info!(unit, "initialized");
+        Ok(store)
+    }
+
+    /// Opens an initialized data folder.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(Error::plain(Code::NotInitialized, &dir.display().to_string()));
+        }
+        let mut conn = db::open(&path)?;
+        migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
+        Store::load(conn, dir, clock)
+    }
+
+    fn load(conn: Connection, dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let missing = || Error::plain(Code::NotInitialized, &dir.display().to_string());
+        let id = get_meta(&conn, "installation_id")?.ok_or_else(missing)?;
+        let unit = get_meta(&conn, "unit")?.ok_or_else(missing)?;
+        let user = get_meta(&conn, "user")?.unwrap_or_default();
+        let last = get_meta(&conn, "hlc_last")?.and_then(|s| Hlc::parse(&s));
+        let mut store = Store {
+            hlc: HlcGen::new(node_of(&id), last),
+            installation: Installation { id, unit_name: String::new(), unit, user: user.clone() },
+            actor: user,
+            conn,
+            clock,
+            dir: dir.to_owned(),
+            units: UnitTree::default(),
+            scope: HashSet::new(),
+            campaigns: HashMap::new(),
+            collator: VietCollator::new(),
+            attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
+        };
+        store.reload_units()?;
+        store.reload_campaigns()?;
+        Ok(store)
+    }
+
+    pub(crate) fn reload_units(&mut self) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, title, kind, parent, successor FROM units WHERE deleted_at IS NULL")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                UnitNode { name: r.get(1)?, kind: r.get(2)?, parent: r.get(3)?, successor: r.get(4)? },
+            ))
+        })?;
+        self.units = UnitTree::new(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        self.scope = self.units.scope(&self.installation.unit);
+        self.installation.unit_name = self
+            .units
+            .get(&self.installation.unit)
+            .map(|n| n.name.clone())
+            .unwrap_or_default();
+        Ok(())
+    }
+
+    pub(crate) fn reload_campaigns(&mut self) -> Result<()> {
+        let mut stmt = self.conn.prepare("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut map = HashMap::new();
+        for row in rows {
+            let (id, body) = row?;
+            if let Ok(c) = serde_json::from_str::<Campaign>(&body) {
+                map.insert(id, c);
+            }
+        }
+        self.campaigns = map;
+        Ok(())
+    }
+
+    pub fn installation(&self) -> &Installation {
+        &self.installation
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn units(&self) -> &UnitTree {
+        &self.units
+    }
+
+    pub fn campaigns(&self) -> &HashMap<String, Campaign> {
+        &self.campaigns
+    }
+
+    /// The name written as "who" in records and the audit log from now on.
+    pub fn set_actor(&mut self, name: &str) {
+        if !name.trim().is_empty() {
+            self.actor = name.trim().to_owned();
+        }
+    }
+
+    pub fn set_attachment_limit(&mut self, bytes: u64) {
+        self.attachment_limit = bytes;
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The validation context for the current moment.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            today: self.clock.today(),
+            units: &self.units,
+            campaigns: &self.campaigns,
+            collator: &self.collator,
+        }
+    }
+
+    /// Direct read access, for checks and benchmarks.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The unit codes a filter by `unit` covers, or an error if the unit is unknown.
+    pub fn unit_scope(&self, unit: &str) -> Result<HashSet<String>> {
+        if self.units.get(unit).is_none() {
+            return Err(Error::field_arg(Code::UnknownUnit, "unit", unit));
+        }
+        Ok(self.units.scope(unit))
+    }
+
+    fn seed_reference(&mut self, reference: Vec<records::Unit>) -> Result<()> {
+        let system = "Hệ thống";
+        let mut batch = Vec::with_capacity(reference.len() + 1);
+        for u in reference {
+            let id = reference_id(&u.code);
+            // Parents come first, so each unit's parent is known when it is checked.
+            let node = UnitNode { name: u.name.clone(), kind: u.unit_type.clone(), parent: u.parent.clone(), successor: None };
+            self.units.insert(u.code.clone(), node);
+            let p = records::prepare(Kind::Unit, to_value(&u)?, &self.ctx())?;
+            batch.push((Kind::Unit, id, p));
+        }
+        let c = records::preset_campaign();
+        let p = records::prepare(Kind::Campaign, to_value(&c)?, &self.ctx())?;
+        batch.push((Kind::Campaign, records::PRESET_CAMPAIGN_ID.to_string(), p));
+        let actor = std::mem::replace(&mut self.actor, system.to_owned());
+        let res = self.insert_batch(batch);
+        self.actor = actor;
+        res?;
+        self.reload_units()?;
+        self.reload_campaigns()
+    }
+}
+
+pub(crate) fn to_value<T: Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))
+}
+
+/// Reference units get the same id on every installation: a UUIDv7 stamped 1 July 2025 whose
+/// random part comes from the official code, so that bundles from different PCs agree.
+pub fn reference_id(code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("vn-admin-2025:{code}").as_bytes());
+    let mut rand = [0u8; 10];
+    rand.copy_from_slice(&digest[..10]);
+    uuid::Builder::from_unix_timestamp_millis(1_751_328_000_000, &rand)
+        .into_uuid()
+        .to_string()
+}

@@ -1,0 +1,323 @@
+//! Reading: one record, keyset-paged lists, search over every kind, counts.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::Store;
+use crate::error::{Code, Error, Result};
+use crate::records::{Kind, ListOrder};
+use crate::text;
+
+/// One row of a list or of search results.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PageItem {
+    pub kind: Kind,
+    pub id: String,
+    pub title: String,
+    pub unit: String,
+    pub year: Option<i32>,
+    pub status: Option<String>,
+}
+
+/// A page and the cursor of the next one (`None` on the last page).
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub items: Vec<PageItem>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// A unit code: the unit, its descendants and its predecessors.
+    pub unit: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<String>,
+    /// Only for search: restricts to one kind.
+    pub kind: Option<Kind>,
+    /// Lists the trash instead of live records.
+    pub trash: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub people: i64,
+    pub entries: i64,
+    pub projects: i64,
+    pub updates: i64,
+    pub nominations: i64,
+    pub units: i64,
+    pub attachments: i64,
+    /// Counts by year, then by kind.
+    pub by_year: BTreeMap<i32, BTreeMap<String, i64>>,
+}
+
+pub const MAX_LIMIT: usize = 500;
+
+/// Above this many units a unit filter is applied row by row while walking the main order
+/// (most rows match); below it, SQLite reads those units' rows through the unit index.
+const SMALL_SCOPE: usize = 32;
+
+impl Store {
+    /// A record with its metadata, its body under `data`, and its attachments.
+    pub fn get(&self, kind: Kind, id: &str) -> Result<Value> {
+        let key = if kind == Kind::Unit { "OR code = ?1" } else { "" };
+        let sql = format!(
+            "SELECT id, body, hlc, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by, title \
+             FROM {} WHERE id = ?1 {key}",
+            kind.table()
+        );
+        let row = self
+            .conn
+            .query_row(&sql, [id], |r| {
+                let mut m = Map::new();
+                m.insert("kind".into(), json!(kind.name()));
+                m.insert("id".into(), json!(r.get::<_, String>(0)?));
+                m.insert("title".into(), json!(r.get::<_, String>(9)?));
+                m.insert("version".into(), json!(r.get::<_, String>(2)?));
+                for (i, k) in ["created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by"]
+                    .iter()
+                    .enumerate()
+                {
+                    m.insert((*k).into(), json!(r.get::<_, Option<String>>(3 + i)?));
+                }
+                let body: String = r.get(1)?;
+                m.insert("data".into(), serde_json::from_str(&body).unwrap_or(Value::Null));
+                Ok(m)
+            })
+            .optional()?
+            .ok_or_else(|| Error::plain(Code::NotFound, id))?;
+        let mut row = row;
+        let rid = row["id"].as_str().unwrap_or_default().to_owned();
+        row.insert("attachments".into(), Value::Array(self.attachments_of(kind, &rid)?));
+        Ok(Value::Object(row))
+    }
+
+    /// A page of records of `kind`, in the kind's order, after `after` (a previous `next`).
+    pub fn list(&self, kind: Kind, filter: &ListFilter, after: Option<&str>, limit: usize) -> Result<Page> {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let order = kind.list_order();
+        let sort_col = match order {
+            ListOrder::SortKey => "sort_key",
+            ListOrder::Code => "code",
+            ListOrder::NewestFirst => "NULL",
+        };
+        let mut sql = format!(
+            "SELECT id, title, unit, year, status, {sort_col} FROM {} WHERE deleted_at IS {}NULL",
+            kind.table(),
+            if filter.trash { "NOT " } else { "" }
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        self.push_filters(&mut sql, &mut args, filter, "")?;
+        if let Some(c) = after {
+            let bad = || Error::plain(Code::InvalidCursor, c);
+            match order {
+                ListOrder::NewestFirst => {
+                    uuid::Uuid::parse_str(c).map_err(|_| bad())?;
+                    sql.push_str(" AND id < ?");
+                    args.push(SqlValue::Text(c.to_owned()));
+                }
+                ListOrder::Code => {
+                    sql.push_str(" AND code > ?");
+                    args.push(SqlValue::Text(c.to_owned()));
+                }
+                ListOrder::SortKey => {
+                    let (key, id) = c.split_once('.').ok_or_else(bad)?;
+                    let key = hex::decode(key).map_err(|_| bad())?;
+                    sql.push_str(" AND (sort_key, id) > (?, ?)");
+                    args.push(SqlValue::Blob(key));
+                    args.push(SqlValue::Text(id.to_owned()));
+                }
+            }
+        }
+        sql.push_str(match order {
+            ListOrder::NewestFirst => " ORDER BY id DESC",
+            ListOrder::Code => " ORDER BY code",
+            ListOrder::SortKey => " ORDER BY sort_key, id",
+        });
+        sql.push_str(&format!(" LIMIT {}", limit + 1));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut cursors = Vec::new();
+        let mut items = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                let id: String = r.get(0)?;
+                let cursor = match order {
+                    ListOrder::NewestFirst => id.clone(),
+                    ListOrder::Code => r.get::<_, String>(5)?,
+                    ListOrder::SortKey => {
+                        format!("{}.{}", hex::encode(r.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default()), id)
+                    }
+                };
+                cursors.push(cursor);
+                Ok(PageItem { kind, id, title: r.get(1)?, unit: r.get(2)?, year: r.get(3)?, status: r.get(4)? })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let next = (items.len() > limit).then(|| cursors[limit - 1].clone());
+        items.truncate(limit);
+        Ok(Page { items, next })
+    }
+
+    fn push_filters(&self, sql: &mut String, args: &mut Vec<SqlValue>, f: &ListFilter, prefix: &str) -> Result<()> {
+        if let Some(unit) = &f.unit {
+            let scope = self.unit_scope(unit)?;
+            // `+col` keeps SQLite from choosing the unit index for a scope that covers most rows.
+            let col = if scope.len() > SMALL_SCOPE { format!("+{prefix}unit") } else { format!("{prefix}unit") };
+            sql.push_str(&format!(" AND {col} IN ({})", vec!["?"; scope.len()].join(",")));
+            let mut codes: Vec<String> = scope.into_iter().collect();
+            codes.sort();
+            args.extend(codes.into_iter().map(SqlValue::Text));
+        }
+        if let Some(y) = f.year {
+            sql.push_str(&format!(" AND {prefix}year = ?"));
+            args.push(SqlValue::Integer(y.into()));
+        }
+        if let Some(s) = &f.status {
+            sql.push_str(&format!(" AND {prefix}status = ?"));
+            args.push(SqlValue::Text(s.clone()));
+        }
+        if let Some(k) = f.kind {
+            sql.push_str(&format!(" AND {prefix}kind = ?"));
+            args.push(SqlValue::Text(k.name().into()));
+        }
+        Ok(())
+    }
+
+    /// Search over every kind. Matches with the query's exact diacritics come first, then
+    /// matches that only agree without diacritics; within each, the newest first.
+    /// The cursor is `TIER:ROWID`.
+    pub fn search(&self, query: &str, filter: &ListFilter, after: Option<&str>, limit: usize) -> Result<Page> {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let Some(q) = text::fts_query(query) else {
+            return Ok(Page { items: Vec::new(), next: None });
+        };
+        let (mut tier, mut below) = match after {
+            None => (0u8, i64::MAX),
+            Some(c) => c
+                .split_once(':')
+                .and_then(|(t, r)| Some((t.parse::<u8>().ok().filter(|t| *t <= 1)?, r.parse::<i64>().ok()?)))
+                .ok_or_else(|| Error::plain(Code::InvalidCursor, c))?,
+        };
+        let mut items = Vec::new();
+        let mut last_rowid = 0;
+        while tier <= 1 {
+            let expr = if tier == 0 { &q.exact } else { &q.folded };
+            let want = limit + 1 - items.len();
+            let mut sql = "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM search_fts f \
+                           JOIN search_doc d ON d.rowid = f.rowid WHERE search_fts MATCH ? AND f.rowid < ?"
+                .to_string();
+            let mut args = vec![SqlValue::Text(expr.clone()), SqlValue::Integer(below)];
+            self.push_filters(&mut sql, &mut args, filter, "d.")?;
+            sql.push_str(&format!(" ORDER BY f.rowid DESC LIMIT {want}"));
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    PageItem {
+                        kind: Kind::Unit,
+                        id: r.get(2)?,
+                        title: r.get(3)?,
+                        unit: r.get(4)?,
+                        year: r.get(5)?,
+                        status: r.get(6)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (rowid, kind, mut item) = row?;
+                item.kind = Kind::parse(&kind)?;
+                if items.len() == limit {
+                    // one more exists: the page ends at the previous row
+                    return Ok(Page { items, next: Some(format!("{tier}:{last_rowid}")) });
+                }
+                items.push(item);
+                last_rowid = rowid;
+            }
+            if items.len() == limit {
+                // the page is full exactly at a tier's end; a later tier may have more
+                let more = tier == 0 && self.search_has_any(&q.folded, filter)?;
+                let next = more.then(|| "1:9223372036854775807".to_string());
+                return Ok(Page { items, next });
+            }
+            tier += 1;
+            below = i64::MAX;
+        }
+        Ok(Page { items, next: None })
+    }
+
+    fn search_has_any(&self, expr: &str, filter: &ListFilter) -> Result<bool> {
+        let mut sql = "SELECT 1 FROM search_fts f JOIN search_doc d ON d.rowid = f.rowid WHERE search_fts MATCH ?"
+            .to_string();
+        let mut args = vec![SqlValue::Text(expr.to_owned())];
+        self.push_filters(&mut sql, &mut args, filter, "d.")?;
+        sql.push_str(" LIMIT 1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Counts of live records, overall and by year.
+    pub fn stats(&self) -> Result<Stats> {
+        let count = |table: &str| -> Result<i64> {
+            Ok(self.conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE deleted_at IS NULL"),
+                [],
+                |r| r.get(0),
+            )?)
+        };
+        let mut by_year: BTreeMap<i32, BTreeMap<String, i64>> = BTreeMap::new();
+        for kind in [Kind::Person, Kind::Entry, Kind::Project, Kind::Update, Kind::Nomination] {
+            let sql = format!(
+                "SELECT year, count(*) FROM {} WHERE deleted_at IS NULL AND year IS NOT NULL GROUP BY year",
+                kind.table()
+            );
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (y, n) = row?;
+                by_year.entry(y).or_default().insert(kind.table().into(), n);
+            }
+        }
+        Ok(Stats {
+            people: count("people")?,
+            entries: count("entries")?,
+            projects: count("projects")?,
+            updates: count("project_updates")?,
+            nominations: count("nominations")?,
+            units: count("units")?,
+            attachments: count("attachments")?,
+            by_year,
+        })
+    }
+
+    /// The audit trail of one record, oldest first.
+    pub fn history(&self, id: &str) -> Result<Vec<Value>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, actor, action, hlc, changes FROM audit WHERE record_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(json!({
+                "at": r.get::<_, String>(0)?,
+                "actor": r.get::<_, String>(1)?,
+                "action": r.get::<_, String>(2)?,
+                "version": r.get::<_, String>(3)?,
+                "changes": serde_json::from_str::<Value>(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
+            }))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Ids of live records of `kind` (for tests and checks on small databases).
+    pub fn live_ids(&self, kind: Kind) -> Result<HashSet<String>> {
+        let sql = format!("SELECT id FROM {} WHERE deleted_at IS NULL", kind.table());
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<HashSet<String>>>()?;
+        Ok(ids)
+    }
+}

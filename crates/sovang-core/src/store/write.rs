@@ -1,0 +1,444 @@
+//! Writing records: create, update (merge), delete to trash, restore; each change audited,
+//! versioned and indexed in the same transaction, so that a failure leaves nothing behind.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::Store;
+use crate::clock::stamp;
+use crate::error::{Code, Error, Result};
+use crate::records::{self, Kind, Prepared};
+use crate::text;
+
+/// Who and when, for every row one write touches.
+pub(crate) struct WriteMeta<'a> {
+    pub now: String,
+    pub actor: &'a str,
+    pub hlc: String,
+}
+
+/// Keys of a record as printed by `get`; accepted on input and ignored, so that the output of
+/// `get` can be edited and put back.
+const ENVELOPE_KEYS: &[&str] = &[
+    "kind", "id", "version", "created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by",
+    "attachments",
+];
+
+impl Store {
+    fn begin_meta(&mut self) -> (String, String) {
+        let now = self.clock.now();
+        (stamp(now), self.hlc.next(now.timestamp_millis()).to_string())
+    }
+
+    /// Creates a record (no `id`) or updates one (`id` given): the given fields replace the
+    /// stored ones, the others stay. A `version` that is not the stored one is refused.
+    pub fn put(&mut self, kind: Kind, input: Value) -> Result<Value> {
+        let Value::Object(mut input) = input else {
+            return Err(Error::plain(Code::InvalidJson, "expected a JSON object"));
+        };
+        let id = take_str(&mut input, "id")?;
+        let version = take_str(&mut input, "version")?;
+        let fields = match input.remove("data") {
+            Some(Value::Object(d)) => d,
+            Some(_) => return Err(Error::field_arg(Code::InvalidJson, "data", "expected an object")),
+            None => {
+                input.retain(|k, _| !ENVELOPE_KEYS.contains(&k.as_str()));
+                input
+            }
+        };
+        let existing = match &id {
+            Some(id) => Some(self.load_row(kind, id)?),
+            None => None,
+        };
+        let mut body = match &existing {
+            Some(row) => {
+                if row.deleted {
+                    return Err(Error::plain(Code::AlreadyDeleted, &row.id));
+                }
+                if version.as_deref().is_some_and(|v| v != row.hlc) {
+                    return Err(Error::plain(Code::StaleVersion, &row.id));
+                }
+                self.check_scope(&row.unit)?;
+                row.body.clone()
+            }
+            None => Map::new(),
+        };
+        body.extend(fields);
+        if kind == Kind::Unit && existing.is_none() {
+            self.fill_unit_code(&mut body);
+        }
+        let prepared = records::prepare(kind, Value::Object(body), &self.ctx())?;
+        self.check_scope(&prepared.index.unit)?;
+        if let (Kind::Unit, Some(row)) = (kind, &existing) {
+            if prepared.index.extra[0].as_deref() != Some(row.code.as_str()) {
+                return Err(Error::field_arg(Code::InvalidValue, "code", "a unit's code cannot change"));
+            }
+        }
+        let (now, hlc) = self.begin_meta();
+        let meta = WriteMeta { now, actor: &self.actor, hlc };
+        let tx = self.conn.transaction()?;
+        let id = match existing {
+            Some(row) => {
+                update_record(&tx, kind, &row, &prepared, &meta)?;
+                row.id
+            }
+            None => {
+                if kind == Kind::Unit {
+                    let code = prepared.index.extra[0].clone().unwrap_or_default();
+                    if self.units.get(&code).is_some() {
+                        return Err(Error::field_arg(Code::DuplicateCode, "code", &code));
+                    }
+                }
+                let id = Uuid::now_v7().to_string();
+                insert_record(&tx, kind, &id, &prepared, &meta)?;
+                id
+            }
+        };
+        super::set_meta(&tx, "hlc_last", &meta.hlc)?;
+        tx.commit()?;
+        self.after_write(kind)?;
+        self.get(kind, &id)
+    }
+
+    /// Moves a record to the trash (a tombstone that sync carries and restore undoes).
+    pub fn delete(&mut self, kind: Kind, id: &str) -> Result<Value> {
+        let row = self.load_row(kind, id)?;
+        if row.deleted {
+            return Err(Error::plain(Code::AlreadyDeleted, id));
+        }
+        self.check_scope(&row.unit)?;
+        if kind == Kind::Unit && self.unit_in_use(&row.code)? {
+            return Err(Error::plain(Code::InUse, &row.code));
+        }
+        self.set_deleted(kind, row, true)
+    }
+
+    /// Brings a record back from the trash.
+    pub fn restore(&mut self, kind: Kind, id: &str) -> Result<Value> {
+        let row = self.load_row(kind, id)?;
+        if !row.deleted {
+            return Err(Error::plain(Code::NotDeleted, id));
+        }
+        self.check_scope(&row.unit)?;
+        self.set_deleted(kind, row, false)
+    }
+
+    fn set_deleted(&mut self, kind: Kind, row: StoredRow, deleted: bool) -> Result<Value> {
+        let restored = match deleted {
+            true => None,
+            false => Some(records::prepare(kind, Value::Object(row.body.clone()), &self.ctx())?),
+        };
+        let (now, hlc) = self.begin_meta();
+        let meta = WriteMeta { now, actor: &self.actor, hlc };
+        let tx = self.conn.transaction()?;
+        let mut field_hlc = row.field_hlc.clone();
+        field_hlc.insert("deleted".into(), Value::String(meta.hlc.clone()));
+        let sql = format!(
+            "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, field_hlc = ?6 WHERE id = ?7",
+            kind.table()
+        );
+        let (at, by) = if deleted { (Some(meta.now.as_str()), Some(meta.actor)) } else { (None, None) };
+        tx.execute(
+            &sql,
+            params![at, by, meta.now, meta.actor, meta.hlc, Value::Object(field_hlc).to_string(), row.id],
+        )?;
+        match &restored {
+            None => unindex(&tx, &row.id)?,
+            Some(prepared) => {
+                let ref_title = check_refs(&tx, prepared)?;
+                index(&tx, kind, &row.id, prepared, ref_title.as_deref())?;
+            }
+        }
+        let action = if deleted { "delete" } else { "restore" };
+        audit(&tx, kind, &row.id, action, &meta, &Map::new())?;
+        super::set_meta(&tx, "hlc_last", &meta.hlc)?;
+        tx.commit()?;
+        self.after_write(kind)?;
+        self.get(kind, &row.id)
+    }
+
+    /// Inserts many validated records in one transaction (demo data, reference data, imports).
+    pub(crate) fn insert_batch(&mut self, batch: Vec<(Kind, String, Prepared)>) -> Result<()> {
+        let now = self.clock.now();
+        let now_s = stamp(now);
+        let tx = self.conn.transaction()?;
+        let mut last = String::new();
+        let mut kinds = Vec::new();
+        for (kind, id, prepared) in &batch {
+            let hlc = self.hlc.next(now.timestamp_millis()).to_string();
+            let meta = WriteMeta { now: now_s.clone(), actor: &self.actor, hlc };
+            insert_record(&tx, *kind, id, prepared, &meta)?;
+            last = meta.hlc;
+            if !kinds.contains(kind) {
+                kinds.push(*kind);
+            }
+        }
+        if !last.is_empty() {
+            super::set_meta(&tx, "hlc_last", &last)?;
+        }
+        tx.commit()?;
+        for k in kinds {
+            self.after_write(k)?;
+        }
+        Ok(())
+    }
+
+    fn after_write(&mut self, kind: Kind) -> Result<()> {
+        match kind {
+            Kind::Unit => self.reload_units(),
+            Kind::Campaign => self.reload_campaigns(),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn check_scope(&self, unit: &str) -> Result<()> {
+        if self.scope.contains(unit) {
+            Ok(())
+        } else {
+            Err(Error::field_arg(Code::UnitOutOfScope, "unit", unit))
+        }
+    }
+
+    fn unit_in_use(&self, code: &str) -> Result<bool> {
+        if !self.units.children(code).is_empty() {
+            return Ok(true);
+        }
+        for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Unit) {
+            let sql = format!("SELECT 1 FROM {} WHERE unit = ?1 AND deleted_at IS NULL LIMIT 1", kind.table());
+            if self.conn.query_row(&sql, [code], |_| Ok(())).optional()?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// A user unit without a code gets the next free `PARENT-N`.
+    fn fill_unit_code(&self, body: &mut Map<String, Value>) {
+        let has_code = body.get("code").and_then(Value::as_str).is_some_and(|c| !c.trim().is_empty());
+        let Some(parent) = body.get("parent").and_then(Value::as_str).map(str::to_owned) else {
+            return;
+        };
+        if has_code {
+            return;
+        }
+        let code = (1..)
+            .map(|n| format!("{parent}-{n}"))
+            .find(|c| self.units.get(c).is_none())
+            .unwrap_or_default();
+        body.insert("code".into(), Value::String(code));
+    }
+}
+
+fn take_str(input: &mut Map<String, Value>, key: &str) -> Result<Option<String>> {
+    match input.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::field_arg(Code::InvalidJson, key, "expected a string")),
+    }
+}
+
+/// A record as stored, for updates.
+pub(crate) struct StoredRow {
+    pub id: String,
+    pub code: String,
+    pub unit: String,
+    pub body: Map<String, Value>,
+    pub hlc: String,
+    pub field_hlc: Map<String, Value>,
+    pub deleted: bool,
+}
+
+impl Store {
+    pub(crate) fn load_row(&self, kind: Kind, id: &str) -> Result<StoredRow> {
+        let code = if kind == Kind::Unit { "code" } else { "id" };
+        let sql = format!(
+            "SELECT id, {code}, unit, body, hlc, field_hlc, deleted_at IS NOT NULL FROM {} WHERE id = ?1 OR {code} = ?1",
+            kind.table()
+        );
+        let row = self
+            .conn
+            .query_row(&sql, [id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, bool>(6)?,
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| Error::plain(Code::NotFound, id))?;
+        let obj = |s: &str| match serde_json::from_str(s) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        Ok(StoredRow {
+            id: row.0,
+            code: row.1,
+            unit: row.2,
+            body: obj(&row.3),
+            hlc: row.4,
+            field_hlc: obj(&row.5),
+            deleted: row.6,
+        })
+    }
+}
+
+/// Refuses a record whose links point at a missing or trashed record; returns the first
+/// linked record's title (for `ref_in_title` / `ref_in_search`).
+pub(crate) fn check_refs(tx: &Transaction, p: &Prepared) -> Result<Option<String>> {
+    let mut first = None;
+    for (i, (kind, id)) in p.index.refs.iter().enumerate() {
+        let sql = format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", kind.table());
+        let title: Option<String> = tx.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?;
+        match title {
+            Some(t) if i == 0 => first = Some(t),
+            Some(_) => {}
+            None => return Err(Error::field_arg(Code::UnknownReference, ref_field(*kind), id)),
+        }
+    }
+    Ok(first)
+}
+
+fn ref_field(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Person => "person_id",
+        Kind::Project => "project_id",
+        Kind::Campaign => "campaign_id",
+        Kind::Entry => "entry_ids",
+        _ => "ref",
+    }
+}
+
+fn title_of(p: &Prepared, ref_title: Option<&str>) -> String {
+    match (p.index.ref_in_title, ref_title) {
+        (true, Some(t)) => format!("{t} — {}", p.index.title),
+        _ => p.index.title.clone(),
+    }
+}
+
+pub(crate) fn insert_record(tx: &Transaction, kind: Kind, id: &str, p: &Prepared, meta: &WriteMeta) -> Result<()> {
+    let ref_title = check_refs(tx, p)?;
+    let extra = kind.extra_columns();
+    let sql = format!(
+        "INSERT INTO {} (id, unit, {}, title, year, status, sort_key, body, created_at, created_by, \
+         updated_at, updated_by, created_hlc, hlc) VALUES (?1, ?2, {}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?10)",
+        kind.table(),
+        extra.join(", "),
+        (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect::<Vec<_>>().join(", ")
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let body = p.body.to_string();
+    let title = title_of(p, ref_title.as_deref());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+        &id, &p.index.unit, &title, &p.index.year, &p.index.status, &p.index.sort_key, &body, &meta.now, &meta.actor,
+        &meta.hlc,
+    ];
+    for e in &p.index.extra {
+        values.push(e);
+    }
+    stmt.execute(values.as_slice())?;
+    index(tx, kind, id, p, ref_title.as_deref())?;
+    let changes: Map<String, Value> = match &p.body {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), Value::Array(vec![Value::Null, v.clone()])))
+            .collect(),
+        _ => Map::new(),
+    };
+    audit(tx, kind, id, "create", meta, &changes)
+}
+
+fn update_record(tx: &Transaction, kind: Kind, row: &StoredRow, p: &Prepared, meta: &WriteMeta) -> Result<()> {
+    let ref_title = check_refs(tx, p)?;
+    let new = match &p.body {
+        Value::Object(m) => m.clone(),
+        _ => Map::new(),
+    };
+    let mut changes = Map::new();
+    for key in row.body.keys().chain(new.keys()) {
+        let old = row.body.get(key).unwrap_or(&Value::Null);
+        let now = new.get(key).unwrap_or(&Value::Null);
+        if old != now && !changes.contains_key(key) {
+            changes.insert(key.clone(), Value::Array(vec![old.clone(), now.clone()]));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(()); // nothing changed: no new version, no audit row
+    }
+    let mut field_hlc = row.field_hlc.clone();
+    for key in changes.keys() {
+        field_hlc.insert(key.clone(), Value::String(meta.hlc.clone()));
+    }
+    let extra = kind.extra_columns();
+    let sql = format!(
+        "UPDATE {} SET unit = ?1, title = ?2, year = ?3, status = ?4, sort_key = ?5, body = ?6, updated_at = ?7, \
+         updated_by = ?8, hlc = ?9, field_hlc = ?10, {} WHERE id = ?11",
+        kind.table(),
+        extra.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", 12 + i)).collect::<Vec<_>>().join(", ")
+    );
+    let body = p.body.to_string();
+    let fh = Value::Object(field_hlc).to_string();
+    let title = title_of(p, ref_title.as_deref());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+        &p.index.unit, &title, &p.index.year, &p.index.status, &p.index.sort_key, &body, &meta.now, &meta.actor,
+        &meta.hlc, &fh, &row.id,
+    ];
+    for e in &p.index.extra {
+        values.push(e);
+    }
+    tx.execute(&sql, values.as_slice())?;
+    unindex(tx, &row.id)?;
+    index(tx, kind, &row.id, p, ref_title.as_deref())?;
+    audit(tx, kind, &row.id, "update", meta, &changes)
+}
+
+/// Adds a live record to the search index.
+fn index(tx: &Transaction, kind: Kind, id: &str, p: &Prepared, ref_title: Option<&str>) -> Result<()> {
+    let mut search = p.index.search.clone();
+    if let (true, Some(t)) = (p.index.ref_in_search, ref_title) {
+        search = format!("{t} {search}");
+    }
+    if search.trim().is_empty() {
+        return Ok(());
+    }
+    let title = title_of(p, ref_title);
+    tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
+    let rowid = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO search_fts (rowid, exact, folded) VALUES (?1, ?2, ?3)")?
+        .execute(params![rowid, text::exact(&search), text::fold(&search)])?;
+    Ok(())
+}
+
+fn unindex(tx: &Transaction, id: &str) -> Result<()> {
+    let rowid: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM search_doc WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(rowid) = rowid {
+        tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached("DELETE FROM search_doc WHERE rowid = ?1")?.execute([rowid])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn audit(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    action: &str,
+    meta: &WriteMeta,
+    changes: &Map<String, Value>,
+) -> Result<()> {
+    let changes = serde_json::to_string(changes).unwrap_or_else(|_| "{}".into());
+    tx.prepare_cached(
+        "INSERT INTO audit (at, actor, kind, record_id, action, hlc, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![meta.now, meta.actor, kind.name(), id, action, meta.hlc, changes])?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! Vietnamese text for search: the exact form (NFC, lower case, marks kept) and the folded form
+//! (no marks, `đ` → `d`). Both NFC and NFD input give the same result.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Lower case, NFC, marks kept: what "exact diacritics" means in search.
+pub fn exact(s: &str) -> String {
+    s.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// Lower case, marks removed, `đ`/`Đ` → `d`: what "ignore diacritics" means in search.
+pub fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
+/// Words as the search index sees them: runs of letters and digits.
+pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
+        .filter(|w| !w.is_empty())
+}
+
+/// Builds the FTS5 expressions for a user's query: every word must match as a prefix.
+/// Returns `None` when the query has no word at all.
+pub struct FtsQuery {
+    pub exact: String,
+    pub folded: String,
+}
+
+pub fn fts_query(q: &str) -> Option<FtsQuery> {
+    let ex = exact(q);
+    let exact_words: Vec<&str> = words(&ex).collect();
+    if exact_words.is_empty() {
+        return None;
+    }
+    let phrase = |col: &str, w: &str| format!("{col}:\"{}\"*", w.replace('"', ""));
+    let exact = exact_words.iter().map(|w| phrase("exact", w)).collect::<Vec<_>>();
+    let folded = exact_words
+        .iter()
+        .map(|w| phrase("folded", &fold(w)))
+        .collect::<Vec<_>>();
+    Some(FtsQuery {
+        exact: exact.join(" AND "),
+        folded: format!("({}) NOT ({})", folded.join(" AND "), exact.join(" AND ")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_marks_and_d() {
+        assert_eq!(fold("Đoàn Thanh niên"), "doan thanh nien");
+        assert_eq!(fold("Nguyễn Thị Minh Anh"), "nguyen thi minh anh");
+    }
+
+    #[test]
+    fn nfc_and_nfd_fold_alike() {
+        let nfc = "Nguyễn";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd, "the test needs two different encodings");
+        assert_eq!(fold(nfc), fold(&nfd), "folding must not depend on the encoding");
+        assert_eq!(exact(nfc), exact(&nfd), "exact form must be NFC whatever came in");
+    }
+
+    #[test]
+    fn words_keep_combining_marks_inside() {
+        let nfd: String = "Hoà Bình".nfd().collect();
+        assert_eq!(words(&nfd).count(), 2, "NFD marks must not split a word");
+    }
+
+    #[test]
+    fn query_has_every_word_as_prefix() {
+        let q = fts_query("Nguyễn  an").unwrap();
+        assert_eq!(q.exact, "exact:\"nguyễn\"* AND exact:\"an\"*");
+        assert!(q.folded.starts_with("(folded:\"nguyen\"* AND folded:\"an\"*) NOT"));
+        assert!(fts_query(" ,.; ").is_none(), "punctuation alone is no query");
+    }
+}
