@@ -1,1 +1,368 @@
-//! placeholder
+//! Realistic Vietnamese demo data across Hà Nội's wards and communes, the same for the same seed.
+//! Records go through the same validation and write path as the user's own; a second thread
+//! generates and validates while the store writes.
+
+use std::collections::HashMap;
+use std::sync::mpsc::sync_channel;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::collate::VietCollator;
+use crate::error::{Code, Error, Result};
+use crate::records::{
+    self, Campaign, Ctx, Entry, Kind, Nomination, Person, Prepared, Project, ProjectUpdate, PRESET_CAMPAIGN_ID,
+};
+use crate::store::Store;
+use crate::units::UnitTree;
+
+const BATCH: usize = 20_000;
+
+const FAMILY: &[(&str, u32)] = &[
+    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 50), ("Phan", 45), ("Vũ", 39),
+    ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13), ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Đinh", 6),
+    ("Trịnh", 5), ("Đào", 5), ("Mai", 4), ("Cao", 4), ("Lương", 3), ("Tạ", 3), ("Chu", 3), ("Kiều", 2),
+];
+const MIDDLE_M: &[&str] = &["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Tuấn", "Ngọc", "Xuân", "Công", "Gia", "Trung", "Mạnh", "Hoàng"];
+const MIDDLE_F: &[&str] = &["Thị", "Thu", "Ngọc", "Minh", "Thanh", "Phương", "Khánh", "Hải", "Bảo", "Diệu", "Hồng", "Thùy", "Mai"];
+const GIVEN_M: &[&str] = &[
+    "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khang", "Khoa", "Kiên", "Long",
+    "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Thắng", "Thành", "Trung", "Tuấn", "Tùng",
+    "Việt", "Vinh", "Vũ", "Đạt", "Lộc",
+];
+const GIVEN_F: &[&str] = &[
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Huyền", "Hương", "Lan", "Linh", "Loan",
+    "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang",
+    "Uyên", "Vân", "Yến", "Ánh", "Ly",
+];
+const POSITIONS: &[&str] = &["Đoàn viên", "Bí thư chi đoàn", "Phó Bí thư chi đoàn", "Ủy viên Ban Chấp hành", "Thanh niên tình nguyện"];
+const PLACES: &[&str] = &[
+    "Hồ Hoàn Kiếm", "chợ Đồng Xuân", "sông Tô Lịch", "công viên Thống Nhất", "khu tập thể Kim Liên", "phố Hàng Bạc",
+    "Văn Miếu – Quốc Tử Giám", "ga Hà Nội", "bến xe Mỹ Đình", "Bệnh viện Bạch Mai", "sông Hồng", "hồ Tây",
+    "nhà văn hóa tổ dân phố", "trường tiểu học trên địa bàn", "chợ dân sinh", "trạm y tế phường",
+];
+const DEEDS: &[(&str, &[&str])] = &[
+    ("Nhặt được ví tiền trả lại người đánh rơi tại {p}", &["guong_mau", "trach_nhiem"]),
+    ("Hiến máu tình nguyện lần thứ {n}", &["guong_mau", "trach_nhiem"]),
+    ("Cứu người đuối nước tại {p}", &["tien_phong", "trach_nhiem"]),
+    ("Giúp đỡ cụ bà neo đơn gần {p}", &["doan_ket", "trach_nhiem"]),
+    ("Tham gia tổng vệ sinh môi trường khu vực {p}", &["doan_ket", "trach_nhiem"]),
+    ("Hướng dẫn người cao tuổi dùng dịch vụ công trực tuyến", &["tien_phong", "sang_tao"]),
+    ("Dạy học miễn phí cho trẻ em có hoàn cảnh khó khăn", &["guong_mau", "doan_ket"]),
+    ("Quyên góp {n}00 cuốn sách cho học sinh vùng cao", &["doan_ket", "trach_nhiem"]),
+    ("Hỗ trợ người dân khắc phục hậu quả bão Yagi", &["tien_phong", "doan_ket"]),
+    ("Tham gia chữa cháy tại khu dân cư gần {p}", &["tien_phong", "trach_nhiem"]),
+    ("Sáng kiến rút ngắn thời gian giải quyết thủ tục hành chính", &["sang_tao", "trach_nhiem"]),
+    ("Tình nguyện hướng dẫn du khách quốc tế tại {p}", &["hoi_nhap", "guong_mau"]),
+    ("Trồng {n}0 cây xanh tại {p}", &["trach_nhiem", "doan_ket"]),
+    ("Đạt giải Nhất cuộc thi ý tưởng khởi nghiệp sáng tạo", &["sang_tao", "hoi_nhap"]),
+    ("Giúp công an bắt giữ đối tượng trộm cắp tại {p}", &["tien_phong", "guong_mau"]),
+    ("Mở lớp kỹ năng số miễn phí cho thanh niên công nhân", &["sang_tao", "tien_phong"]),
+    ("Vận động đoàn viên ủng hộ Quỹ Vì người nghèo", &["doan_ket", "trach_nhiem"]),
+];
+const DEED_DETAILS: &[&str] = &[
+    "Việc làm được người dân trong khu phố ghi nhận và cảm ơn.",
+    "Đoàn phường đã xác minh với tổ dân phố và người được giúp đỡ.",
+    "Hành động kịp thời, không ngại khó khăn, nguy hiểm.",
+    "Là tấm gương sáng để đoàn viên, thanh niên học tập và làm theo.",
+    "Được Ủy ban nhân dân phường tặng giấy khen.",
+];
+const PROJECTS: &[(&str, &str)] = &[
+    ("Thắp sáng đường quê", "infrastructure"),
+    ("Tuyến phố văn minh, sạch đẹp", "environment"),
+    ("Sân chơi cho thiếu nhi", "social"),
+    ("Phổ cập kỹ năng số cho người cao tuổi", "digital"),
+    ("Làm sạch mương thoát nước", "environment"),
+    ("Vườn hoa thanh niên", "environment"),
+    ("Tủ sách thanh niên", "education"),
+    ("Bức tranh bích họa trên tường khu dân cư", "culture"),
+    ("Điểm tiếp sức mùa thi", "education"),
+    ("Camera an ninh khu phố", "infrastructure"),
+    ("Khám sức khỏe miễn phí cho người cao tuổi", "health"),
+    ("Bản đồ số các điểm dịch vụ công", "digital"),
+];
+const UPDATES: &[&str] = &[
+    "Khởi công, huy động đoàn viên các chi đoàn tham gia",
+    "Hoàn thành khảo sát và lên phương án thi công",
+    "Lắp đặt xong phần lớn hạng mục chính",
+    "Tiếp nhận thêm kinh phí xã hội hóa từ doanh nghiệp trên địa bàn",
+    "Nghiệm thu từng phần cùng tổ dân phố",
+    "Bàn giao cho địa phương quản lý, sử dụng",
+];
+const EVIDENCE: &[(&str, &str)] = &[
+    ("ban_linh", "Kiên định, vững vàng trước khó khăn; tích cực đấu tranh với thông tin sai lệch trên mạng xã hội."),
+    ("tri_thuc", "Tốt nghiệp loại giỏi, thường xuyên tự học ngoại ngữ và công nghệ số."),
+    ("ung_xu", "Lễ phép, hòa nhã với nhân dân; được khu dân cư tín nhiệm."),
+    ("tuan_thu", "Chấp hành nghiêm pháp luật, quy định của địa phương và Điều lệ Đoàn."),
+    ("suc_khoe", "Tham gia giải chạy và các hoạt động thể thao phong trào của phường."),
+    ("ky_nang", "Thành thạo kỹ năng tổ chức hoạt động tình nguyện và sơ cấp cứu."),
+];
+const CATEGORIES: &[&str] = &["hoc_sinh_sinh_vien", "thanh_nien_cong_nhan", "can_bo_tre", "luc_luong_vu_trang", "khoi_nghiep", "cong_dong"];
+
+/// The units demo records belong to: Hà Nội's communes and wards within this installation's
+/// scope, or else the installation's own unit.
+fn demo_units(store: &Store) -> Vec<(String, String)> {
+    let tree = store.units();
+    let own = &store.installation().unit;
+    let scope = tree.scope(own);
+    let mut list: Vec<(String, String)> = scope
+        .iter()
+        .filter(|c| tree.get(c).is_some_and(|n| n.parent.as_deref() == Some("01") && n.kind != "district"))
+        .map(|c| (c.clone(), tree.get(c).map(|n| n.name.clone()).unwrap_or_default()))
+        .collect();
+    if list.is_empty() {
+        list.push((own.clone(), store.installation().unit_name.clone()));
+    }
+    list.sort();
+    list
+}
+
+struct Gen {
+    rng: ChaCha8Rng,
+    today: NaiveDate,
+    start: NaiveDate,
+}
+
+impl Gen {
+    fn pick<'a, T>(&mut self, list: &'a [T]) -> &'a T {
+        list.choose(&mut self.rng).expect("demo lists are not empty")
+    }
+
+    fn date(&mut self) -> NaiveDate {
+        let days = (self.today - self.start).num_days();
+        self.start + Duration::days(self.rng.random_range(0..=days))
+    }
+
+    /// A UUIDv7 stamped at `date` (so that "newest first" follows the records' own dates).
+    fn id(&mut self, date: NaiveDate) -> String {
+        let ms = date.and_hms_opt(1, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+        let ms = ms + self.rng.random_range(0..86_400_000i64 / 2);
+        let bytes: [u8; 10] = self.rng.random();
+        uuid::Builder::from_unix_timestamp_millis(ms as u64, &bytes).into_uuid().to_string()
+    }
+
+    fn name(&mut self) -> (String, &'static str) {
+        let total: u32 = FAMILY.iter().map(|f| f.1).sum();
+        let mut r = self.rng.random_range(0..total);
+        let family = FAMILY.iter().find(|f| {
+            if r < f.1 {
+                true
+            } else {
+                r -= f.1;
+                false
+            }
+        });
+        let family = family.map(|f| f.0).unwrap_or("Nguyễn");
+        let female = self.rng.random_bool(0.5);
+        let (mid, given, g) = if female {
+            (*self.pick(MIDDLE_F), *self.pick(GIVEN_F), "female")
+        } else {
+            (*self.pick(MIDDLE_M), *self.pick(GIVEN_M), "male")
+        };
+        (format!("{family} {mid} {given}"), g)
+    }
+
+    fn fill(&mut self, template: &str) -> String {
+        let place = *self.pick(PLACES);
+        let n = self.rng.random_range(2..10).to_string();
+        template.replace("{p}", place).replace("{n}", &n)
+    }
+}
+
+/// One block of related records in one unit, in an order where every link points backwards.
+fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<Vec<(Kind, String, Prepared)>> {
+    let mut out = Vec::with_capacity(size);
+    let mut people = Vec::new();
+    let mut entries: Vec<String> = Vec::new();
+    let mut projects: Vec<(String, NaiveDate)> = Vec::new();
+    for i in 0..size {
+        let slot = i % 20;
+        let kind = match slot {
+            0..=5 => Kind::Person,
+            6..=12 => Kind::Entry,
+            13..=14 => Kind::Project,
+            15..=17 => Kind::Update,
+            _ => Kind::Nomination,
+        };
+        let kind = match kind {
+            Kind::Entry | Kind::Nomination if people.is_empty() => Kind::Person,
+            Kind::Update if projects.is_empty() => Kind::Project,
+            k => k,
+        };
+        let item = match kind {
+            Kind::Person => {
+                let (full_name, gender) = g.name();
+                let born = NaiveDate::from_ymd_opt(g.rng.random_range(1989..2011), g.rng.random_range(1..13), g.rng.random_range(1..29));
+                let p = Person {
+                    full_name,
+                    unit: unit.0.clone(),
+                    birth_date: born.map(|d| d.to_string()),
+                    gender: Some(gender.into()),
+                    membership: if g.rng.random_bool(0.8) { "member" } else { "youth" }.into(),
+                    position: Some((*g.pick(POSITIONS)).into()),
+                    ..Default::default()
+                };
+                let id = g.id(g.start);
+                people.push(id.clone());
+                (kind, id, records::prepare_body(p, cx)?)
+            }
+            Kind::Entry => {
+                let (title, values) = *g.pick(DEEDS);
+                let date = g.date();
+                let person = g.pick(&people).clone();
+                let e = Entry {
+                    unit: unit.0.clone(),
+                    title: g.fill(title),
+                    description: format!("{} {}", g.pick(DEED_DETAILS), g.pick(DEED_DETAILS)),
+                    deed_date: Some(date.to_string()),
+                    place: Some(format!("{}, {}", g.pick(PLACES), unit.1)),
+                    subject: "person".into(),
+                    person_id: Some(person),
+                    values: values.iter().map(|v| (*v).into()).collect(),
+                    recorded_by: g.name().0,
+                    verified_by: None,
+                    status: "recorded".into(),
+                    ..Default::default()
+                };
+                let e = if g.rng.random_bool(0.6) {
+                    Entry { verified_by: Some(g.name().0), status: "verified".into(), ..e }
+                } else {
+                    e
+                };
+                let id = g.id(date);
+                entries.push(id.clone());
+                (kind, id, records::prepare_body(e, cx)?)
+            }
+            Kind::Project => {
+                let (name, field) = *g.pick(PROJECTS);
+                let start = g.date();
+                let days = g.rng.random_range(14..240);
+                let end = start + Duration::days(days);
+                let status = if end <= g.today {
+                    *g.pick(&["completed", "handed_over"])
+                } else if g.rng.random_bool(0.3) {
+                    "planned"
+                } else {
+                    "in_progress"
+                };
+                let volunteers = g.rng.random_range(10..200);
+                let p = Project {
+                    unit: unit.0.clone(),
+                    name: format!("{name} {}", unit.1),
+                    field: field.into(),
+                    description: format!("Công trình thanh niên chào mừng Đại hội Đoàn các cấp năm {}.", start.year()),
+                    start_date: Some(start.to_string()),
+                    end_date: Some(end.to_string()),
+                    budget_vnd: Some(g.rng.random_range(5..500) * 1_000_000),
+                    volunteers: Some(volunteers),
+                    volunteer_days: Some(volunteers * g.rng.random_range(1..10)),
+                    beneficiaries: Some(g.rng.random_range(50..5000)),
+                    location: Some(format!("{}, {}", g.pick(PLACES), unit.1)),
+                    status: status.into(),
+                };
+                let id = g.id(start);
+                projects.push((id.clone(), start));
+                (kind, id, records::prepare_body(p, cx)?)
+            }
+            Kind::Update => {
+                let (project_id, start) = g.pick(&projects).clone();
+                let room = (g.today - start).num_days().max(0);
+                let date = start + Duration::days(g.rng.random_range(0..=room.min(200)));
+                let u = ProjectUpdate {
+                    project_id,
+                    unit: unit.0.clone(),
+                    date: Some(date.to_string()),
+                    note: (*g.pick(UPDATES)).into(),
+                    progress_percent: Some(g.rng.random_range(1..=10) * 10),
+                };
+                let id = g.id(date);
+                (kind, id, records::prepare_body(u, cx)?)
+            }
+            _ => {
+                let year = g.rng.random_range(2023..=g.today.year().min(2027));
+                let person = g.pick(&people).clone();
+                let evidence = EVIDENCE.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+                let linked: Vec<String> = entries.iter().rev().take(2).cloned().collect();
+                let n = Nomination {
+                    campaign_id: PRESET_CAMPAIGN_ID.into(),
+                    unit: unit.0.clone(),
+                    person_id: person,
+                    year,
+                    category: (*g.pick(CATEGORIES)).into(),
+                    evidence,
+                    values: vec!["guong_mau".into(), (*g.pick(&["tien_phong", "sang_tao", "hoi_nhap"])).into()],
+                    entry_ids: linked,
+                    project_ids: projects.last().map(|p| vec![p.0.clone()]).unwrap_or_default(),
+                    summary: Some(format!("Gương thanh niên tiêu biểu của {} năm {year}", unit.1)),
+                    status: "draft".into(),
+                };
+                let date = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(g.start).min(g.today);
+                let id = g.id(date);
+                (kind, id, records::prepare_body(n, cx)?)
+            }
+        };
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// Adds `count` demo records; `progress` is told the running total after each batch.
+pub fn generate(store: &mut Store, count: u64, seed: u64, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+    if !store.campaigns().contains_key(PRESET_CAMPAIGN_ID) {
+        return Err(Error::plain(Code::UnknownReference, PRESET_CAMPAIGN_ID));
+    }
+    let units = demo_units(store);
+    let tree: UnitTree = store.units().clone();
+    let campaigns: HashMap<String, Campaign> = store.campaigns().clone();
+    let today = store.clock().today();
+    let (tx, rx) = sync_channel::<Result<Vec<(Kind, String, Prepared)>>>(2);
+    let producer = std::thread::spawn(move || {
+        let collator = VietCollator::new();
+        let cx = Ctx { today, units: &tree, campaigns: &campaigns, collator: &collator };
+        let mut g = Gen {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            today,
+            start: NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(today),
+        };
+        let mut left = count as usize;
+        while left > 0 {
+            let mut batch = Vec::with_capacity(BATCH.min(left));
+            while batch.len() < BATCH && left > 0 {
+                let size = left.min(g.rng.random_range(40..120));
+                let unit = g.pick(&units).clone();
+                match block(&mut g, &unit, size, &cx) {
+                    Ok(b) => batch.extend(b),
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+                left -= size;
+            }
+            if tx.send(Ok(batch)).is_err() {
+                return;
+            }
+        }
+    });
+    let mut done = 0u64;
+    let mut result = Ok(());
+    for batch in rx {
+        match batch.and_then(|b| {
+            let n = b.len() as u64;
+            store.insert_batch(b).map(|_| n)
+        }) {
+            Ok(n) => {
+                done += n;
+                progress(done);
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let _ = producer.join();
+    result.map(|_| done)
+}

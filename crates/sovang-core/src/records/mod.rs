@@ -151,7 +151,7 @@ pub struct Prepared {
 }
 
 fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
-    let mut typed: T = serde_path_to_error::deserialize(body).map_err(|e| {
+    let typed: T = serde_path_to_error::deserialize(body).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         if let Some(rest) = inner.strip_prefix("unknown field `") {
@@ -161,6 +161,11 @@ fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
         let field = (path != ".").then_some(path);
         Error::new(Code::InvalidJson, field.as_deref(), &inner)
     })?;
+    prepare_body(typed, cx)
+}
+
+/// Validates a typed body (the bulk path: no JSON parsing).
+pub fn prepare_body<T: Body>(mut typed: T, cx: &Ctx) -> Result<Prepared> {
     typed.check(cx)?;
     let index = typed.index(cx);
     let body = serde_json::to_value(&typed).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
