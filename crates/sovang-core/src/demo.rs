@@ -18,7 +18,7 @@ use crate::records::{
 use crate::store::Store;
 use crate::units::UnitTree;
 
-const BATCH: usize = 20_000;
+const BATCH: usize = 5_000;
 
 const FAMILY: &[(&str, u32)] = &[
     ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 50), ("Phan", 45), ("Vũ", 39),
@@ -123,6 +123,8 @@ struct Gen {
     rng: ChaCha8Rng,
     today: NaiveDate,
     start: NaiveDate,
+    stamp_ms: i64,
+    step_ms: i64,
 }
 
 impl Gen {
@@ -135,12 +137,12 @@ impl Gen {
         self.start + Duration::days(self.rng.random_range(0..=days))
     }
 
-    /// A UUIDv7 stamped at `date` (so that "newest first" follows the records' own dates).
-    fn id(&mut self, date: NaiveDate) -> String {
-        let ms = date.and_hms_opt(1, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
-        let ms = ms + self.rng.random_range(0..86_400_000i64 / 2);
+    /// The next UUIDv7, later than the previous one: demo records are "created" one after the
+    /// other from 1 Jan 2023 on, which also keeps the database's indexes appending.
+    fn id(&mut self) -> String {
+        self.stamp_ms += self.rng.random_range(1..self.step_ms.max(2));
         let bytes: [u8; 10] = self.rng.random();
-        uuid::Builder::from_unix_timestamp_millis(ms as u64, &bytes).into_uuid().to_string()
+        uuid::Builder::from_unix_timestamp_millis(self.stamp_ms as u64, &bytes).into_uuid().to_string()
     }
 
     fn name(&mut self) -> (String, &'static str) {
@@ -204,7 +206,7 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     position: Some((*g.pick(POSITIONS)).into()),
                     ..Default::default()
                 };
-                let id = g.id(g.start);
+                let id = g.id();
                 people.push(id.clone());
                 (kind, id, records::prepare_body(p, cx)?)
             }
@@ -231,7 +233,7 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                 } else {
                     e
                 };
-                let id = g.id(date);
+                let id = g.id();
                 entries.push(id.clone());
                 (kind, id, records::prepare_body(e, cx)?)
             }
@@ -262,7 +264,7 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     location: Some(format!("{}, {}", g.pick(PLACES), unit.1)),
                     status: status.into(),
                 };
-                let id = g.id(start);
+                let id = g.id();
                 projects.push((id.clone(), start));
                 (kind, id, records::prepare_body(p, cx)?)
             }
@@ -277,7 +279,7 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     note: (*g.pick(UPDATES)).into(),
                     progress_percent: Some(g.rng.random_range(1..=10) * 10),
                 };
-                let id = g.id(date);
+                let id = g.id();
                 (kind, id, records::prepare_body(u, cx)?)
             }
             _ => {
@@ -298,8 +300,7 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     summary: Some(format!("Gương thanh niên tiêu biểu của {} năm {year}", unit.1)),
                     status: "draft".into(),
                 };
-                let date = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(g.start).min(g.today);
-                let id = g.id(date);
+                let id = g.id();
                 (kind, id, records::prepare_body(n, cx)?)
             }
         };
@@ -321,10 +322,14 @@ pub fn generate(store: &mut Store, count: u64, seed: u64, progress: &mut dyn FnM
     let producer = std::thread::spawn(move || {
         let collator = VietCollator::new();
         let cx = Ctx { today, units: &tree, campaigns: &campaigns, collator: &collator };
+        let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(today);
+        let span_ms = (today - start).num_milliseconds().max(1);
         let mut g = Gen {
             rng: ChaCha8Rng::seed_from_u64(seed),
             today,
-            start: NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(today),
+            start,
+            stamp_ms: start.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0),
+            step_ms: 2 * span_ms / count.max(1) as i64,
         };
         let mut left = count as usize;
         while left > 0 {
@@ -346,6 +351,7 @@ pub fn generate(store: &mut Store, count: u64, seed: u64, progress: &mut dyn FnM
             }
         }
     });
+    store.bulk_mode(true)?;
     let mut done = 0u64;
     let mut result = Ok(());
     for batch in rx {
@@ -364,5 +370,6 @@ pub fn generate(store: &mut Store, count: u64, seed: u64, progress: &mut dyn FnM
         }
     }
     let _ = producer.join();
+    store.bulk_mode(false)?;
     result.map(|_| done)
 }

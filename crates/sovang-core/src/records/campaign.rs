@@ -103,7 +103,7 @@ impl Body for Campaign {
         Index {
             unit: self.unit.clone(),
             title: self.name.clone(),
-            search: format!("{} {}", self.name, self.code),
+            search: self.code.clone(),
             year: Some(self.start_year),
             extra: vec![None],
             ..Default::default()
@@ -143,7 +143,7 @@ impl Body for Target {
         Index {
             unit: self.unit.clone(),
             title: format!("{} {} {}", self.metric, self.year, self.target),
-            search: String::new(),
+            unsearchable: true,
             year: Some(self.year),
             status: Some(self.metric.clone()),
             extra: vec![Some(self.campaign_id.clone())],

@@ -123,12 +123,15 @@ pub struct Ctx<'a> {
 pub struct Index {
     pub unit: String,
     pub title: String,
+    /// Text found by search beside the title (which is always searchable).
     pub search: String,
     pub year: Option<i32>,
     pub status: Option<String>,
     pub sort_key: Option<Vec<u8>>,
     /// Values of `Kind::extra_columns`, in order.
     pub extra: Vec<Option<String>>,
+    /// Kept out of search (targets are numbers, not text anyone looks for).
+    pub unsearchable: bool,
     /// Live records this one links to; the store refuses the record if one is missing.
     pub refs: Vec<(Kind, String)>,
     /// Adds the first ref's title to the search text (an entry is found by its person's name).

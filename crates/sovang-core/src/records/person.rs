@@ -58,7 +58,7 @@ impl Body for Person {
         Index {
             unit: self.unit.clone(),
             title: self.full_name.clone(),
-            search: self.full_name.clone(),
+            search: String::new(),
             status: Some(self.membership.clone()),
             sort_key: Some(cx.collator.name_key(&self.full_name)),
             extra: vec![None],

@@ -66,7 +66,7 @@ impl Body for Project {
         Index {
             unit: self.unit.clone(),
             title: self.name.clone(),
-            search: join_text([self.name.as_str(), self.location.as_deref().unwrap_or(""), self.description.as_str()]),
+            search: join_text([self.location.as_deref().unwrap_or(""), self.description.as_str()]),
             status: Some(self.status.clone()),
             extra: vec![None],
             ..Default::default()

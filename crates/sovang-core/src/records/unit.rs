@@ -4,7 +4,7 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{join_text, Body, Ctx, Index, Kind};
+use super::{Body, Ctx, Index, Kind};
 use crate::error::{Code, Error, Result};
 
 pub const UNIT_TYPES: &[&str] = &[
@@ -66,7 +66,7 @@ impl Body for Unit {
         Index {
             unit: self.parent.clone().unwrap_or_else(|| self.code.clone()),
             title: self.name.clone(),
-            search: join_text([self.name.as_str(), self.code.as_str()]),
+            search: self.code.clone(),
             year: None,
             status: Some(if self.valid_to.is_some() { "historical" } else { "active" }.into()),
             extra: vec![

@@ -160,16 +160,30 @@ impl Store {
 
     /// Inserts many validated records in one transaction (demo data, reference data, imports).
     pub(crate) fn insert_batch(&mut self, batch: Vec<(Kind, String, Prepared)>) -> Result<()> {
+        self.insert_batch_at(batch, None)
+    }
+
+    /// `fixed` gives every row the same (time, version) instead of the clock's.
+    pub(crate) fn insert_batch_at(
+        &mut self,
+        batch: Vec<(Kind, String, Prepared)>,
+        fixed: Option<(&str, &str)>,
+    ) -> Result<()> {
         let now = self.clock.now();
-        let now_s = stamp(now);
+        let now_s = fixed.map(|f| f.0.to_owned()).unwrap_or_else(|| stamp(now));
         let tx = self.conn.transaction()?;
         let mut last = String::new();
         let mut kinds = Vec::new();
         for (kind, id, prepared) in &batch {
-            let hlc = self.hlc.next(now.timestamp_millis()).to_string();
+            let hlc = match fixed {
+                Some(f) => f.1.to_owned(),
+                None => self.hlc.next(now.timestamp_millis()).to_string(),
+            };
             let meta = WriteMeta { now: now_s.clone(), actor: &self.actor, hlc };
             insert_record(&tx, *kind, id, prepared, &meta)?;
-            last = meta.hlc;
+            if fixed.is_none() {
+                last = meta.hlc;
+            }
             if !kinds.contains(kind) {
                 kinds.push(*kind);
             }
@@ -342,15 +356,10 @@ pub(crate) fn insert_record(tx: &Transaction, kind: Kind, id: &str, p: &Prepared
     }
     stmt.execute(values.as_slice())?;
     index(tx, kind, id, p, ref_title.as_deref())?;
-    let changes: Map<String, Value> = match &p.body {
-        Value::Object(m) => m
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| (k.clone(), Value::Array(vec![Value::Null, v.clone()])))
-            .collect(),
-        _ => Map::new(),
-    };
-    audit(tx, kind, id, "create", meta, &changes)
+    // A create row names no values: the first values are the record's created version, and
+    // every later update row keeps the old value of each field it changed, so the record's
+    // whole history can be rebuilt without storing each record twice.
+    audit(tx, kind, id, "create", meta, &Map::new())
 }
 
 fn update_record(tx: &Transaction, kind: Kind, row: &StoredRow, p: &Prepared, meta: &WriteMeta) -> Result<()> {
@@ -399,19 +408,22 @@ fn update_record(tx: &Transaction, kind: Kind, row: &StoredRow, p: &Prepared, me
 
 /// Adds a live record to the search index.
 fn index(tx: &Transaction, kind: Kind, id: &str, p: &Prepared, ref_title: Option<&str>) -> Result<()> {
-    let mut search = p.index.search.clone();
-    if let (true, Some(t)) = (p.index.ref_in_search, ref_title) {
-        search = format!("{t} {search}");
-    }
-    if search.trim().is_empty() {
+    if p.index.unsearchable {
         return Ok(());
     }
     let title = title_of(p, ref_title);
+    // The exact column holds what names the record (title, linked person) so that exact-mark
+    // matches there rank first; the folded column holds every searchable word.
+    let mut exact = title.clone();
+    if let (true, false, Some(t)) = (p.index.ref_in_search, p.index.ref_in_title, ref_title) {
+        exact = format!("{t} {exact}");
+    }
+    let folded = format!("{exact} {}", p.index.search);
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO search_fts (rowid, exact, folded) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, text::exact(&search), text::fold(&search)])?;
+        .execute(params![rowid, text::exact(&exact), text::fold(&folded)])?;
     Ok(())
 }
 
