@@ -12,8 +12,16 @@ pub fn binary() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let bin = target.join("debug").join(if cfg!(windows) { "sovang.exe" } else { "sovang" });
-    assert!(bin.exists(), "{} is missing: run `cargo build -p sovang-cli` first (make test does)", bin.display());
+    let bin = target.join("debug").join(if cfg!(windows) {
+        "sovang.exe"
+    } else {
+        "sovang"
+    });
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p sovang-cli` first (make test does)",
+        bin.display()
+    );
     bin
 }
 
@@ -43,20 +51,34 @@ impl Default for Sovang {
 
 impl Sovang {
     pub fn new() -> Self {
-        Sovang { dir: tempfile::tempdir().expect("temp dir") }
+        Sovang {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Run {
         let mut cmd = Command::new(binary());
         cmd.arg("--data-dir").arg(self.dir.path()).args(args);
-        cmd.env_remove("SOVANG_DATA_DIR").env("HOME", self.dir.path());
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.env_remove("SOVANG_DATA_DIR")
+            .env("HOME", self.dir.path());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("the sovang binary must start");
         if let Some(text) = input {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         drop(child.stdin.take());
-        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().unwrap();
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -71,7 +93,13 @@ impl Sovang {
     /// Runs and requires success, returning the JSON output.
     pub fn ok(&self, args: &[&str]) -> serde_json::Value {
         let r = self.run(args);
-        assert_eq!(r.code, 0, "`sovang {}` must succeed; stderr: {}", args.join(" "), r.stderr);
+        assert_eq!(
+            r.code,
+            0,
+            "`sovang {}` must succeed; stderr: {}",
+            args.join(" "),
+            r.stderr
+        );
         r.json()
     }
 

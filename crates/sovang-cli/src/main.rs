@@ -16,7 +16,11 @@ use sovang_core::{paths, Code, Error, Kind, Lang, Store};
 use output::Out;
 
 #[derive(Parser)]
-#[command(name = "sovang", version, about = "Sổ Vàng — sổ vàng, công trình thanh niên và đề cử / Golden Book records")]
+#[command(
+    name = "sovang",
+    version,
+    about = "Sổ Vàng — sổ vàng, công trình thanh niên và đề cử / Golden Book records"
+)]
 struct Cli {
     /// Data folder (default: SOVANG_DATA_DIR, else the per-user app data folder)
     #[arg(long, global = true, value_name = "DIR")]
@@ -124,7 +128,13 @@ struct FilterArgs {
 
 impl FilterArgs {
     fn filter(&self, kind: Option<Kind>, trash: bool) -> ListFilter {
-        ListFilter { unit: self.unit.clone(), year: self.year, status: self.status.clone(), kind, trash }
+        ListFilter {
+            unit: self.unit.clone(),
+            year: self.year,
+            status: self.status.clone(),
+            kind,
+            trash,
+        }
     }
 }
 
@@ -137,7 +147,9 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("lỗi nội bộ / internal error: {info}. Dữ liệu không bị thay đổi / nothing was changed.");
+        eprintln!(
+            "lỗi nội bộ / internal error: {info}. Dữ liệu không bị thay đổi / nothing was changed."
+        );
     }));
     let filter = std::env::var("SOVANG_LOG").unwrap_or_else(|_| "off".into());
     tracing_subscriber::fmt()
@@ -149,7 +161,10 @@ fn main() -> ExitCode {
         Err(e) => return output::usage_error(e),
     };
     let lang = if cli.lang == "en" { Lang::En } else { Lang::Vi };
-    let out = Out { json: cli.json, lang };
+    let out = Out {
+        json: cli.json,
+        lang,
+    };
     match run(&cli, &out) {
         Ok(code) => code,
         Err(e) => out.error(&e),
@@ -170,7 +185,8 @@ fn read_input(file: &str) -> Result<Value, Error> {
     if file == "-" {
         std::io::stdin().read_to_string(&mut text)?;
     } else {
-        text = std::fs::read_to_string(file).map_err(|e| Error::field_arg(Code::Io, "file", &format!("{file}: {e}")))?;
+        text = std::fs::read_to_string(file)
+            .map_err(|e| Error::field_arg(Code::Io, "file", &format!("{file}: {e}")))?;
     }
     serde_json::from_str(&text).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))
 }
@@ -192,7 +208,9 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             let mut store = open(cli)?;
             let bar = output::progress(*records);
             let start = std::time::Instant::now();
-            let n = sovang_core::demo::generate(&mut store, *records, *seed, &mut |done| bar.set_position(done))?;
+            let n = sovang_core::demo::generate(&mut store, *records, *seed, &mut |done| {
+                bar.set_position(done)
+            })?;
             bar.finish_and_clear();
             let secs = start.elapsed().as_secs_f64();
             let rate = (n as f64 / secs.max(1e-9)).round();
@@ -208,9 +226,18 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             out.record(&v);
         }
         Command::Get { kind, id } => out.record(&open(cli)?.get(*kind, id)?),
-        Command::List { kind, filter, trash } => {
+        Command::List {
+            kind,
+            filter,
+            trash,
+        } => {
             let store = open(cli)?;
-            let page = store.list(*kind, &filter.filter(None, *trash), filter.after.as_deref(), filter.limit)?;
+            let page = store.list(
+                *kind,
+                &filter.filter(None, *trash),
+                filter.after.as_deref(),
+                filter.limit,
+            )?;
             out.page(&page);
         }
         Command::Delete { kind, id } => {
@@ -225,9 +252,18 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             let v = open(cli)?.attach(*kind, id, file)?;
             out.record(&v);
         }
-        Command::Search { query, kind, filter } => {
+        Command::Search {
+            query,
+            kind,
+            filter,
+        } => {
             let store = open(cli)?;
-            let page = store.search(query, &filter.filter(*kind, false), filter.after.as_deref(), filter.limit)?;
+            let page = store.search(
+                query,
+                &filter.filter(*kind, false),
+                filter.after.as_deref(),
+                filter.limit,
+            )?;
             out.page(&page);
         }
         Command::Stats => out.stats(&open(cli)?.stats()?),

@@ -22,7 +22,10 @@ impl Out {
     }
 
     fn print_json<T: Serialize>(&self, v: &T) {
-        println!("{}", serde_json::to_string(v).unwrap_or_else(|_| "null".into()));
+        println!(
+            "{}",
+            serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+        );
     }
 
     pub fn value(&self, v: &Value, vi: &str, en: &str) {
@@ -49,11 +52,20 @@ impl Out {
         }
         for i in &page.items {
             let year = i.year.map(|y| y.to_string()).unwrap_or_default();
-            println!("{:<10} {}  {:<8} {:>4}  {}", i.kind.name(), i.id, i.unit, year, i.title);
+            println!(
+                "{:<10} {}  {:<8} {:>4}  {}",
+                i.kind.name(),
+                i.id,
+                i.unit,
+                year,
+                i.title
+            );
         }
         match &page.next {
             Some(n) => println!("{} --after {n}", self.pick("Trang sau:", "Next page:")),
-            None if page.items.is_empty() => println!("{}", self.pick("Không có kết quả.", "No results.")),
+            None if page.items.is_empty() => {
+                println!("{}", self.pick("Không có kết quả.", "No results."))
+            }
             None => {}
         }
     }
@@ -87,7 +99,13 @@ impl Out {
             return;
         }
         if problems.is_empty() {
-            println!("{}", self.pick("Dữ liệu toàn vẹn: không có lỗi.", "Data is whole: no problems."));
+            println!(
+                "{}",
+                self.pick(
+                    "Dữ liệu toàn vẹn: không có lỗi.",
+                    "Data is whole: no problems."
+                )
+            );
         }
         for p in problems {
             println!("{}: {}", p.check, p.detail);
@@ -99,9 +117,17 @@ impl Out {
         if self.json {
             self.print_json(&json!({"error": e}));
         }
-        let field = e.field.as_deref().map(|f| format!(" [{f}]")).unwrap_or_default();
+        let field = e
+            .field
+            .as_deref()
+            .map(|f| format!(" [{f}]"))
+            .unwrap_or_default();
         let word = self.pick("lỗi", "error");
-        eprintln!("{word} {}{field}: {}", e.code.as_str(), e.message_in(self.lang).replace('\n', " "));
+        eprintln!(
+            "{word} {}{field}: {}",
+            e.code.as_str(),
+            e.message_in(self.lang).replace('\n', " ")
+        );
         ExitCode::from(1)
     }
 }
@@ -122,8 +148,17 @@ pub fn usage_error(e: clap::Error) -> ExitCode {
     }
     let en = std::env::args().any(|a| a == "en" || a == "--lang=en");
     let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
-    let head = if en { "error invalid_argument" } else { "lỗi invalid_argument: tham số không hợp lệ" };
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .to_string();
+    let head = if en {
+        "error invalid_argument"
+    } else {
+        "lỗi invalid_argument: tham số không hợp lệ"
+    };
     eprintln!("{head}: {first} (sovang --help)");
     ExitCode::from(2)
 }

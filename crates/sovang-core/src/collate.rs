@@ -46,18 +46,30 @@ mod tests {
 
     fn sorted(names: &[&str]) -> Vec<String> {
         let c = VietCollator::new();
-        let mut v: Vec<(Vec<u8>, String)> =
-            names.iter().map(|n| (c.name_key(n), n.to_string())).collect();
+        let mut v: Vec<(Vec<u8>, String)> = names
+            .iter()
+            .map(|n| (c.name_key(n), n.to_string()))
+            .collect();
         v.sort();
         v.into_iter().map(|x| x.1).collect()
     }
 
     #[test]
     fn sorts_by_given_name_then_rest() {
-        let got = sorted(&["Trần Văn Bình", "Nguyễn Thị Anh", "Lê Anh", "Nguyễn Văn Bình"]);
+        let got = sorted(&[
+            "Trần Văn Bình",
+            "Nguyễn Thị Anh",
+            "Lê Anh",
+            "Nguyễn Văn Bình",
+        ]);
         assert_eq!(
             got,
-            ["Lê Anh", "Nguyễn Thị Anh", "Nguyễn Văn Bình", "Trần Văn Bình"],
+            [
+                "Lê Anh",
+                "Nguyễn Thị Anh",
+                "Nguyễn Văn Bình",
+                "Trần Văn Bình"
+            ],
             "given name first, then family and middle names"
         );
     }

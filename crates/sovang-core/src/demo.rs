@@ -13,7 +13,8 @@ use rand_chacha::ChaCha8Rng;
 use crate::collate::VietCollator;
 use crate::error::{Code, Error, Result};
 use crate::records::{
-    self, Campaign, Ctx, Entry, Kind, Nomination, Person, Prepared, Project, ProjectUpdate, PRESET_CAMPAIGN_ID,
+    self, Campaign, Ctx, Entry, Kind, Nomination, Person, Prepared, Project, ProjectUpdate,
+    PRESET_CAMPAIGN_ID,
 };
 use crate::store::Store;
 use crate::units::UnitTree;
@@ -21,46 +22,139 @@ use crate::units::UnitTree;
 const BATCH: usize = 5_000;
 
 const FAMILY: &[(&str, u32)] = &[
-    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 50), ("Phan", 45), ("Vũ", 39),
-    ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13), ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Đinh", 6),
-    ("Trịnh", 5), ("Đào", 5), ("Mai", 4), ("Cao", 4), ("Lương", 3), ("Tạ", 3), ("Chu", 3), ("Kiều", 2),
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 70),
+    ("Hoàng", 50),
+    ("Phan", 45),
+    ("Vũ", 39),
+    ("Đặng", 21),
+    ("Bùi", 20),
+    ("Đỗ", 14),
+    ("Hồ", 13),
+    ("Ngô", 13),
+    ("Dương", 10),
+    ("Lý", 5),
+    ("Đinh", 6),
+    ("Trịnh", 5),
+    ("Đào", 5),
+    ("Mai", 4),
+    ("Cao", 4),
+    ("Lương", 3),
+    ("Tạ", 3),
+    ("Chu", 3),
+    ("Kiều", 2),
 ];
-const MIDDLE_M: &[&str] = &["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Tuấn", "Ngọc", "Xuân", "Công", "Gia", "Trung", "Mạnh", "Hoàng"];
-const MIDDLE_F: &[&str] = &["Thị", "Thu", "Ngọc", "Minh", "Thanh", "Phương", "Khánh", "Hải", "Bảo", "Diệu", "Hồng", "Thùy", "Mai"];
+const MIDDLE_M: &[&str] = &[
+    "Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Tuấn", "Ngọc", "Xuân", "Công", "Gia", "Trung",
+    "Mạnh", "Hoàng",
+];
+const MIDDLE_F: &[&str] = &[
+    "Thị", "Thu", "Ngọc", "Minh", "Thanh", "Phương", "Khánh", "Hải", "Bảo", "Diệu", "Hồng", "Thùy",
+    "Mai",
+];
 const GIVEN_M: &[&str] = &[
-    "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khang", "Khoa", "Kiên", "Long",
-    "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Thắng", "Thành", "Trung", "Tuấn", "Tùng",
-    "Việt", "Vinh", "Vũ", "Đạt", "Lộc",
+    "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khang", "Khoa",
+    "Kiên", "Long", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Thắng",
+    "Thành", "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Vũ", "Đạt", "Lộc",
 ];
 const GIVEN_F: &[&str] = &[
-    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Huyền", "Hương", "Lan", "Linh", "Loan",
-    "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang",
-    "Uyên", "Vân", "Yến", "Ánh", "Ly",
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Huyền", "Hương", "Lan",
+    "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm",
+    "Thảo", "Thủy", "Trang", "Uyên", "Vân", "Yến", "Ánh", "Ly",
 ];
-const POSITIONS: &[&str] = &["Đoàn viên", "Bí thư chi đoàn", "Phó Bí thư chi đoàn", "Ủy viên Ban Chấp hành", "Thanh niên tình nguyện"];
+const POSITIONS: &[&str] = &[
+    "Đoàn viên",
+    "Bí thư chi đoàn",
+    "Phó Bí thư chi đoàn",
+    "Ủy viên Ban Chấp hành",
+    "Thanh niên tình nguyện",
+];
 const PLACES: &[&str] = &[
-    "Hồ Hoàn Kiếm", "chợ Đồng Xuân", "sông Tô Lịch", "công viên Thống Nhất", "khu tập thể Kim Liên", "phố Hàng Bạc",
-    "Văn Miếu – Quốc Tử Giám", "ga Hà Nội", "bến xe Mỹ Đình", "Bệnh viện Bạch Mai", "sông Hồng", "hồ Tây",
-    "nhà văn hóa tổ dân phố", "trường tiểu học trên địa bàn", "chợ dân sinh", "trạm y tế phường",
+    "Hồ Hoàn Kiếm",
+    "chợ Đồng Xuân",
+    "sông Tô Lịch",
+    "công viên Thống Nhất",
+    "khu tập thể Kim Liên",
+    "phố Hàng Bạc",
+    "Văn Miếu – Quốc Tử Giám",
+    "ga Hà Nội",
+    "bến xe Mỹ Đình",
+    "Bệnh viện Bạch Mai",
+    "sông Hồng",
+    "hồ Tây",
+    "nhà văn hóa tổ dân phố",
+    "trường tiểu học trên địa bàn",
+    "chợ dân sinh",
+    "trạm y tế phường",
 ];
 const DEEDS: &[(&str, &[&str])] = &[
-    ("Nhặt được ví tiền trả lại người đánh rơi tại {p}", &["guong_mau", "trach_nhiem"]),
-    ("Hiến máu tình nguyện lần thứ {n}", &["guong_mau", "trach_nhiem"]),
-    ("Cứu người đuối nước tại {p}", &["tien_phong", "trach_nhiem"]),
-    ("Giúp đỡ cụ bà neo đơn gần {p}", &["doan_ket", "trach_nhiem"]),
-    ("Tham gia tổng vệ sinh môi trường khu vực {p}", &["doan_ket", "trach_nhiem"]),
-    ("Hướng dẫn người cao tuổi dùng dịch vụ công trực tuyến", &["tien_phong", "sang_tao"]),
-    ("Dạy học miễn phí cho trẻ em có hoàn cảnh khó khăn", &["guong_mau", "doan_ket"]),
-    ("Quyên góp {n}00 cuốn sách cho học sinh vùng cao", &["doan_ket", "trach_nhiem"]),
-    ("Hỗ trợ người dân khắc phục hậu quả bão Yagi", &["tien_phong", "doan_ket"]),
-    ("Tham gia chữa cháy tại khu dân cư gần {p}", &["tien_phong", "trach_nhiem"]),
-    ("Sáng kiến rút ngắn thời gian giải quyết thủ tục hành chính", &["sang_tao", "trach_nhiem"]),
-    ("Tình nguyện hướng dẫn du khách quốc tế tại {p}", &["hoi_nhap", "guong_mau"]),
+    (
+        "Nhặt được ví tiền trả lại người đánh rơi tại {p}",
+        &["guong_mau", "trach_nhiem"],
+    ),
+    (
+        "Hiến máu tình nguyện lần thứ {n}",
+        &["guong_mau", "trach_nhiem"],
+    ),
+    (
+        "Cứu người đuối nước tại {p}",
+        &["tien_phong", "trach_nhiem"],
+    ),
+    (
+        "Giúp đỡ cụ bà neo đơn gần {p}",
+        &["doan_ket", "trach_nhiem"],
+    ),
+    (
+        "Tham gia tổng vệ sinh môi trường khu vực {p}",
+        &["doan_ket", "trach_nhiem"],
+    ),
+    (
+        "Hướng dẫn người cao tuổi dùng dịch vụ công trực tuyến",
+        &["tien_phong", "sang_tao"],
+    ),
+    (
+        "Dạy học miễn phí cho trẻ em có hoàn cảnh khó khăn",
+        &["guong_mau", "doan_ket"],
+    ),
+    (
+        "Quyên góp {n}00 cuốn sách cho học sinh vùng cao",
+        &["doan_ket", "trach_nhiem"],
+    ),
+    (
+        "Hỗ trợ người dân khắc phục hậu quả bão Yagi",
+        &["tien_phong", "doan_ket"],
+    ),
+    (
+        "Tham gia chữa cháy tại khu dân cư gần {p}",
+        &["tien_phong", "trach_nhiem"],
+    ),
+    (
+        "Sáng kiến rút ngắn thời gian giải quyết thủ tục hành chính",
+        &["sang_tao", "trach_nhiem"],
+    ),
+    (
+        "Tình nguyện hướng dẫn du khách quốc tế tại {p}",
+        &["hoi_nhap", "guong_mau"],
+    ),
     ("Trồng {n}0 cây xanh tại {p}", &["trach_nhiem", "doan_ket"]),
-    ("Đạt giải Nhất cuộc thi ý tưởng khởi nghiệp sáng tạo", &["sang_tao", "hoi_nhap"]),
-    ("Giúp công an bắt giữ đối tượng trộm cắp tại {p}", &["tien_phong", "guong_mau"]),
-    ("Mở lớp kỹ năng số miễn phí cho thanh niên công nhân", &["sang_tao", "tien_phong"]),
-    ("Vận động đoàn viên ủng hộ Quỹ Vì người nghèo", &["doan_ket", "trach_nhiem"]),
+    (
+        "Đạt giải Nhất cuộc thi ý tưởng khởi nghiệp sáng tạo",
+        &["sang_tao", "hoi_nhap"],
+    ),
+    (
+        "Giúp công an bắt giữ đối tượng trộm cắp tại {p}",
+        &["tien_phong", "guong_mau"],
+    ),
+    (
+        "Mở lớp kỹ năng số miễn phí cho thanh niên công nhân",
+        &["sang_tao", "tien_phong"],
+    ),
+    (
+        "Vận động đoàn viên ủng hộ Quỹ Vì người nghèo",
+        &["doan_ket", "trach_nhiem"],
+    ),
 ];
 const DEED_DETAILS: &[&str] = &[
     "Việc làm được người dân trong khu phố ghi nhận và cảm ơn.",
@@ -99,7 +193,14 @@ const EVIDENCE: &[(&str, &str)] = &[
     ("suc_khoe", "Tham gia giải chạy và các hoạt động thể thao phong trào của phường."),
     ("ky_nang", "Thành thạo kỹ năng tổ chức hoạt động tình nguyện và sơ cấp cứu."),
 ];
-const CATEGORIES: &[&str] = &["hoc_sinh_sinh_vien", "thanh_nien_cong_nhan", "can_bo_tre", "luc_luong_vu_trang", "khoi_nghiep", "cong_dong"];
+const CATEGORIES: &[&str] = &[
+    "hoc_sinh_sinh_vien",
+    "thanh_nien_cong_nhan",
+    "can_bo_tre",
+    "luc_luong_vu_trang",
+    "khoi_nghiep",
+    "cong_dong",
+];
 
 /// The units demo records belong to: Hà Nội's communes and wards within this installation's
 /// scope, or else the installation's own unit.
@@ -109,8 +210,16 @@ fn demo_units(store: &Store) -> Vec<(String, String)> {
     let scope = tree.scope(own);
     let mut list: Vec<(String, String)> = scope
         .iter()
-        .filter(|c| tree.get(c).is_some_and(|n| n.parent.as_deref() == Some("01") && n.kind != "district"))
-        .map(|c| (c.clone(), tree.get(c).map(|n| n.name.clone()).unwrap_or_default()))
+        .filter(|c| {
+            tree.get(c)
+                .is_some_and(|n| n.parent.as_deref() == Some("01") && n.kind != "district")
+        })
+        .map(|c| {
+            (
+                c.clone(),
+                tree.get(c).map(|n| n.name.clone()).unwrap_or_default(),
+            )
+        })
         .collect();
     if list.is_empty() {
         list.push((own.clone(), store.installation().unit_name.clone()));
@@ -129,7 +238,8 @@ struct Gen {
 
 impl Gen {
     fn pick<'a, T>(&mut self, list: &'a [T]) -> &'a T {
-        list.choose(&mut self.rng).expect("demo lists are not empty")
+        list.choose(&mut self.rng)
+            .expect("demo lists are not empty")
     }
 
     fn date(&mut self) -> NaiveDate {
@@ -142,7 +252,9 @@ impl Gen {
     fn id(&mut self) -> String {
         self.stamp_ms += self.rng.random_range(1..self.step_ms.max(2));
         let bytes: [u8; 10] = self.rng.random();
-        uuid::Builder::from_unix_timestamp_millis(self.stamp_ms as u64, &bytes).into_uuid().to_string()
+        uuid::Builder::from_unix_timestamp_millis(self.stamp_ms as u64, &bytes)
+            .into_uuid()
+            .to_string()
     }
 
     fn name(&mut self) -> (String, &'static str) {
@@ -174,7 +286,12 @@ impl Gen {
 }
 
 /// One block of related records in one unit, in an order where every link points backwards.
-fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<Vec<(Kind, String, Prepared)>> {
+fn block(
+    g: &mut Gen,
+    unit: &(String, String),
+    size: usize,
+    cx: &Ctx,
+) -> Result<Vec<(Kind, String, Prepared)>> {
     let mut out = Vec::with_capacity(size);
     let mut people = Vec::new();
     let mut entries: Vec<String> = Vec::new();
@@ -196,13 +313,22 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
         let item = match kind {
             Kind::Person => {
                 let (full_name, gender) = g.name();
-                let born = NaiveDate::from_ymd_opt(g.rng.random_range(1989..2011), g.rng.random_range(1..13), g.rng.random_range(1..29));
+                let born = NaiveDate::from_ymd_opt(
+                    g.rng.random_range(1989..2011),
+                    g.rng.random_range(1..13),
+                    g.rng.random_range(1..29),
+                );
                 let p = Person {
                     full_name,
                     unit: unit.0.clone(),
                     birth_date: born.map(|d| d.to_string()),
                     gender: Some(gender.into()),
-                    membership: if g.rng.random_bool(0.8) { "member" } else { "youth" }.into(),
+                    membership: if g.rng.random_bool(0.8) {
+                        "member"
+                    } else {
+                        "youth"
+                    }
+                    .into(),
                     position: Some((*g.pick(POSITIONS)).into()),
                     ..Default::default()
                 };
@@ -229,7 +355,11 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     ..Default::default()
                 };
                 let e = if g.rng.random_bool(0.6) {
-                    Entry { verified_by: Some(g.name().0), status: "verified".into(), ..e }
+                    Entry {
+                        verified_by: Some(g.name().0),
+                        status: "verified".into(),
+                        ..e
+                    }
                 } else {
                     e
                 };
@@ -254,7 +384,10 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     unit: unit.0.clone(),
                     name: format!("{name} {}", unit.1),
                     field: field.into(),
-                    description: format!("Công trình thanh niên chào mừng Đại hội Đoàn các cấp năm {}.", start.year()),
+                    description: format!(
+                        "Công trình thanh niên chào mừng Đại hội Đoàn các cấp năm {}.",
+                        start.year()
+                    ),
                     start_date: Some(start.to_string()),
                     end_date: Some(end.to_string()),
                     budget_vnd: Some(g.rng.random_range(5..500) * 1_000_000),
@@ -285,7 +418,10 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
             _ => {
                 let year = g.rng.random_range(2023..=g.today.year().min(2027));
                 let person = g.pick(&people).clone();
-                let evidence = EVIDENCE.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+                let evidence = EVIDENCE
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                    .collect();
                 let linked: Vec<String> = entries.iter().rev().take(2).cloned().collect();
                 let n = Nomination {
                     campaign_id: PRESET_CAMPAIGN_ID.into(),
@@ -294,10 +430,19 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
                     year,
                     category: (*g.pick(CATEGORIES)).into(),
                     evidence,
-                    values: vec!["guong_mau".into(), (*g.pick(&["tien_phong", "sang_tao", "hoi_nhap"])).into()],
+                    values: vec![
+                        "guong_mau".into(),
+                        (*g.pick(&["tien_phong", "sang_tao", "hoi_nhap"])).into(),
+                    ],
                     entry_ids: linked,
-                    project_ids: projects.last().map(|p| vec![p.0.clone()]).unwrap_or_default(),
-                    summary: Some(format!("Gương thanh niên tiêu biểu của {} năm {year}", unit.1)),
+                    project_ids: projects
+                        .last()
+                        .map(|p| vec![p.0.clone()])
+                        .unwrap_or_default(),
+                    summary: Some(format!(
+                        "Gương thanh niên tiêu biểu của {} năm {year}",
+                        unit.1
+                    )),
                     status: "draft".into(),
                 };
                 let id = g.id();
@@ -310,7 +455,12 @@ fn block(g: &mut Gen, unit: &(String, String), size: usize, cx: &Ctx) -> Result<
 }
 
 /// Adds `count` demo records; `progress` is told the running total after each batch.
-pub fn generate(store: &mut Store, count: u64, seed: u64, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+pub fn generate(
+    store: &mut Store,
+    count: u64,
+    seed: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
     if !store.campaigns().contains_key(PRESET_CAMPAIGN_ID) {
         return Err(Error::plain(Code::UnknownReference, PRESET_CAMPAIGN_ID));
     }
@@ -321,14 +471,22 @@ pub fn generate(store: &mut Store, count: u64, seed: u64, progress: &mut dyn FnM
     let (tx, rx) = sync_channel::<Result<Vec<(Kind, String, Prepared)>>>(2);
     let producer = std::thread::spawn(move || {
         let collator = VietCollator::new();
-        let cx = Ctx { today, units: &tree, campaigns: &campaigns, collator: &collator };
+        let cx = Ctx {
+            today,
+            units: &tree,
+            campaigns: &campaigns,
+            collator: &collator,
+        };
         let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(today);
         let span_ms = (today - start).num_milliseconds().max(1);
         let mut g = Gen {
             rng: ChaCha8Rng::seed_from_u64(seed),
             today,
             start,
-            stamp_ms: start.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0),
+            stamp_ms: start
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp_millis())
+                .unwrap_or(0),
             step_ms: 2 * span_ms / count.max(1) as i64,
         };
         let mut left = count as usize;

@@ -11,7 +11,7 @@ pub fn vnd(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -29,6 +29,9 @@ mod tests {
         assert_eq!(vnd(1_500_000), "1.500.000 ₫");
         assert_eq!(vnd(0), "0 ₫");
         assert_eq!(vnd(-12_345), "-12.345 ₫");
-        assert_eq!(date_vn(NaiveDate::from_ymd_opt(2025, 9, 2).unwrap()), "02/09/2025");
+        assert_eq!(
+            date_vn(NaiveDate::from_ymd_opt(2025, 9, 2).unwrap()),
+            "02/09/2025"
+        );
     }
 }

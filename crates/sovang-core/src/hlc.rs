@@ -14,7 +14,11 @@ pub struct Hlc {
 
 impl fmt::Display for Hlc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:015}-{:05}-{:016x}", self.wall_ms, self.counter, self.node)
+        write!(
+            f,
+            "{:015}-{:05}-{:016x}",
+            self.wall_ms, self.counter, self.node
+        )
     }
 }
 
@@ -27,7 +31,11 @@ impl Hlc {
         if parts.next().is_some() {
             return None;
         }
-        Some(Hlc { wall_ms, counter, node })
+        Some(Hlc {
+            wall_ms,
+            counter,
+            node,
+        })
     }
 }
 
@@ -40,7 +48,11 @@ pub struct HlcGen {
 impl HlcGen {
     pub fn new(node: u64, last: Option<Hlc>) -> Self {
         HlcGen {
-            last: last.unwrap_or(Hlc { wall_ms: 0, counter: 0, node }),
+            last: last.unwrap_or(Hlc {
+                wall_ms: 0,
+                counter: 0,
+                node,
+            }),
         }
         .with_node(node)
     }
@@ -89,14 +101,25 @@ mod tests {
         let mut sorted = strs.clone();
         sorted.sort();
         assert_eq!(strs, sorted, "string order must equal version order");
-        assert_eq!(Hlc::parse(&strs[2]), Some(c), "a version must survive a round trip");
+        assert_eq!(
+            Hlc::parse(&strs[2]),
+            Some(c),
+            "a version must survive a round trip"
+        );
     }
 
     #[test]
     fn observe_moves_past_remote() {
         let mut g = HlcGen::new(1, None);
-        g.observe(Hlc { wall_ms: 5000, counter: 3, node: 9 });
+        g.observe(Hlc {
+            wall_ms: 5000,
+            counter: 3,
+            node: 9,
+        });
         let n = g.next(10);
-        assert!(n.wall_ms == 5000 && n.counter == 4, "next must follow the observed version");
+        assert!(
+            n.wall_ms == 5000 && n.counter == 4,
+            "next must follow the observed version"
+        );
     }
 }

@@ -25,7 +25,8 @@ fn checksum(sql: &str) -> String {
 /// Brings the database up to `migrations`; refuses a newer or tampered database, and applies
 /// nothing at all if any pending migration fails.
 pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
-    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    let current: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
     if current > migrations.len() {
         return Err(Error::plain(Code::SchemaTooNew, &current.to_string()));
     }
@@ -43,7 +44,10 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
             )
             .optional()?;
         if stored.as_deref() != Some(checksum(m.sql).as_str()) {
-            return Err(Error::plain(Code::MigrationEdited, &format!("{} ({})", i + 1, m.name)));
+            return Err(Error::plain(
+                Code::MigrationEdited,
+                &format!("{} ({})", i + 1, m.name),
+            ));
         }
     }
     for (i, m) in migrations.iter().enumerate().skip(current) {
@@ -63,17 +67,31 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
 mod tests {
     use super::*;
 
-    const A: Migration = Migration { name: "a", sql: "CREATE TABLE a (x INTEGER) STRICT;" };
-    const B: Migration = Migration { name: "b", sql: "CREATE TABLE b (y INTEGER) STRICT;" };
-    const BAD: Migration = Migration { name: "bad", sql: "CREATE TABLE oops (" };
+    const A: Migration = Migration {
+        name: "a",
+        sql: "CREATE TABLE a (x INTEGER) STRICT;",
+    };
+    const B: Migration = Migration {
+        name: "b",
+        sql: "CREATE TABLE b (y INTEGER) STRICT;",
+    };
+    const BAD: Migration = Migration {
+        name: "bad",
+        sql: "CREATE TABLE oops (",
+    };
 
     fn version(c: &Connection) -> i64 {
-        c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+        c.pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
     }
 
     fn has_table(c: &Connection, t: &str) -> bool {
-        c.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [t], |r| r.get::<_, i64>(0))
-            .unwrap()
+        c.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+            [t],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
             == 1
     }
 
@@ -91,8 +109,15 @@ mod tests {
         migrate(&mut c, &[A]).unwrap();
         let err = migrate(&mut c, &[A, B, BAD]).unwrap_err();
         assert_eq!(err.code, Code::Storage);
-        assert_eq!(version(&c), 1, "a failed upgrade must leave the old version");
-        assert!(!has_table(&c, "b"), "B ran in the same transaction as the failing one, so it must be rolled back");
+        assert_eq!(
+            version(&c),
+            1,
+            "a failed upgrade must leave the old version"
+        );
+        assert!(
+            !has_table(&c, "b"),
+            "B ran in the same transaction as the failing one, so it must be rolled back"
+        );
     }
 
     #[test]
@@ -100,24 +125,40 @@ mod tests {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, &[A, B]).unwrap();
         let err = migrate(&mut c, &[A]).unwrap_err();
-        assert_eq!(err.code, Code::SchemaTooNew, "an older app must not touch a newer database");
-        assert!(err.message.vi.contains("cập nhật"), "the message must say to update the app");
+        assert_eq!(
+            err.code,
+            Code::SchemaTooNew,
+            "an older app must not touch a newer database"
+        );
+        assert!(
+            err.message.vi.contains("cập nhật"),
+            "the message must say to update the app"
+        );
     }
 
     #[test]
     fn edited_old_migration_is_caught() {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, &[A]).unwrap();
-        let edited = Migration { name: "a", sql: "CREATE TABLE a (x INTEGER, z TEXT) STRICT;" };
+        let edited = Migration {
+            name: "a",
+            sql: "CREATE TABLE a (x INTEGER, z TEXT) STRICT;",
+        };
         let err = migrate(&mut c, &[edited, B]).unwrap_err();
         assert_eq!(err.code, Code::MigrationEdited);
-        assert!(!has_table(&c, "b"), "nothing may run after a tampered migration is found");
+        assert!(
+            !has_table(&c, "b"),
+            "nothing may run after a tampered migration is found"
+        );
     }
 
     #[test]
     fn real_schema_applies() {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, MIGRATIONS).expect("the shipped schema must apply to an empty database");
-        assert!(has_table(&c, "search_fts"), "FTS5 must be compiled into the bundled SQLite");
+        assert!(
+            has_table(&c, "search_fts"),
+            "FTS5 must be compiled into the bundled SQLite"
+        );
     }
 }

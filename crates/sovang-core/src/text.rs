@@ -38,7 +38,10 @@ pub fn fts_query(q: &str) -> Option<FtsQuery> {
         return None;
     }
     let phrase = |col: &str, w: &str| format!("{col}:\"{}\"*", w.replace('"', ""));
-    let exact = exact_words.iter().map(|w| phrase("exact", w)).collect::<Vec<_>>();
+    let exact = exact_words
+        .iter()
+        .map(|w| phrase("exact", w))
+        .collect::<Vec<_>>();
     let folded = exact_words
         .iter()
         .map(|w| phrase("folded", &fold(w)))
@@ -64,8 +67,16 @@ mod tests {
         let nfc = "Nguyễn";
         let nfd: String = nfc.nfd().collect();
         assert_ne!(nfc, nfd, "the test needs two different encodings");
-        assert_eq!(fold(nfc), fold(&nfd), "folding must not depend on the encoding");
-        assert_eq!(exact(nfc), exact(&nfd), "exact form must be NFC whatever came in");
+        assert_eq!(
+            fold(nfc),
+            fold(&nfd),
+            "folding must not depend on the encoding"
+        );
+        assert_eq!(
+            exact(nfc),
+            exact(&nfd),
+            "exact form must be NFC whatever came in"
+        );
     }
 
     #[test]
@@ -78,7 +89,12 @@ mod tests {
     fn query_has_every_word_as_prefix() {
         let q = fts_query("Nguyễn  an").unwrap();
         assert_eq!(q.exact, "exact:\"nguyễn\"* AND exact:\"an\"*");
-        assert!(q.folded.starts_with("(folded:\"nguyen\"* AND folded:\"an\"*) NOT"));
-        assert!(fts_query(" ,.; ").is_none(), "punctuation alone is no query");
+        assert!(q
+            .folded
+            .starts_with("(folded:\"nguyen\"* AND folded:\"an\"*) NOT"));
+        assert!(
+            fts_query(" ,.; ").is_none(),
+            "punctuation alone is no query"
+        );
     }
 }

@@ -31,17 +31,29 @@ impl UnitTree {
     pub fn insert(&mut self, code: String, node: UnitNode) {
         if let Some(old) = self.nodes.remove(&code) {
             if let Some(p) = &old.parent {
-                self.children.entry(p.clone()).or_default().retain(|c| *c != code);
+                self.children
+                    .entry(p.clone())
+                    .or_default()
+                    .retain(|c| *c != code);
             }
             if let Some(s) = &old.successor {
-                self.predecessors.entry(s.clone()).or_default().retain(|c| *c != code);
+                self.predecessors
+                    .entry(s.clone())
+                    .or_default()
+                    .retain(|c| *c != code);
             }
         }
         if let Some(p) = &node.parent {
-            self.children.entry(p.clone()).or_default().push(code.clone());
+            self.children
+                .entry(p.clone())
+                .or_default()
+                .push(code.clone());
         }
         if let Some(s) = &node.successor {
-            self.predecessors.entry(s.clone()).or_default().push(code.clone());
+            self.predecessors
+                .entry(s.clone())
+                .or_default()
+                .push(code.clone());
         }
         self.nodes.insert(code, node);
     }
@@ -175,12 +187,26 @@ mod tests {
     #[test]
     fn reference_data_has_all_units() {
         let u = reference_units();
-        assert_eq!(u.iter().filter(|u| u.unit_type == "province").count(), 34, "34 provinces since July 2025");
-        assert_eq!(u.len(), 34 + 3321, "every commune and ward of the source file");
-        let hk = u.iter().find(|u| u.code == "00070").expect("Phường Hoàn Kiếm is code 00070");
+        assert_eq!(
+            u.iter().filter(|u| u.unit_type == "province").count(),
+            34,
+            "34 provinces since July 2025"
+        );
+        assert_eq!(
+            u.len(),
+            34 + 3321,
+            "every commune and ward of the source file"
+        );
+        let hk = u
+            .iter()
+            .find(|u| u.code == "00070")
+            .expect("Phường Hoàn Kiếm is code 00070");
         assert_eq!(hk.name, "Phường Hoàn Kiếm");
         assert_eq!(hk.parent.as_deref(), Some("01"));
-        let hanoi = u.iter().filter(|u| u.parent.as_deref() == Some("01")).count();
+        let hanoi = u
+            .iter()
+            .filter(|u| u.parent.as_deref() == Some("01"))
+            .count();
         assert_eq!(hanoi, 126, "Hà Nội has 126 communes and wards");
     }
 
@@ -198,7 +224,10 @@ mod tests {
         for c in ["W", "B", "OLD", "OLDB"] {
             assert!(s.contains(c), "{c} belongs to W's scope");
         }
-        assert!(!s.contains("X") && !s.contains("01"), "siblings and parents are outside");
+        assert!(
+            !s.contains("X") && !s.contains("01"),
+            "siblings and parents are outside"
+        );
         assert!(t.is_within("B", "01") && !t.is_within("01", "B"));
     }
 }

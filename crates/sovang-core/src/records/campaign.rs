@@ -33,7 +33,11 @@ pub struct Campaign {
 
 fn labeled(list: &[(&str, &str, &str)]) -> Vec<Labeled> {
     list.iter()
-        .map(|(c, vi, en)| Labeled { code: (*c).into(), name_vi: (*vi).into(), name_en: (*en).into() })
+        .map(|(c, vi, en)| Labeled {
+            code: (*c).into(),
+            name_vi: (*vi).into(),
+            name_en: (*en).into(),
+        })
         .collect()
 }
 
@@ -62,12 +66,36 @@ pub fn preset_campaign() -> Campaign {
             ("hoi_nhap", "Hội nhập", "Integration"),
         ]),
         categories: labeled(&[
-            ("hoc_sinh_sinh_vien", "Học sinh, sinh viên", "Pupils and students"),
-            ("thanh_nien_cong_nhan", "Thanh niên công nhân", "Young workers"),
-            ("can_bo_tre", "Cán bộ, công chức trẻ", "Young civil servants"),
-            ("luc_luong_vu_trang", "Thanh niên lực lượng vũ trang", "Young armed forces"),
-            ("khoi_nghiep", "Thanh niên khởi nghiệp", "Young entrepreneurs"),
-            ("cong_dong", "Thanh niên địa bàn dân cư", "Youth in the community"),
+            (
+                "hoc_sinh_sinh_vien",
+                "Học sinh, sinh viên",
+                "Pupils and students",
+            ),
+            (
+                "thanh_nien_cong_nhan",
+                "Thanh niên công nhân",
+                "Young workers",
+            ),
+            (
+                "can_bo_tre",
+                "Cán bộ, công chức trẻ",
+                "Young civil servants",
+            ),
+            (
+                "luc_luong_vu_trang",
+                "Thanh niên lực lượng vũ trang",
+                "Young armed forces",
+            ),
+            (
+                "khoi_nghiep",
+                "Thanh niên khởi nghiệp",
+                "Young entrepreneurs",
+            ),
+            (
+                "cong_dong",
+                "Thanh niên địa bàn dân cư",
+                "Youth in the community",
+            ),
         ]),
     }
 }
@@ -111,7 +139,13 @@ impl Body for Campaign {
     }
 }
 
-pub const TARGET_METRICS: &[&str] = &["entries", "projects", "nominations", "volunteers", "beneficiaries"];
+pub const TARGET_METRICS: &[&str] = &[
+    "entries",
+    "projects",
+    "nominations",
+    "volunteers",
+    "beneficiaries",
+];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,7 +167,11 @@ impl Body for Target {
         v::non_negative("target", Some(self.target))?;
         if let Some(c) = cx.campaigns.get(&self.campaign_id) {
             if !(c.start_year..=c.end_year).contains(&self.year) {
-                return Err(Error::field_arg(Code::YearOutsideCampaign, "year", &self.year.to_string()));
+                return Err(Error::field_arg(
+                    Code::YearOutsideCampaign,
+                    "year",
+                    &self.year.to_string(),
+                ));
             }
         }
         Ok(())

@@ -84,10 +84,18 @@ impl Body for Entry {
         Index {
             unit: self.unit.clone(),
             title: self.title.clone(),
-            search: join_text([collective, self.place.as_deref().unwrap_or(""), self.description.as_str()]),
+            search: join_text([
+                collective,
+                self.place.as_deref().unwrap_or(""),
+                self.description.as_str(),
+            ]),
             status: Some(self.status.clone()),
             extra: vec![self.person_id.clone()],
-            refs: self.person_id.iter().map(|p| (Kind::Person, p.clone())).collect(),
+            refs: self
+                .person_id
+                .iter()
+                .map(|p| (Kind::Person, p.clone()))
+                .collect(),
             ref_in_search: true,
             ..Default::default()
         }

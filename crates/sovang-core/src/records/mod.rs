@@ -171,7 +171,8 @@ fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
 pub fn prepare_body<T: Body>(mut typed: T, cx: &Ctx) -> Result<Prepared> {
     typed.check(cx)?;
     let index = typed.index(cx);
-    let body = serde_json::to_value(&typed).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
+    let body = serde_json::to_value(&typed)
+        .map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
     Ok(Prepared { body, index })
 }
 

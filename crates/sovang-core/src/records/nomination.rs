@@ -46,15 +46,22 @@ impl Body for Nomination {
         v::required("campaign_id", &mut self.campaign_id)?;
         v::known_unit("unit", &mut self.unit, cx.units)?;
         v::required("person_id", &mut self.person_id)?;
-        let c = cx
-            .campaigns
-            .get(&self.campaign_id)
-            .ok_or_else(|| Error::field_arg(Code::UnknownReference, "campaign_id", &self.campaign_id))?;
+        let c = cx.campaigns.get(&self.campaign_id).ok_or_else(|| {
+            Error::field_arg(Code::UnknownReference, "campaign_id", &self.campaign_id)
+        })?;
         if !(c.start_year..=c.end_year).contains(&self.year) {
-            return Err(Error::field_arg(Code::YearOutsideCampaign, "year", &self.year.to_string()));
+            return Err(Error::field_arg(
+                Code::YearOutsideCampaign,
+                "year",
+                &self.year.to_string(),
+            ));
         }
         if !c.categories.is_empty() && !codes(&c.categories).contains(self.category.as_str()) {
-            return Err(Error::field_arg(Code::InvalidValue, "category", &self.category));
+            return Err(Error::field_arg(
+                Code::InvalidValue,
+                "category",
+                &self.category,
+            ));
         }
         let criteria = codes(&c.criteria);
         self.evidence.retain(|_, text| !text.trim().is_empty());
@@ -80,9 +87,16 @@ impl Body for Nomination {
     }
 
     fn index(&self, _cx: &Ctx) -> Index {
-        let mut refs = vec![(Kind::Person, self.person_id.clone()), (Kind::Campaign, self.campaign_id.clone())];
+        let mut refs = vec![
+            (Kind::Person, self.person_id.clone()),
+            (Kind::Campaign, self.campaign_id.clone()),
+        ];
         refs.extend(self.entry_ids.iter().map(|id| (Kind::Entry, id.clone())));
-        refs.extend(self.project_ids.iter().map(|id| (Kind::Project, id.clone())));
+        refs.extend(
+            self.project_ids
+                .iter()
+                .map(|id| (Kind::Project, id.clone())),
+        );
         Index {
             unit: self.unit.clone(),
             title: format!("{}", self.year),

@@ -8,7 +8,14 @@ use crate::error::Result;
 
 pub const PROJECT_STATUSES: &[&str] = &["planned", "in_progress", "completed", "handed_over"];
 pub const PROJECT_FIELDS: &[&str] = &[
-    "infrastructure", "environment", "digital", "education", "social", "health", "culture", "other",
+    "infrastructure",
+    "environment",
+    "digital",
+    "education",
+    "social",
+    "health",
+    "culture",
+    "other",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -66,7 +73,10 @@ impl Body for Project {
         Index {
             unit: self.unit.clone(),
             title: self.name.clone(),
-            search: join_text([self.location.as_deref().unwrap_or(""), self.description.as_str()]),
+            search: join_text([
+                self.location.as_deref().unwrap_or(""),
+                self.description.as_str(),
+            ]),
             status: Some(self.status.clone()),
             extra: vec![None],
             ..Default::default()
@@ -100,7 +110,11 @@ impl Body for ProjectUpdate {
         v::non_negative("progress_percent", self.progress_percent)?;
         if let Some(p) = self.progress_percent {
             if p > 100 {
-                return Err(crate::error::Error::field_arg(crate::error::Code::InvalidValue, "progress_percent", &p.to_string()));
+                return Err(crate::error::Error::field_arg(
+                    crate::error::Code::InvalidValue,
+                    "progress_percent",
+                    &p.to_string(),
+                ));
             }
         }
         Ok(())

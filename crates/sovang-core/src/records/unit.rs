@@ -8,7 +8,15 @@ use super::{Body, Ctx, Index, Kind};
 use crate::error::{Code, Error, Result};
 
 pub const UNIT_TYPES: &[&str] = &[
-    "province", "ward", "commune", "special_zone", "district", "branch", "school", "agency", "other",
+    "province",
+    "ward",
+    "commune",
+    "special_zone",
+    "district",
+    "branch",
+    "school",
+    "agency",
+    "other",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -68,7 +76,14 @@ impl Body for Unit {
             title: self.name.clone(),
             search: self.code.clone(),
             year: None,
-            status: Some(if self.valid_to.is_some() { "historical" } else { "active" }.into()),
+            status: Some(
+                if self.valid_to.is_some() {
+                    "historical"
+                } else {
+                    "active"
+                }
+                .into(),
+            ),
             extra: vec![
                 Some(self.code.clone()),
                 self.parent.clone(),

@@ -65,12 +65,20 @@ pub fn required_date(field: &str, value: &mut Option<String>) -> Result<NaiveDat
 
 pub fn not_after(field: &str, d: Option<NaiveDate>, today: NaiveDate) -> Result<()> {
     match d {
-        Some(d) if d > today => Err(Error::field_arg(Code::FutureDate, field, &d.format("%d/%m/%Y").to_string())),
+        Some(d) if d > today => Err(Error::field_arg(
+            Code::FutureDate,
+            field,
+            &d.format("%d/%m/%Y").to_string(),
+        )),
         _ => Ok(()),
     }
 }
 
-pub fn end_after_start(field: &str, start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<()> {
+pub fn end_after_start(
+    field: &str,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<()> {
     match (start, end) {
         (Some(s), Some(e)) if e < s => Err(Error::field(Code::EndBeforeStart, field)),
         _ => Ok(()),

@@ -9,11 +9,11 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::write::{audit, WriteMeta};
+use super::{set_meta, Store};
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
-use super::write::{audit, WriteMeta};
-use super::{set_meta, Store};
 
 /// Recognizes the allowed file types by their first bytes, not by the name.
 pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
@@ -39,7 +39,10 @@ fn megabytes(n: u64) -> String {
 impl Store {
     /// Where a content hash lives on disk.
     pub fn attachment_path(&self, sha256: &str) -> PathBuf {
-        self.data_dir().join("attachments").join(&sha256[..2]).join(sha256)
+        self.data_dir()
+            .join("attachments")
+            .join(&sha256[..2])
+            .join(sha256)
     }
 
     /// Attaches a file to a live record. The same content attached twice to one record is one
@@ -50,8 +53,12 @@ impl Store {
             return Err(Error::plain(Code::AlreadyDeleted, id));
         }
         self.check_scope(&row.unit)?;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let meta = std::fs::metadata(file).map_err(|e| Error::field_arg(Code::Io, "file", &format!("{name}: {e}")))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let meta = std::fs::metadata(file)
+            .map_err(|e| Error::field_arg(Code::Io, "file", &format!("{name}: {e}")))?;
         let limit = self.attachment_limit;
         if meta.len() > limit {
             let arg = format!("{} > {}", megabytes(meta.len()), megabytes(limit));
@@ -81,7 +88,10 @@ impl Store {
             return self.attachment(&aid);
         }
         let now = self.clock().now();
-        let (at, hlc) = (stamp(now), self.hlc.next(now.timestamp_millis()).to_string());
+        let (at, hlc) = (
+            stamp(now),
+            self.hlc.next(now.timestamp_millis()).to_string(),
+        );
         let aid = Uuid::now_v7().to_string();
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -90,8 +100,15 @@ impl Store {
             params![aid, row.unit, kind.name(), row.id, sha, name, mime, size as i64, at, self.actor, hlc],
         )?;
         let mut changes = Map::new();
-        changes.insert("attachment".into(), json!([null, {"id": aid, "sha256": sha, "file_name": name}]));
-        let meta = WriteMeta { now: at, actor: &self.actor, hlc: hlc.clone() };
+        changes.insert(
+            "attachment".into(),
+            json!([null, {"id": aid, "sha256": sha, "file_name": name}]),
+        );
+        let meta = WriteMeta {
+            now: at,
+            actor: &self.actor,
+            hlc: hlc.clone(),
+        };
         audit(&tx, kind, &row.id, "attach", &meta, &changes)?;
         set_meta(&tx, "hlc_last", &hlc)?;
         tx.commit()?;
@@ -100,7 +117,12 @@ impl Store {
 
     /// Copies the file into a temporary file beside the store, hashing and checking as it goes
     /// (the size is counted on the bytes read, in case the file grew since it was measured).
-    fn copy_in(&self, file: &Path, name: &str, limit: u64) -> Result<(String, u64, &'static str, PathBuf)> {
+    fn copy_in(
+        &self,
+        file: &Path,
+        name: &str,
+        limit: u64,
+    ) -> Result<(String, u64, &'static str, PathBuf)> {
         let io = |e: std::io::Error| Error::field_arg(Code::Io, "file", &format!("{name}: {e}"));
         let mut src = File::open(file).map_err(io)?;
         let dir = self.data_dir().join("attachments");

@@ -27,7 +27,14 @@ impl Store {
             }
         }
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        for row in stmt.query_map([], |r| Ok(format!("{} row {:?} -> {}", r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?)))? {
+        for row in stmt.query_map([], |r| {
+            Ok(format!(
+                "{} row {:?} -> {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, String>(2)?
+            ))
+        })? {
             add("foreign_key", row?);
         }
         let fts: String = self
@@ -39,10 +46,17 @@ impl Store {
         }
 
         // Each live record is in the search index exactly when it has text; nothing else is.
-        let indexed: i64 = self.conn.query_row("SELECT count(*) FROM search_doc", [], |r| r.get(0))?;
-        let in_fts: i64 = self.conn.query_row("SELECT count(*) FROM search_fts", [], |r| r.get(0))?;
+        let indexed: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM search_doc", [], |r| r.get(0))?;
+        let in_fts: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM search_fts", [], |r| r.get(0))?;
         if indexed != in_fts {
-            add("search_index", format!("{indexed} search rows but {in_fts} indexed texts"));
+            add(
+                "search_index",
+                format!("{indexed} search rows but {in_fts} indexed texts"),
+            );
         }
         for kind in Kind::ALL {
             let orphan: i64 = self.conn.query_row(
@@ -55,18 +69,30 @@ impl Store {
                 |r| r.get(0),
             )?;
             if orphan > 0 {
-                add("search_index", format!("{orphan} {} in search but not live", kind.name()));
+                add(
+                    "search_index",
+                    format!("{orphan} {} in search but not live", kind.name()),
+                );
             }
             let sql = format!("SELECT id, hlc, created_hlc FROM {}", kind.table());
             let mut stmt = self.conn.prepare(&sql)?;
-            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
+            for row in stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })? {
                 let (id, hlc, created) = row?;
                 if uuid::Uuid::parse_str(&id).is_err() {
                     add("ids", format!("{} {id}: not a UUID", kind.name()));
                 }
                 match (Hlc::parse(&hlc), Hlc::parse(&created)) {
                     (Some(h), Some(c)) if h >= c => {}
-                    _ => add("versions", format!("{} {id}: bad version {hlc}", kind.name())),
+                    _ => add(
+                        "versions",
+                        format!("{} {id}: bad version {hlc}", kind.name()),
+                    ),
                 }
             }
         }
@@ -93,17 +119,28 @@ impl Store {
              UNION ALL SELECT n.id, j.value FROM nominations n, json_each(n.body, '$.project_ids') j \
              WHERE n.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = j.value)",
         )?;
-        for row in stmt.query_map([], |r| Ok(format!("nomination {} -> {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        for row in stmt.query_map([], |r| {
+            Ok(format!(
+                "nomination {} -> {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?
+            ))
+        })? {
             add("links", row?);
         }
 
         // Every attachment's content is on disk with its recorded size.
-        let mut stmt = self.conn.prepare("SELECT DISTINCT sha256, size FROM attachments")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT sha256, size FROM attachments")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (sha, size) = row?;
             match std::fs::metadata(self.attachment_path(&sha)) {
                 Ok(m) if m.len() as i64 == size => {}
-                Ok(m) => add("attachments", format!("{sha}: {} bytes on disk, {size} recorded", m.len())),
+                Ok(m) => add(
+                    "attachments",
+                    format!("{sha}: {} bytes on disk, {size} recorded", m.len()),
+                ),
                 Err(_) => add("attachments", format!("{sha}: file missing")),
             }
         }

@@ -93,7 +93,11 @@ impl Store {
             return Err(Error::field_arg(Code::UnknownUnit, "unit", unit));
         }
         let install_id = Uuid::now_v7().to_string();
-        let user = if user.trim().is_empty() { "Quản trị viên" } else { user.trim() };
+        let user = if user.trim().is_empty() {
+            "Quản trị viên"
+        } else {
+            user.trim()
+        };
         let tx = conn.transaction()?;
         set_meta(&tx, "installation_id", &install_id)?;
         set_meta(&tx, "unit", unit)?;
@@ -110,7 +114,10 @@ impl Store {
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
         let path = dir.join(DB_FILE);
         if !path.exists() {
-            return Err(Error::plain(Code::NotInitialized, &dir.display().to_string()));
+            return Err(Error::plain(
+                Code::NotInitialized,
+                &dir.display().to_string(),
+            ));
         }
         let mut conn = db::open(&path)?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
@@ -125,7 +132,12 @@ impl Store {
         let last = get_meta(&conn, "hlc_last")?.and_then(|s| Hlc::parse(&s));
         let mut store = Store {
             hlc: HlcGen::new(node_of(&id), last),
-            installation: Installation { id, unit_name: String::new(), unit, user: user.clone() },
+            installation: Installation {
+                id,
+                unit_name: String::new(),
+                unit,
+                user: user.clone(),
+            },
             actor: user,
             conn,
             clock,
@@ -142,13 +154,18 @@ impl Store {
     }
 
     pub(crate) fn reload_units(&mut self) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT code, title, kind, parent, successor FROM units WHERE deleted_at IS NULL")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT code, title, kind, parent, successor FROM units WHERE deleted_at IS NULL",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                UnitNode { name: r.get(1)?, kind: r.get(2)?, parent: r.get(3)?, successor: r.get(4)? },
+                UnitNode {
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    parent: r.get(3)?,
+                    successor: r.get(4)?,
+                },
             ))
         })?;
         self.units = UnitTree::new(rows.collect::<rusqlite::Result<Vec<_>>>()?);
@@ -162,7 +179,9 @@ impl Store {
     }
 
     pub(crate) fn reload_campaigns(&mut self) -> Result<()> {
-        let mut stmt = self.conn.prepare("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut map = HashMap::new();
         for row in rows {
@@ -225,12 +244,20 @@ impl Store {
     /// memory instead of spilling mid-transaction), rarer checkpoints, and a larger FTS buffer
     /// (fewer, larger index segments to merge). Off again, everything is checkpointed.
     pub fn bulk_mode(&self, on: bool) -> Result<()> {
-        let (cache, wal, hash) = if on { (-65_536, 16_384, 16 << 20) } else { (-16_000, 1_000, 1 << 20) };
+        let (cache, wal, hash) = if on {
+            (-65_536, 16_384, 16 << 20)
+        } else {
+            (-16_000, 1_000, 1 << 20)
+        };
         self.conn.pragma_update(None, "cache_size", cache)?;
         self.conn.pragma_update(None, "wal_autocheckpoint", wal)?;
-        self.conn.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', ?1)", [hash])?;
+        self.conn.execute(
+            "INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', ?1)",
+            [hash],
+        )?;
         if !on {
-            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }
         Ok(())
     }
@@ -249,7 +276,12 @@ impl Store {
         for u in reference {
             let id = reference_id(&u.code);
             // Parents come first, so each unit's parent is known when it is checked.
-            let node = UnitNode { name: u.name.clone(), kind: u.unit_type.clone(), parent: u.parent.clone(), successor: None };
+            let node = UnitNode {
+                name: u.name.clone(),
+                kind: u.unit_type.clone(),
+                parent: u.parent.clone(),
+                successor: None,
+            };
             self.units.insert(u.code.clone(), node);
             let p = records::prepare(Kind::Unit, to_value(&u)?, &self.ctx())?;
             batch.push((Kind::Unit, id, p));
@@ -260,7 +292,13 @@ impl Store {
         let actor = std::mem::replace(&mut self.actor, system.to_owned());
         // Reference data is identical everywhere, down to its version (the lowest there is),
         // so that installations agree on it and any real change made anywhere is newer.
-        let res = self.insert_batch_at(batch, Some(("2025-07-01T00:00:00.000Z", "000000000000000-00000-0000000000000000")));
+        let res = self.insert_batch_at(
+            batch,
+            Some((
+                "2025-07-01T00:00:00.000Z",
+                "000000000000000-00000-0000000000000000",
+            )),
+        );
         self.actor = actor;
         res?;
         self.reload_units()?;

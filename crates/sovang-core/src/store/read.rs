@@ -64,7 +64,11 @@ const SMALL_SCOPE: usize = 32;
 impl Store {
     /// A record with its metadata, its body under `data`, and its attachments.
     pub fn get(&self, kind: Kind, id: &str) -> Result<Value> {
-        let key = if kind == Kind::Unit { "OR code = ?1" } else { "" };
+        let key = if kind == Kind::Unit {
+            "OR code = ?1"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT id, body, hlc, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by, title \
              FROM {} WHERE id = ?1 {key}",
@@ -78,26 +82,45 @@ impl Store {
                 m.insert("id".into(), json!(r.get::<_, String>(0)?));
                 m.insert("title".into(), json!(r.get::<_, String>(9)?));
                 m.insert("version".into(), json!(r.get::<_, String>(2)?));
-                for (i, k) in ["created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by"]
-                    .iter()
-                    .enumerate()
+                for (i, k) in [
+                    "created_at",
+                    "created_by",
+                    "updated_at",
+                    "updated_by",
+                    "deleted_at",
+                    "deleted_by",
+                ]
+                .iter()
+                .enumerate()
                 {
                     m.insert((*k).into(), json!(r.get::<_, Option<String>>(3 + i)?));
                 }
                 let body: String = r.get(1)?;
-                m.insert("data".into(), serde_json::from_str(&body).unwrap_or(Value::Null));
+                m.insert(
+                    "data".into(),
+                    serde_json::from_str(&body).unwrap_or(Value::Null),
+                );
                 Ok(m)
             })
             .optional()?
             .ok_or_else(|| Error::plain(Code::NotFound, id))?;
         let mut row = row;
         let rid = row["id"].as_str().unwrap_or_default().to_owned();
-        row.insert("attachments".into(), Value::Array(self.attachments_of(kind, &rid)?));
+        row.insert(
+            "attachments".into(),
+            Value::Array(self.attachments_of(kind, &rid)?),
+        );
         Ok(Value::Object(row))
     }
 
     /// A page of records of `kind`, in the kind's order, after `after` (a previous `next`).
-    pub fn list(&self, kind: Kind, filter: &ListFilter, after: Option<&str>, limit: usize) -> Result<Page> {
+    pub fn list(
+        &self,
+        kind: Kind,
+        filter: &ListFilter,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page> {
         let limit = limit.clamp(1, MAX_LIMIT);
         let order = kind.list_order();
         let sort_col = match order {
@@ -148,11 +171,22 @@ impl Store {
                     ListOrder::NewestFirst => id.clone(),
                     ListOrder::Code => r.get::<_, String>(5)?,
                     ListOrder::SortKey => {
-                        format!("{}.{}", hex::encode(r.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default()), id)
+                        format!(
+                            "{}.{}",
+                            hex::encode(r.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default()),
+                            id
+                        )
                     }
                 };
                 cursors.push(cursor);
-                Ok(PageItem { kind, id, title: r.get(1)?, unit: r.get(2)?, year: r.get(3)?, status: r.get(4)? })
+                Ok(PageItem {
+                    kind,
+                    id,
+                    title: r.get(1)?,
+                    unit: r.get(2)?,
+                    year: r.get(3)?,
+                    status: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let next = (items.len() > limit).then(|| cursors[limit - 1].clone());
@@ -160,12 +194,25 @@ impl Store {
         Ok(Page { items, next })
     }
 
-    fn push_filters(&self, sql: &mut String, args: &mut Vec<SqlValue>, f: &ListFilter, prefix: &str) -> Result<()> {
+    fn push_filters(
+        &self,
+        sql: &mut String,
+        args: &mut Vec<SqlValue>,
+        f: &ListFilter,
+        prefix: &str,
+    ) -> Result<()> {
         if let Some(unit) = &f.unit {
             let scope = self.unit_scope(unit)?;
             // `+col` keeps SQLite from choosing the unit index for a scope that covers most rows.
-            let col = if scope.len() > SMALL_SCOPE { format!("+{prefix}unit") } else { format!("{prefix}unit") };
-            sql.push_str(&format!(" AND {col} IN ({})", vec!["?"; scope.len()].join(",")));
+            let col = if scope.len() > SMALL_SCOPE {
+                format!("+{prefix}unit")
+            } else {
+                format!("{prefix}unit")
+            };
+            sql.push_str(&format!(
+                " AND {col} IN ({})",
+                vec!["?"; scope.len()].join(",")
+            ));
             let mut codes: Vec<String> = scope.into_iter().collect();
             codes.sort();
             args.extend(codes.into_iter().map(SqlValue::Text));
@@ -188,16 +235,30 @@ impl Store {
     /// Search over every kind. Matches with the query's exact diacritics come first, then
     /// matches that only agree without diacritics; within each, the newest first.
     /// The cursor is `TIER:ROWID`.
-    pub fn search(&self, query: &str, filter: &ListFilter, after: Option<&str>, limit: usize) -> Result<Page> {
+    pub fn search(
+        &self,
+        query: &str,
+        filter: &ListFilter,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page> {
         let limit = limit.clamp(1, MAX_LIMIT);
         let Some(q) = text::fts_query(query) else {
-            return Ok(Page { items: Vec::new(), next: None });
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
         };
         let (mut tier, mut below) = match after {
             None => (0u8, i64::MAX),
             Some(c) => c
                 .split_once(':')
-                .and_then(|(t, r)| Some((t.parse::<u8>().ok().filter(|t| *t <= 1)?, r.parse::<i64>().ok()?)))
+                .and_then(|(t, r)| {
+                    Some((
+                        t.parse::<u8>().ok().filter(|t| *t <= 1)?,
+                        r.parse::<i64>().ok()?,
+                    ))
+                })
                 .ok_or_else(|| Error::plain(Code::InvalidCursor, c))?,
         };
         let mut items = Vec::new();
@@ -231,7 +292,10 @@ impl Store {
                 item.kind = Kind::parse(&kind)?;
                 if items.len() == limit {
                     // one more exists: the page ends at the previous row
-                    return Ok(Page { items, next: Some(format!("{tier}:{last_rowid}")) });
+                    return Ok(Page {
+                        items,
+                        next: Some(format!("{tier}:{last_rowid}")),
+                    });
                 }
                 items.push(item);
                 last_rowid = rowid;
@@ -272,7 +336,13 @@ impl Store {
             )?)
         };
         let mut by_year: BTreeMap<i32, BTreeMap<String, i64>> = BTreeMap::new();
-        for kind in [Kind::Person, Kind::Entry, Kind::Project, Kind::Update, Kind::Nomination] {
+        for kind in [
+            Kind::Person,
+            Kind::Entry,
+            Kind::Project,
+            Kind::Update,
+            Kind::Nomination,
+        ] {
             let sql = format!(
                 "SELECT year, count(*) FROM {} WHERE deleted_at IS NULL AND year IS NOT NULL GROUP BY year",
                 kind.table()
@@ -317,7 +387,9 @@ impl Store {
     pub fn live_ids(&self, kind: Kind) -> Result<HashSet<String>> {
         let sql = format!("SELECT id FROM {} WHERE deleted_at IS NULL", kind.table());
         let mut stmt = self.conn.prepare(&sql)?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<HashSet<String>>>()?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<HashSet<String>>>()?;
         Ok(ids)
     }
 }

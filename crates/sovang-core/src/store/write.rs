@@ -21,14 +21,25 @@ pub(crate) struct WriteMeta<'a> {
 /// Keys of a record as printed by `get`; accepted on input and ignored, so that the output of
 /// `get` can be edited and put back.
 const ENVELOPE_KEYS: &[&str] = &[
-    "kind", "id", "version", "created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by",
+    "kind",
+    "id",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "deleted_at",
+    "deleted_by",
     "attachments",
 ];
 
 impl Store {
     fn begin_meta(&mut self) -> (String, String) {
         let now = self.clock.now();
-        (stamp(now), self.hlc.next(now.timestamp_millis()).to_string())
+        (
+            stamp(now),
+            self.hlc.next(now.timestamp_millis()).to_string(),
+        )
     }
 
     /// Creates a record (no `id`) or updates one (`id` given): the given fields replace the
@@ -41,7 +52,13 @@ impl Store {
         let version = take_str(&mut input, "version")?;
         let fields = match input.remove("data") {
             Some(Value::Object(d)) => d,
-            Some(_) => return Err(Error::field_arg(Code::InvalidJson, "data", "expected an object")),
+            Some(_) => {
+                return Err(Error::field_arg(
+                    Code::InvalidJson,
+                    "data",
+                    "expected an object",
+                ))
+            }
             None => {
                 input.retain(|k, _| !ENVELOPE_KEYS.contains(&k.as_str()));
                 input
@@ -72,11 +89,19 @@ impl Store {
         self.check_scope(&prepared.index.unit)?;
         if let (Kind::Unit, Some(row)) = (kind, &existing) {
             if prepared.index.extra[0].as_deref() != Some(row.code.as_str()) {
-                return Err(Error::field_arg(Code::InvalidValue, "code", "a unit's code cannot change"));
+                return Err(Error::field_arg(
+                    Code::InvalidValue,
+                    "code",
+                    "a unit's code cannot change",
+                ));
             }
         }
         let (now, hlc) = self.begin_meta();
-        let meta = WriteMeta { now, actor: &self.actor, hlc };
+        let meta = WriteMeta {
+            now,
+            actor: &self.actor,
+            hlc,
+        };
         let tx = self.conn.transaction()?;
         let id = match existing {
             Some(row) => {
@@ -127,10 +152,18 @@ impl Store {
     fn set_deleted(&mut self, kind: Kind, row: StoredRow, deleted: bool) -> Result<Value> {
         let restored = match deleted {
             true => None,
-            false => Some(records::prepare(kind, Value::Object(row.body.clone()), &self.ctx())?),
+            false => Some(records::prepare(
+                kind,
+                Value::Object(row.body.clone()),
+                &self.ctx(),
+            )?),
         };
         let (now, hlc) = self.begin_meta();
-        let meta = WriteMeta { now, actor: &self.actor, hlc };
+        let meta = WriteMeta {
+            now,
+            actor: &self.actor,
+            hlc,
+        };
         let tx = self.conn.transaction()?;
         let mut field_hlc = row.field_hlc.clone();
         field_hlc.insert("deleted".into(), Value::String(meta.hlc.clone()));
@@ -138,10 +171,22 @@ impl Store {
             "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, field_hlc = ?6 WHERE id = ?7",
             kind.table()
         );
-        let (at, by) = if deleted { (Some(meta.now.as_str()), Some(meta.actor)) } else { (None, None) };
+        let (at, by) = if deleted {
+            (Some(meta.now.as_str()), Some(meta.actor))
+        } else {
+            (None, None)
+        };
         tx.execute(
             &sql,
-            params![at, by, meta.now, meta.actor, meta.hlc, Value::Object(field_hlc).to_string(), row.id],
+            params![
+                at,
+                by,
+                meta.now,
+                meta.actor,
+                meta.hlc,
+                Value::Object(field_hlc).to_string(),
+                row.id
+            ],
         )?;
         match &restored {
             None => unindex(&tx, &row.id)?,
@@ -179,7 +224,11 @@ impl Store {
                 Some(f) => f.1.to_owned(),
                 None => self.hlc.next(now.timestamp_millis()).to_string(),
             };
-            let meta = WriteMeta { now: now_s.clone(), actor: &self.actor, hlc };
+            let meta = WriteMeta {
+                now: now_s.clone(),
+                actor: &self.actor,
+                hlc,
+            };
             insert_record(&tx, *kind, id, prepared, &meta)?;
             if fixed.is_none() {
                 last = meta.hlc;
@@ -219,8 +268,16 @@ impl Store {
             return Ok(true);
         }
         for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Unit) {
-            let sql = format!("SELECT 1 FROM {} WHERE unit = ?1 AND deleted_at IS NULL LIMIT 1", kind.table());
-            if self.conn.query_row(&sql, [code], |_| Ok(())).optional()?.is_some() {
+            let sql = format!(
+                "SELECT 1 FROM {} WHERE unit = ?1 AND deleted_at IS NULL LIMIT 1",
+                kind.table()
+            );
+            if self
+                .conn
+                .query_row(&sql, [code], |_| Ok(()))
+                .optional()?
+                .is_some()
+            {
                 return Ok(true);
             }
         }
@@ -229,8 +286,15 @@ impl Store {
 
     /// A user unit without a code gets the next free `PARENT-N`.
     fn fill_unit_code(&self, body: &mut Map<String, Value>) {
-        let has_code = body.get("code").and_then(Value::as_str).is_some_and(|c| !c.trim().is_empty());
-        let Some(parent) = body.get("parent").and_then(Value::as_str).map(str::to_owned) else {
+        let has_code = body
+            .get("code")
+            .and_then(Value::as_str)
+            .is_some_and(|c| !c.trim().is_empty());
+        let Some(parent) = body
+            .get("parent")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
             return;
         };
         if has_code {
@@ -248,7 +312,11 @@ fn take_str(input: &mut Map<String, Value>, key: &str) -> Result<Option<String>>
     match input.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(Error::field_arg(Code::InvalidJson, key, "expected a string")),
+        Some(_) => Err(Error::field_arg(
+            Code::InvalidJson,
+            key,
+            "expected a string",
+        )),
     }
 }
 
@@ -306,12 +374,24 @@ impl Store {
 pub(crate) fn check_refs(tx: &Transaction, p: &Prepared) -> Result<Option<String>> {
     let mut first = None;
     for (i, (kind, id)) in p.index.refs.iter().enumerate() {
-        let sql = format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", kind.table());
-        let title: Option<String> = tx.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?;
+        let sql = format!(
+            "SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL",
+            kind.table()
+        );
+        let title: Option<String> = tx
+            .prepare_cached(&sql)?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
         match title {
             Some(t) if i == 0 => first = Some(t),
             Some(_) => {}
-            None => return Err(Error::field_arg(Code::UnknownReference, ref_field(*kind), id)),
+            None => {
+                return Err(Error::field_arg(
+                    Code::UnknownReference,
+                    ref_field(*kind),
+                    id,
+                ))
+            }
         }
     }
     Ok(first)
@@ -334,7 +414,13 @@ fn title_of(p: &Prepared, ref_title: Option<&str>) -> String {
     }
 }
 
-pub(crate) fn insert_record(tx: &Transaction, kind: Kind, id: &str, p: &Prepared, meta: &WriteMeta) -> Result<()> {
+pub(crate) fn insert_record(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    p: &Prepared,
+    meta: &WriteMeta,
+) -> Result<()> {
     let ref_title = check_refs(tx, p)?;
     let extra = kind.extra_columns();
     let sql = format!(
@@ -348,7 +434,15 @@ pub(crate) fn insert_record(tx: &Transaction, kind: Kind, id: &str, p: &Prepared
     let body = p.body.to_string();
     let title = title_of(p, ref_title.as_deref());
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![
-        &id, &p.index.unit, &title, &p.index.year, &p.index.status, &p.index.sort_key, &body, &meta.now, &meta.actor,
+        &id,
+        &p.index.unit,
+        &title,
+        &p.index.year,
+        &p.index.status,
+        &p.index.sort_key,
+        &body,
+        &meta.now,
+        &meta.actor,
         &meta.hlc,
     ];
     for e in &p.index.extra {
@@ -362,7 +456,13 @@ pub(crate) fn insert_record(tx: &Transaction, kind: Kind, id: &str, p: &Prepared
     audit(tx, kind, id, "create", meta, &Map::new())
 }
 
-fn update_record(tx: &Transaction, kind: Kind, row: &StoredRow, p: &Prepared, meta: &WriteMeta) -> Result<()> {
+fn update_record(
+    tx: &Transaction,
+    kind: Kind,
+    row: &StoredRow,
+    p: &Prepared,
+    meta: &WriteMeta,
+) -> Result<()> {
     let ref_title = check_refs(tx, p)?;
     let new = match &p.body {
         Value::Object(m) => m.clone(),
@@ -394,8 +494,17 @@ fn update_record(tx: &Transaction, kind: Kind, row: &StoredRow, p: &Prepared, me
     let fh = Value::Object(field_hlc).to_string();
     let title = title_of(p, ref_title.as_deref());
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![
-        &p.index.unit, &title, &p.index.year, &p.index.status, &p.index.sort_key, &body, &meta.now, &meta.actor,
-        &meta.hlc, &fh, &row.id,
+        &p.index.unit,
+        &title,
+        &p.index.year,
+        &p.index.status,
+        &p.index.sort_key,
+        &body,
+        &meta.now,
+        &meta.actor,
+        &meta.hlc,
+        &fh,
+        &row.id,
     ];
     for e in &p.index.extra {
         values.push(e);
@@ -407,7 +516,13 @@ fn update_record(tx: &Transaction, kind: Kind, row: &StoredRow, p: &Prepared, me
 }
 
 /// Adds a live record to the search index.
-fn index(tx: &Transaction, kind: Kind, id: &str, p: &Prepared, ref_title: Option<&str>) -> Result<()> {
+fn index(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    p: &Prepared,
+    ref_title: Option<&str>,
+) -> Result<()> {
     if p.index.unsearchable {
         return Ok(());
     }
@@ -433,8 +548,10 @@ fn unindex(tx: &Transaction, id: &str) -> Result<()> {
         .query_row([id], |r| r.get(0))
         .optional()?;
     if let Some(rowid) = rowid {
-        tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([rowid])?;
-        tx.prepare_cached("DELETE FROM search_doc WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+        tx.prepare_cached("DELETE FROM search_doc WHERE rowid = ?1")?
+            .execute([rowid])?;
     }
     Ok(())
 }

@@ -16,14 +16,20 @@ pub struct Fixture {
 
 pub fn fixture(unit: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap()));
-    let store = Store::init(dir.path(), unit, "Cán bộ Test", clock.clone()).expect("init must succeed");
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap(),
+    ));
+    let store =
+        Store::init(dir.path(), unit, "Cán bộ Test", clock.clone()).expect("init must succeed");
     Fixture { dir, clock, store }
 }
 
 pub fn person(s: &mut Store, name: &str, unit: &str) -> String {
     let v = s
-        .put(Kind::Person, json!({"full_name": name, "unit": unit, "birth_date": "12/03/2000"}))
+        .put(
+            Kind::Person,
+            json!({"full_name": name, "unit": unit, "birth_date": "12/03/2000"}),
+        )
         .expect("a valid person must be stored");
     id(&v)
 }

@@ -1,0 +1,345 @@
+//! Black-box tests of the `sovang` binary: what a script or a cadre at a terminal sees.
+
+use serde_json::Value;
+use sovang_tests::Sovang;
+
+fn init(s: &Sovang, unit: &str) {
+    s.ok(&["--json", "init", "--unit", unit]);
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("a record has an id").to_string()
+}
+
+/// A failure is one clear line on stderr, exit code non-zero, never a panic or backtrace.
+fn assert_clean_failure(r: &sovang_tests::Run, code: &str) {
+    assert_ne!(r.code, 0, "must fail; stdout: {}", r.stdout);
+    assert_eq!(
+        r.stderr.trim_end().lines().count(),
+        1,
+        "exactly one line on stderr: {:?}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(code),
+        "stderr must name the error code {code}: {}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
+        "no panic: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn init_is_repeatable_and_belongs_to_one_unit() {
+    let s = Sovang::new();
+    let v = s.ok(&["--json", "init", "--unit", "00070"]);
+    assert_eq!(
+        v["unit_name"], "Phường Hoàn Kiếm",
+        "code 00070 is Phường Hoàn Kiếm in the official list"
+    );
+    let again = s.ok(&["--json", "init", "--unit", "00070"]);
+    assert_eq!(
+        again["installation_id"], v["installation_id"],
+        "running init again changes nothing"
+    );
+    let other = s.run(&["init", "--unit", "00004"]);
+    assert_clean_failure(&other, "initialized_for_other_unit");
+    let stats = s.ok(&["--json", "stats"]);
+    assert_eq!(
+        stats["units"], 3355,
+        "34 provinces and 3,321 communes and wards, loaded once"
+    );
+}
+
+#[test]
+fn commands_before_init_say_what_to_do() {
+    let s = Sovang::new();
+    let r = s.run(&["stats"]);
+    assert_clean_failure(&r, "not_initialized");
+    assert!(
+        r.stderr.contains("sovang init"),
+        "the message says to run init: {}",
+        r.stderr
+    );
+    let bad = s.run(&["init", "--unit", "12345678"]);
+    assert_clean_failure(&bad, "unknown_unit");
+}
+
+#[test]
+fn bad_arguments_get_one_line() {
+    let s = Sovang::new();
+    assert_clean_failure(&s.run(&["--bogus"]), "invalid_argument");
+    assert_clean_failure(&s.run(&["list", "dog"]), "invalid_argument");
+    assert_clean_failure(
+        &s.run(&["list", "person", "--limit", "many"]),
+        "invalid_argument",
+    );
+    assert_clean_failure(&s.run(&["--lang", "fr", "stats"]), "invalid_argument");
+}
+
+#[test]
+fn put_get_list_search_delete_restore() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let p = s.put(
+        "person",
+        r#"{"full_name":"Nguyễn Thị Minh Anh","unit":"00070","birth_date":"15/08/2001"}"#,
+    );
+    assert_eq!(p.code, 0, "{}", p.stderr);
+    let p = p.json();
+    assert_eq!(
+        p["data"]["birth_date"], "2001-08-15",
+        "dd/mm/yyyy input is stored as an ISO date"
+    );
+    let entry = format!(
+        r#"{{"unit":"00070","title":"Đưa cụ già lạc đường về nhà","deed_date":"02/09/2025","person_id":"{}","recorded_by":"Trần Văn Ghi"}}"#,
+        id(&p)
+    );
+    let e = s.put("entry", &entry).json();
+    let got = s.ok(&["--json", "get", "entry", &id(&e)]);
+    assert_eq!(got["data"]["title"], "Đưa cụ già lạc đường về nhà");
+    assert_eq!(
+        got["created_by"], "Quản trị viên",
+        "the default user is named at init"
+    );
+
+    let found = s.ok(&["--json", "search", "dua cu gia"]);
+    let items = found["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "typing without diacritics finds the entry");
+    for key in ["kind", "id", "title", "unit"] {
+        assert!(items[0].get(key).is_some(), "search items carry {key}");
+    }
+    assert_eq!(items[0]["kind"], "entry");
+    assert!(
+        found.get("next").is_some(),
+        "the page says whether there is a next one"
+    );
+    let by_person = s.ok(&["--json", "search", "nguyen", "--kind", "person"]);
+    assert_eq!(
+        by_person["items"][0]["title"], "Nguyễn Thị Minh Anh",
+        "\"nguyen\" finds \"Nguyễn\""
+    );
+
+    let list = s.ok(&[
+        "--json", "list", "entry", "--unit", "00070", "--year", "2025",
+    ]);
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "the filter by unit and year keeps the entry"
+    );
+    let none = s.ok(&["--json", "list", "entry", "--year", "2024"]);
+    assert!(
+        none["items"].as_array().unwrap().is_empty(),
+        "and another year drops it"
+    );
+
+    s.ok(&["--json", "delete", "entry", &id(&e)]);
+    assert!(s.ok(&["--json", "search", "dua cu gia"])["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let trash = s.ok(&["--json", "list", "entry", "--trash"]);
+    assert_eq!(
+        trash["items"].as_array().unwrap().len(),
+        1,
+        "deleted records wait in the trash"
+    );
+    s.ok(&["--json", "restore", "entry", &id(&e)]);
+    assert_eq!(
+        s.ok(&["--json", "search", "dua cu gia"])["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let history = s.ok(&["--json", "history", &id(&e)]);
+    let actions: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["create", "delete", "restore"],
+        "every change is in the audit trail"
+    );
+    let check = s.ok(&["--json", "check"]);
+    assert_eq!(check["ok"], true, "check passes: {check}");
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let before = s.ok(&["--json", "stats"]);
+    let cases = [
+        ("{not json", "invalid_json"),
+        (
+            r#"{"unit":"00070","name":"Sân chơi","field":"social","start_date":"10/05/2025","end_date":"01/05/2025"}"#,
+            "end_before_start",
+        ),
+        (
+            r#"{"unit":"00070","name":"Sân chơi","field":"social","start_date":"10/05/2025","budget_vnd":-1}"#,
+            "negative_amount",
+        ),
+        (
+            r#"{"unit":"77777","name":"Sân chơi","field":"social","start_date":"10/05/2025"}"#,
+            "unknown_unit",
+        ),
+        (
+            r#"{"unit":"00004","name":"Sân chơi","field":"social","start_date":"10/05/2025"}"#,
+            "unit_out_of_scope",
+        ),
+        (r#"[1,2]"#, "invalid_json"),
+    ];
+    for (input, code) in cases {
+        let r = s.put("project", input);
+        assert_clean_failure(&r, code);
+        assert_eq!(
+            r.json()["error"]["code"],
+            code,
+            "--json also prints the error document"
+        );
+    }
+    let r = s.put("project", r#"{"unit":"00070","name":"A","field":"social","start_date":"10/05/2025","end_date":"01/05/2025"}"#);
+    assert_eq!(
+        r.json()["error"]["field"],
+        "end_date",
+        "the error names the field"
+    );
+    let after = s.ok(&["--json", "stats"]);
+    assert_eq!(
+        before, after,
+        "refused input must leave the data exactly as it was"
+    );
+    let en = s.run(&["--lang", "en", "get", "person", "nope"]);
+    assert!(
+        en.stderr.contains("not found"),
+        "--lang en gives English: {}",
+        en.stderr
+    );
+    let vi = s.run(&["get", "person", "nope"]);
+    assert!(
+        vi.stderr.contains("Không tìm thấy"),
+        "Vietnamese is the default: {}",
+        vi.stderr
+    );
+    assert_clean_failure(
+        &s.run(&["list", "entry", "--after", "not-a-cursor"]),
+        "invalid_cursor",
+    );
+}
+
+#[test]
+fn attachments_from_the_command_line() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let p = s
+        .put("person", r#"{"full_name":"Lê Văn Tám","unit":"00070"}"#)
+        .json();
+    let pdf = s.dir.path().join("giay-khen.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n% test\n").unwrap();
+    let a = s.ok(&["--json", "attach", "person", &id(&p), pdf.to_str().unwrap()]);
+    assert_eq!(a["mime"], "application/pdf");
+    let again = s.ok(&["--json", "attach", "person", &id(&p), pdf.to_str().unwrap()]);
+    assert_eq!(
+        a["id"], again["id"],
+        "the same file twice is one attachment"
+    );
+    let txt = s.dir.path().join("notes.txt");
+    std::fs::write(&txt, b"plain text").unwrap();
+    assert_clean_failure(
+        &s.run(&["attach", "person", &id(&p), txt.to_str().unwrap()]),
+        "attachment_type",
+    );
+    assert_clean_failure(
+        &s.run(&["attach", "person", &id(&p), "/no/such/file.jpg"]),
+        "io",
+    );
+    assert_eq!(s.ok(&["--json", "stats"])["attachments"], 1);
+    let stored = s
+        .dir
+        .path()
+        .join("attachments")
+        .join(&a["sha256"].as_str().unwrap()[..2]);
+    assert!(
+        stored.exists(),
+        "content is stored under attachments/ by its hash"
+    );
+}
+
+#[test]
+fn demo_is_reproducible_and_pages_cover_everything() {
+    let a = Sovang::new();
+    let b = Sovang::new();
+    for s in [&a, &b] {
+        init(s, "01");
+        let r = s.run(&["--json", "demo", "--records", "600", "--seed", "7"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.json()["created"], 600);
+    }
+    let la = a.ok(&["--json", "list", "entry", "--limit", "500"]);
+    let lb = b.ok(&["--json", "list", "entry", "--limit", "500"]);
+    assert_eq!(la, lb, "the same seed gives the same records");
+    let stats = a.ok(&["--json", "stats"]);
+    let total: i64 = ["people", "entries", "projects", "updates", "nominations"]
+        .iter()
+        .map(|k| stats[k].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        total, 600,
+        "demo creates exactly the records asked for: {stats}"
+    );
+    assert!(
+        stats["by_year"].as_object().unwrap().len() >= 3,
+        "records spread over the campaign years"
+    );
+
+    // Walk the people list in pages of 7 and compare with one big page.
+    let all = a.ok(&["--json", "list", "person", "--limit", "500"]);
+    let mut walked = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec!["--json", "list", "person", "--limit", "7"];
+        if let Some(c) = &after {
+            args.extend(["--after", c.as_str()]);
+        }
+        let page = a.ok(&args);
+        walked.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        &Value::Array(walked),
+        &all["items"],
+        "keyset pages join into the whole list, in order"
+    );
+    assert_eq!(a.ok(&["--json", "check"])["ok"], true);
+}
+
+#[test]
+fn data_dir_comes_from_the_environment() {
+    let s = Sovang::new();
+    let dir = s.dir.path().join("from-env");
+    let out = std::process::Command::new(sovang_tests::binary())
+        .args(["--json", "init", "--unit", "00070"])
+        .env("SOVANG_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.join("sovang.db").exists(),
+        "SOVANG_DATA_DIR picks the data folder"
+    );
+}
