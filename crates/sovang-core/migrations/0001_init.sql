@@ -234,7 +234,10 @@ CREATE TABLE audit (
 ) STRICT;
 CREATE INDEX audit_record ON audit(record_id, seq);
 
--- One search over all kinds: a row per live record, and its words in FTS5.
+-- One search over all kinds: a row per live record, and its words in two FTS5 indexes:
+-- `search_title` holds what names a record with its diacritics (exact matches rank first),
+-- `search_all` every searchable word folded (no marks, đ → d). Prefix indexes up to six
+-- letters cover every Vietnamese syllable typed so far, so no query materializes a doclist.
 CREATE TABLE search_doc (
   rowid INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -245,9 +248,11 @@ CREATE TABLE search_doc (
   title TEXT NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX search_doc_record ON search_doc(id);
-CREATE VIRTUAL TABLE search_fts USING fts5(
-  exact, folded,
-  content = '', contentless_delete = 1,
-  detail = column, prefix = '1 2 3',
+CREATE VIRTUAL TABLE search_title USING fts5(
+  words, content = '', contentless_delete = 1, detail = none, prefix = '1 2 3 4 5 6',
+  tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE search_all USING fts5(
+  words, content = '', contentless_delete = 1, detail = none, prefix = '1 2 3 4 5 6',
   tokenize = 'unicode61 remove_diacritics 0'
 );

@@ -157,7 +157,7 @@ mod tests {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, MIGRATIONS).expect("the shipped schema must apply to an empty database");
         assert!(
-            has_table(&c, "search_fts"),
+            has_table(&c, "search_all"),
             "FTS5 must be compiled into the bundled SQLite"
         );
     }

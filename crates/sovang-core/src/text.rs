@@ -31,24 +31,39 @@ pub struct FtsQuery {
     pub folded: String,
 }
 
+/// Prefix indexes cover words up to this many letters (see the search tables' `prefix`).
+const INDEXED_PREFIX: usize = 6;
+
 pub fn fts_query(q: &str) -> Option<FtsQuery> {
     let ex = exact(q);
     let exact_words: Vec<&str> = words(&ex).collect();
-    if exact_words.is_empty() {
-        return None;
-    }
-    let phrase = |col: &str, w: &str| format!("{col}:\"{}\"*", w.replace('"', ""));
-    let exact = exact_words
-        .iter()
-        .map(|w| phrase("exact", w))
-        .collect::<Vec<_>>();
-    let folded = exact_words
-        .iter()
-        .map(|w| phrase("folded", &fold(w)))
-        .collect::<Vec<_>>();
+    let last = exact_words.len().checked_sub(1)?;
+    // Every word matches as a prefix while a prefix index covers it; a longer word before the
+    // last is complete (no syllable is longer), so it matches whole and needs no prefix scan.
+    let term = |i: usize, w: &str| {
+        let star = if i == last || w.chars().count() <= INDEXED_PREFIX {
+            "*"
+        } else {
+            ""
+        };
+        format!("\"{}\"{star}", w.replace('"', ""))
+    };
+    let join = |ws: Vec<String>| ws.join(" AND ");
     Some(FtsQuery {
-        exact: exact.join(" AND "),
-        folded: format!("({}) NOT ({})", folded.join(" AND "), exact.join(" AND ")),
+        exact: join(
+            exact_words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| term(i, w))
+                .collect(),
+        ),
+        folded: join(
+            exact_words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| term(i, &fold(w)))
+                .collect(),
+        ),
     })
 }
 
@@ -88,10 +103,13 @@ mod tests {
     #[test]
     fn query_has_every_word_as_prefix() {
         let q = fts_query("Nguyễn  an").unwrap();
-        assert_eq!(q.exact, "exact:\"nguyễn\"* AND exact:\"an\"*");
-        assert!(q
-            .folded
-            .starts_with("(folded:\"nguyen\"* AND folded:\"an\"*) NOT"));
+        assert_eq!(q.exact, "\"nguyễn\"* AND \"an\"*");
+        assert_eq!(q.folded, "\"nguyen\"* AND \"an\"*");
+        let long = fts_query("facebook page").unwrap();
+        assert_eq!(
+            long.folded, "\"facebook\" AND \"page\"*",
+            "a long word before the last is whole"
+        );
         assert!(
             fts_query(" ,.; ").is_none(),
             "punctuation alone is no query"

@@ -92,6 +92,16 @@ impl Kind {
         }
     }
 
+    /// Whether records of this kind have a year to filter by (people do not).
+    pub fn has_year(self) -> bool {
+        self != Kind::Person
+    }
+
+    /// Whether records of this kind have a status to filter by.
+    pub fn has_status(self) -> bool {
+        !matches!(self, Kind::Update | Kind::Campaign)
+    }
+
     /// How lists of this kind are ordered: people by name, units by code, the rest newest first.
     pub fn list_order(self) -> ListOrder {
         match self {

@@ -251,10 +251,10 @@ impl Store {
         };
         self.conn.pragma_update(None, "cache_size", cache)?;
         self.conn.pragma_update(None, "wal_autocheckpoint", wal)?;
-        self.conn.execute(
-            "INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', ?1)",
-            [hash],
-        )?;
+        for t in ["search_title", "search_all"] {
+            let sql = format!("INSERT INTO {t}({t}, rank) VALUES ('hashsize', ?1)");
+            self.conn.execute(&sql, [hash])?;
+        }
         if !on {
             self.conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

@@ -122,6 +122,13 @@ impl Store {
         limit: usize,
     ) -> Result<Page> {
         let limit = limit.clamp(1, MAX_LIMIT);
+        // A filter the kind cannot match would scan the whole table to find nothing.
+        if let (Some(y), false) = (filter.year, kind.has_year()) {
+            return Err(Error::field_arg(Code::InvalidValue, "year", &y.to_string()));
+        }
+        if let (Some(s), false) = (&filter.status, kind.has_status()) {
+            return Err(Error::field_arg(Code::InvalidValue, "status", s));
+        }
         let order = kind.list_order();
         let sort_col = match order {
             ListOrder::SortKey => "sort_key",
@@ -232,9 +239,9 @@ impl Store {
         Ok(())
     }
 
-    /// Search over every kind. Matches with the query's exact diacritics come first, then
-    /// matches that only agree without diacritics; within each, the newest first.
-    /// The cursor is `TIER:ROWID`.
+    /// Search over every kind. Matches with the query's exact diacritics in what names a record
+    /// come first (tier 0), then every other match without diacritics (tier 1); within each
+    /// tier, the newest first. The cursor is `TIER:ROWID` of the page's last row.
     pub fn search(
         &self,
         query: &str,
@@ -249,7 +256,7 @@ impl Store {
                 next: None,
             });
         };
-        let (mut tier, mut below) = match after {
+        let (first_tier, mut below) = match after {
             None => (0u8, i64::MAX),
             Some(c) => c
                 .split_once(':')
@@ -261,69 +268,70 @@ impl Store {
                 })
                 .ok_or_else(|| Error::plain(Code::InvalidCursor, c))?,
         };
-        let mut items = Vec::new();
-        let mut last_rowid = 0;
-        while tier <= 1 {
-            let expr = if tier == 0 { &q.exact } else { &q.folded };
-            let want = limit + 1 - items.len();
-            let mut sql = "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM search_fts f \
-                           JOIN search_doc d ON d.rowid = f.rowid WHERE search_fts MATCH ? AND f.rowid < ?"
-                .to_string();
+        // One row more than the page shows whether a next page exists.
+        let mut rows: Vec<(u8, i64, PageItem)> = Vec::with_capacity(limit + 1);
+        for tier in first_tier..=1 {
+            let (table, expr) = if tier == 0 {
+                ("search_title", &q.exact)
+            } else {
+                ("search_all", &q.folded)
+            };
+            let mut sql = format!(
+                "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
+                 JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid < ?"
+            );
             let mut args = vec![SqlValue::Text(expr.clone()), SqlValue::Integer(below)];
             self.push_filters(&mut sql, &mut args, filter, "d.")?;
-            sql.push_str(&format!(" ORDER BY f.rowid DESC LIMIT {want}"));
+            sql.push_str(" ORDER BY f.rowid DESC");
+            if tier == 0 {
+                sql.push_str(&format!(" LIMIT {}", limit + 1 - rows.len()));
+            }
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    PageItem {
-                        kind: Kind::Unit,
-                        id: r.get(2)?,
-                        title: r.get(3)?,
-                        unit: r.get(4)?,
-                        year: r.get(5)?,
-                        status: r.get(6)?,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (rowid, kind, mut item) = row?;
-                item.kind = Kind::parse(&kind)?;
-                if items.len() == limit {
-                    // one more exists: the page ends at the previous row
-                    return Ok(Page {
-                        items,
-                        next: Some(format!("{tier}:{last_rowid}")),
-                    });
+            let mut found = stmt.query(rusqlite::params_from_iter(args))?;
+            // Tier 1 skips what tier 0 shows: both run newest first, so tier 0's matches are
+            // walked alongside, like a merge, instead of being checked row by row.
+            let mut shown = self.conn.prepare_cached(
+                "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
+            )?;
+            let mut shown = shown.query(rusqlite::params![q.exact, below])?;
+            let mut shown_at: Option<i64> = None;
+            let mut shown_done = tier == 0;
+            while rows.len() <= limit {
+                let Some(r) = found.next()? else { break };
+                let rowid: i64 = r.get(0)?;
+                if !shown_done {
+                    while shown_at.is_none_or(|s| s > rowid) {
+                        match shown.next()? {
+                            Some(s) => shown_at = Some(s.get(0)?),
+                            None => {
+                                shown_done = true;
+                                break;
+                            }
+                        }
+                    }
+                    if shown_at == Some(rowid) {
+                        continue;
+                    }
                 }
-                items.push(item);
-                last_rowid = rowid;
+                let item = PageItem {
+                    kind: Kind::parse(&r.get::<_, String>(1)?)?,
+                    id: r.get(2)?,
+                    title: r.get(3)?,
+                    unit: r.get(4)?,
+                    year: r.get(5)?,
+                    status: r.get(6)?,
+                };
+                rows.push((tier, rowid, item));
             }
-            if items.len() == limit {
-                // the page is full exactly at a tier's end; a later tier may have more
-                let more = tier == 0 && self.search_has_any(&q.folded, filter)?;
-                let next = more.then(|| "1:9223372036854775807".to_string());
-                return Ok(Page { items, next });
-            }
-            tier += 1;
             below = i64::MAX;
         }
-        Ok(Page { items, next: None })
-    }
-
-    fn search_has_any(&self, expr: &str, filter: &ListFilter) -> Result<bool> {
-        let mut sql = "SELECT 1 FROM search_fts f JOIN search_doc d ON d.rowid = f.rowid WHERE search_fts MATCH ?"
-            .to_string();
-        let mut args = vec![SqlValue::Text(expr.to_owned())];
-        self.push_filters(&mut sql, &mut args, filter, "d.")?;
-        sql.push_str(" LIMIT 1");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row(rusqlite::params_from_iter(args), |_| Ok(()))
-            .optional()?
-            .is_some())
+        let next =
+            (rows.len() > limit).then(|| format!("{}:{}", rows[limit - 1].0, rows[limit - 1].1));
+        rows.truncate(limit);
+        Ok(Page {
+            items: rows.into_iter().map(|r| r.2).collect(),
+            next,
+        })
     }
 
     /// Counts of live records, overall and by year.

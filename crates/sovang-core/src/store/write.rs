@@ -527,8 +527,8 @@ fn index(
         return Ok(());
     }
     let title = title_of(p, ref_title);
-    // The exact column holds what names the record (title, linked person) so that exact-mark
-    // matches there rank first; the folded column holds every searchable word.
+    // `search_title` holds what names the record (title, linked person) so that exact-mark
+    // matches there rank first; `search_all` holds every searchable word, folded.
     let mut exact = title.clone();
     if let (true, false, Some(t)) = (p.index.ref_in_search, p.index.ref_in_title, ref_title) {
         exact = format!("{t} {exact}");
@@ -537,8 +537,10 @@ fn index(
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO search_fts (rowid, exact, folded) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, text::exact(&exact), text::fold(&folded)])?;
+    tx.prepare_cached("INSERT INTO search_title (rowid, words) VALUES (?1, ?2)")?
+        .execute(params![rowid, text::exact(&exact)])?;
+    tx.prepare_cached("INSERT INTO search_all (rowid, words) VALUES (?1, ?2)")?
+        .execute(params![rowid, text::fold(&folded)])?;
     Ok(())
 }
 
@@ -548,10 +550,13 @@ fn unindex(tx: &Transaction, id: &str) -> Result<()> {
         .query_row([id], |r| r.get(0))
         .optional()?;
     if let Some(rowid) = rowid {
-        tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
-            .execute([rowid])?;
-        tx.prepare_cached("DELETE FROM search_doc WHERE rowid = ?1")?
-            .execute([rowid])?;
+        for sql in [
+            "DELETE FROM search_title WHERE rowid = ?1",
+            "DELETE FROM search_all WHERE rowid = ?1",
+            "DELETE FROM search_doc WHERE rowid = ?1",
+        ] {
+            tx.prepare_cached(sql)?.execute([rowid])?;
+        }
     }
     Ok(())
 }
