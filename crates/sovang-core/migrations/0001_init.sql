@@ -24,7 +24,7 @@ CREATE TABLE units (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
@@ -46,11 +46,10 @@ CREATE TABLE people (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
-CREATE INDEX people_unit ON people(unit, id) WHERE deleted_at IS NULL;
 CREATE INDEX people_deleted ON people(deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE INDEX people_sort_key ON people(sort_key, id) WHERE deleted_at IS NULL;
 CREATE INDEX people_unit_name ON people(unit, sort_key, id) WHERE deleted_at IS NULL;
@@ -70,7 +69,7 @@ CREATE TABLE entries (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
@@ -95,7 +94,7 @@ CREATE TABLE projects (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
@@ -119,7 +118,7 @@ CREATE TABLE project_updates (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
@@ -143,7 +142,7 @@ CREATE TABLE campaigns (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
@@ -165,7 +164,7 @@ CREATE TABLE campaign_targets (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
@@ -189,7 +188,7 @@ CREATE TABLE nominations (
   updated_by TEXT NOT NULL,
   created_hlc TEXT NOT NULL,
   hlc TEXT NOT NULL,
-  field_hlc TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(field_hlc)),
+  field_hlc TEXT NOT NULL DEFAULT '{}',
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;

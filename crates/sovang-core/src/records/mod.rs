@@ -160,6 +160,10 @@ pub trait Body: Serialize + DeserializeOwned {
 /// A validated record ready to store: its canonical body and its index data.
 pub struct Prepared {
     pub body: Value,
+    /// `body` as stored, and the folded search text: computed here so that a bulk load does
+    /// this work on the thread that validates, not on the one that writes.
+    pub body_json: String,
+    pub search_folded: String,
     pub index: Index,
 }
 
@@ -183,7 +187,14 @@ pub fn prepare_body<T: Body>(mut typed: T, cx: &Ctx) -> Result<Prepared> {
     let index = typed.index(cx);
     let body = serde_json::to_value(&typed)
         .map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
-    Ok(Prepared { body, index })
+    let body_json = body.to_string();
+    let search_folded = crate::text::fold(&index.search);
+    Ok(Prepared {
+        body,
+        body_json,
+        search_folded,
+        index,
+    })
 }
 
 /// Validates a body of `kind` given as JSON.

@@ -369,17 +369,46 @@ impl Store {
     }
 }
 
+#[derive(Clone, Copy)]
+enum SqlFor {
+    Insert,
+    LiveTitle,
+}
+
+/// Statements used once per record in bulk loads, built once per kind.
+fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<[String; 2]>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        Kind::ALL
+            .iter()
+            .map(|k| {
+                let extra = k.extra_columns();
+                let params: Vec<String> = (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect();
+                [
+                    format!(
+                        "INSERT INTO {} (id, unit, {}, title, year, status, sort_key, body, created_at, created_by, \
+                         updated_at, updated_by, created_hlc, hlc) \
+                         VALUES (?1, ?2, {}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?10)",
+                        k.table(),
+                        extra.join(", "),
+                        params.join(", ")
+                    ),
+                    format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", k.table()),
+                ]
+            })
+            .collect()
+    });
+    let i = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    &all[i][what as usize]
+}
+
 /// Refuses a record whose links point at a missing or trashed record; returns the first
 /// linked record's title (for `ref_in_title` / `ref_in_search`).
 pub(crate) fn check_refs(tx: &Transaction, p: &Prepared) -> Result<Option<String>> {
     let mut first = None;
     for (i, (kind, id)) in p.index.refs.iter().enumerate() {
-        let sql = format!(
-            "SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL",
-            kind.table()
-        );
         let title: Option<String> = tx
-            .prepare_cached(&sql)?
+            .prepare_cached(per_kind_sql(*kind, SqlFor::LiveTitle))?
             .query_row([id], |r| r.get(0))
             .optional()?;
         match title {
@@ -422,16 +451,8 @@ pub(crate) fn insert_record(
     meta: &WriteMeta,
 ) -> Result<()> {
     let ref_title = check_refs(tx, p)?;
-    let extra = kind.extra_columns();
-    let sql = format!(
-        "INSERT INTO {} (id, unit, {}, title, year, status, sort_key, body, created_at, created_by, \
-         updated_at, updated_by, created_hlc, hlc) VALUES (?1, ?2, {}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?10)",
-        kind.table(),
-        extra.join(", "),
-        (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect::<Vec<_>>().join(", ")
-    );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let body = p.body.to_string();
+    let mut stmt = tx.prepare_cached(per_kind_sql(kind, SqlFor::Insert))?;
+    let body = &p.body_json;
     let title = title_of(p, ref_title.as_deref());
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![
         &id,
@@ -490,7 +511,7 @@ fn update_record(
         kind.table(),
         extra.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", 12 + i)).collect::<Vec<_>>().join(", ")
     );
-    let body = p.body.to_string();
+    let body = &p.body_json;
     let fh = Value::Object(field_hlc).to_string();
     let title = title_of(p, ref_title.as_deref());
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![
@@ -533,14 +554,15 @@ fn index(
     if let (true, false, Some(t)) = (p.index.ref_in_search, p.index.ref_in_title, ref_title) {
         exact = format!("{t} {exact}");
     }
-    let folded = format!("{exact} {}", p.index.search);
+    let exact = text::exact(&exact);
+    let folded = format!("{} {}", text::fold(&exact), p.search_folded);
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO search_title (rowid, words) VALUES (?1, ?2)")?
-        .execute(params![rowid, text::exact(&exact)])?;
+        .execute(params![rowid, exact])?;
     tx.prepare_cached("INSERT INTO search_all (rowid, words) VALUES (?1, ?2)")?
-        .execute(params![rowid, text::fold(&folded)])?;
+        .execute(params![rowid, folded])?;
     Ok(())
 }
 
