@@ -343,3 +343,80 @@ fn data_dir_comes_from_the_environment() {
         "SOVANG_DATA_DIR picks the data folder"
     );
 }
+
+#[test]
+fn check_finds_a_missing_attachment_file() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let p = s
+        .put("person", r#"{"full_name":"Đinh Thị Hoa","unit":"00070"}"#)
+        .json();
+    let jpg = s.dir.path().join("anh.jpg");
+    std::fs::write(&jpg, b"\xFF\xD8\xFF\xE0fake-jpeg-body").unwrap();
+    let a = s.ok(&["--json", "attach", "person", &id(&p), jpg.to_str().unwrap()]);
+    let sha = a["sha256"].as_str().unwrap();
+    std::fs::remove_file(s.dir.path().join("attachments").join(&sha[..2]).join(sha)).unwrap();
+    let r = s.run(&["--json", "check"]);
+    assert_eq!(r.code, 1, "check must fail when a file is missing");
+    let v = r.json();
+    assert_eq!(v["ok"], false);
+    assert_eq!(
+        v["problems"][0]["check"], "attachments",
+        "the problem names what is wrong: {v}"
+    );
+}
+
+#[test]
+fn an_older_app_refuses_a_newer_database() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let db = rusqlite::Connection::open(s.dir.path().join("sovang.db")).unwrap();
+    db.pragma_update(None, "user_version", 99).unwrap();
+    drop(db);
+    let r = s.run(&["stats"]);
+    assert_clean_failure(&r, "schema_too_new");
+    assert!(
+        r.stderr.contains("cập nhật"),
+        "the message says to update the app: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn units_merged_and_branches_count_in_their_successor() {
+    let s = Sovang::new();
+    init(&s, "01");
+    let branch = s.put(
+        "unit",
+        r#"{"name":"Chi đoàn Tổ dân phố 3","unit_type":"branch","parent":"00070"}"#,
+    );
+    assert_eq!(branch.code, 0, "{}", branch.stderr);
+    let old = s.put(
+        "unit",
+        r#"{"code":"HK-CU","name":"Phường Hàng Trống (cũ)","unit_type":"ward","parent":"01","valid_from":"01/01/1981","valid_to":"30/06/2025","successor":"00070"}"#,
+    );
+    assert_eq!(old.code, 0, "{}", old.stderr);
+    for (name, unit) in [
+        ("Mai Văn Một", "00070-1"),
+        ("Mai Văn Hai", "HK-CU"),
+        ("Mai Văn Ba", "00004"),
+    ] {
+        let r = s.put(
+            "person",
+            &format!(r#"{{"full_name":"{name}","unit":"{unit}"}}"#),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let list = s.ok(&["--json", "list", "person", "--unit", "00070"]);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Mai Văn Hai", "Mai Văn Một"],
+        "a ward's list holds its branches and its predecessor, in name order"
+    );
+}
