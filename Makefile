@@ -9,6 +9,7 @@ SOVANG := target/release/sovang
 # For now (before the desktop app lands) `run` builds the CLI, fills a demo database and
 # shows what is in it.
 run: build
+	rm -rf $(DEMO_DIR)
 	$(SOVANG) --data-dir $(DEMO_DIR) init --unit 01
 	$(SOVANG) --data-dir $(DEMO_DIR) demo --records $(DEMO_RECORDS) --seed 1
 	$(SOVANG) --data-dir $(DEMO_DIR) stats

@@ -283,6 +283,8 @@ fn demo_is_reproducible_and_pages_cover_everything() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(r.json()["created"], 600);
     }
+    let again = a.run(&["demo", "--records", "10", "--seed", "7"]);
+    assert_clean_failure(&again, "demo_seed_used");
     let la = a.ok(&["--json", "list", "entry", "--limit", "500"]);
     let lb = b.ok(&["--json", "list", "entry", "--limit", "500"]);
     assert_eq!(la, lb, "the same seed gives the same records");

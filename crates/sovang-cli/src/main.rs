@@ -75,6 +75,9 @@ enum Command {
         /// Show the trash instead
         #[arg(long)]
         trash: bool,
+        /// Only records linked to this one (a project's updates, a person's entries…)
+        #[arg(long, value_name = "ID")]
+        parent: Option<String>,
     },
     /// Move a record to the trash
     Delete {
@@ -134,6 +137,7 @@ impl FilterArgs {
             status: self.status.clone(),
             kind,
             trash,
+            parent: None,
         }
     }
 }
@@ -230,14 +234,14 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             kind,
             filter,
             trash,
+            parent,
         } => {
             let store = open(cli)?;
-            let page = store.list(
-                *kind,
-                &filter.filter(None, *trash),
-                filter.after.as_deref(),
-                filter.limit,
-            )?;
+            let list_filter = ListFilter {
+                parent: parent.clone(),
+                ..filter.filter(None, *trash)
+            };
+            let page = store.list(*kind, &list_filter, filter.after.as_deref(), filter.limit)?;
             out.page(&page);
         }
         Command::Delete { kind, id } => {

@@ -464,6 +464,18 @@ pub fn generate(
     if !store.campaigns().contains_key(PRESET_CAMPAIGN_ID) {
         return Err(Error::plain(Code::UnknownReference, PRESET_CAMPAIGN_ID));
     }
+    // The same seed gives the same ids: a second run would collide, so it is refused up front.
+    let actor = format!("Dữ liệu mẫu #{seed}");
+    let used: bool = store.connection().query_row(
+        "SELECT EXISTS (SELECT 1 FROM people WHERE created_by = ?1)",
+        [&actor],
+        |r| r.get(0),
+    )?;
+    if used {
+        return Err(Error::plain(Code::DemoSeedUsed, &seed.to_string()));
+    }
+    let previous_actor = store.actor().to_owned();
+    store.set_actor(&actor);
     let units = demo_units(store);
     let tree: UnitTree = store.units().clone();
     let campaigns: HashMap<String, Campaign> = store.campaigns().clone();
@@ -529,5 +541,6 @@ pub fn generate(
     }
     let _ = producer.join();
     store.bulk_mode(false)?;
+    store.set_actor(&previous_actor);
     result.map(|_| done)
 }

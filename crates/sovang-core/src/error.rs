@@ -36,6 +36,7 @@ pub enum Code {
     NotInitialized,
     InitializedForOtherUnit,
     InvalidCursor,
+    DemoSeedUsed,
     InvalidArgument,
     Io,
     Storage,

@@ -460,3 +460,70 @@ fn attachments_dedupe_limit_and_type() {
     );
     assert!(f.store.check().unwrap().is_empty());
 }
+
+#[test]
+fn project_updates_by_parent_and_filters_a_kind_lacks() {
+    let mut f = fixture("00070");
+    let p = f
+        .store
+        .put(
+            Kind::Project,
+            json!({"unit":"00070","name":"Thắp sáng ngõ 12","field":"infrastructure",
+                   "start_date":"01/03/2025","budget_vnd":15000000,"status":"in_progress"}),
+        )
+        .unwrap();
+    for (d, note) in [
+        ("05/03/2025", "Khởi công"),
+        ("20/04/2025", "Lắp xong 30 bóng đèn"),
+    ] {
+        f.clock.advance_ms(10);
+        f.store
+            .put(
+                Kind::Update,
+                json!({"project_id": id(&p), "unit":"00070","date": d, "note": note}),
+            )
+            .unwrap();
+    }
+    let other = f
+        .store
+        .put(
+            Kind::Update,
+            json!({"project_id": "nope", "unit":"00070","date":"01/05/2025","note":"x"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        other.code,
+        Code::UnknownReference,
+        "an update needs an existing project"
+    );
+    assert_eq!(other.field.as_deref(), Some("project_id"));
+    let by_project = ListFilter {
+        parent: Some(id(&p)),
+        ..Default::default()
+    };
+    let page = f.store.list(Kind::Update, &by_project, None, 10).unwrap();
+    let notes: Vec<&str> = page.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(
+        notes,
+        ["Lắp xong 30 bóng đèn", "Khởi công"],
+        "a project's updates, newest first"
+    );
+    let err = f
+        .store
+        .list(
+            Kind::Person,
+            &ListFilter {
+                year: Some(2025),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.code,
+        Code::InvalidValue,
+        "people have no year to filter by"
+    );
+    assert_eq!(err.field.as_deref(), Some("year"));
+}

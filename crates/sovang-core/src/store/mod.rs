@@ -217,6 +217,10 @@ impl Store {
         }
     }
 
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
     pub fn set_attachment_limit(&mut self, bytes: u64) {
         self.attachment_limit = bytes;
     }

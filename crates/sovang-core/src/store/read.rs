@@ -40,6 +40,9 @@ pub struct ListFilter {
     pub kind: Option<Kind>,
     /// Lists the trash instead of live records.
     pub trash: bool,
+    /// Only for lists: records linked to this parent (a project's updates, a person's entries
+    /// and nominations, a campaign's targets).
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +59,16 @@ pub struct Stats {
 }
 
 pub const MAX_LIMIT: usize = 500;
+
+/// Who/when fields `get` prints beside a record's data, in the order of its query.
+pub(crate) const META_FIELDS: [&str; 6] = [
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "deleted_at",
+    "deleted_by",
+];
 
 /// Above this many units a unit filter is applied row by row while walking the main order
 /// (most rows match); below it, SQLite reads those units' rows through the unit index.
@@ -82,17 +95,7 @@ impl Store {
                 m.insert("id".into(), json!(r.get::<_, String>(0)?));
                 m.insert("title".into(), json!(r.get::<_, String>(9)?));
                 m.insert("version".into(), json!(r.get::<_, String>(2)?));
-                for (i, k) in [
-                    "created_at",
-                    "created_by",
-                    "updated_at",
-                    "updated_by",
-                    "deleted_at",
-                    "deleted_by",
-                ]
-                .iter()
-                .enumerate()
-                {
+                for (i, k) in META_FIELDS.iter().enumerate() {
                     m.insert((*k).into(), json!(r.get::<_, Option<String>>(3 + i)?));
                 }
                 let body: String = r.get(1)?;
@@ -130,6 +133,9 @@ impl Store {
             return Err(Error::field_arg(Code::InvalidValue, "status", s));
         }
         let order = kind.list_order();
+        if filter.parent.is_some() && kind == Kind::Unit {
+            return Err(Error::field_arg(Code::InvalidValue, "parent", "unit"));
+        }
         let sort_col = match order {
             ListOrder::SortKey => "sort_key",
             ListOrder::Code => "code",
@@ -142,6 +148,10 @@ impl Store {
         );
         let mut args: Vec<SqlValue> = Vec::new();
         self.push_filters(&mut sql, &mut args, filter, "")?;
+        if let Some(p) = &filter.parent {
+            sql.push_str(" AND ref = ?");
+            args.push(SqlValue::Text(p.clone()));
+        }
         if let Some(c) = after {
             let bad = || Error::plain(Code::InvalidCursor, c);
             match order {

@@ -20,18 +20,9 @@ pub(crate) struct WriteMeta<'a> {
 
 /// Keys of a record as printed by `get`; accepted on input and ignored, so that the output of
 /// `get` can be edited and put back.
-const ENVELOPE_KEYS: &[&str] = &[
-    "kind",
-    "id",
-    "version",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-    "deleted_at",
-    "deleted_by",
-    "attachments",
-];
+fn is_envelope_key(k: &str) -> bool {
+    matches!(k, "kind" | "id" | "version" | "attachments") || super::read::META_FIELDS.contains(&k)
+}
 
 impl Store {
     fn begin_meta(&mut self) -> (String, String) {
@@ -60,7 +51,7 @@ impl Store {
                 ))
             }
             None => {
-                input.retain(|k, _| !ENVELOPE_KEYS.contains(&k.as_str()));
+                input.retain(|k, _| !is_envelope_key(k));
                 input
             }
         };
@@ -373,11 +364,37 @@ impl Store {
 enum SqlFor {
     Insert,
     LiveTitle,
+    Update,
+}
+
+/// Parameters of the insert and update statements: ?1 id, ?2 unit, ?3 title, ?4 year,
+/// ?5 status, ?6 sort_key, ?7 body, ?8 time, ?9 who, ?10 version, then the kind's extra
+/// columns; the caller appends what its statement adds.
+fn record_params<'a>(
+    id: &'a dyn rusqlite::ToSql,
+    p: &'a Prepared,
+    title: &'a dyn rusqlite::ToSql,
+    meta: &'a WriteMeta,
+) -> Vec<&'a dyn rusqlite::ToSql> {
+    let mut v: Vec<&dyn rusqlite::ToSql> = vec![
+        id,
+        &p.index.unit,
+        title,
+        &p.index.year,
+        &p.index.status,
+        &p.index.sort_key,
+        &p.body_json,
+        &meta.now,
+        &meta.actor,
+        &meta.hlc,
+    ];
+    v.extend(p.index.extra.iter().map(|e| e as &dyn rusqlite::ToSql));
+    v
 }
 
 /// Statements used once per record in bulk loads, built once per kind.
 fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<[String; 2]>> = std::sync::OnceLock::new();
+    static SQL: std::sync::OnceLock<Vec<[String; 3]>> = std::sync::OnceLock::new();
     let all = SQL.get_or_init(|| {
         Kind::ALL
             .iter()
@@ -394,6 +411,13 @@ fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
                         params.join(", ")
                     ),
                     format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", k.table()),
+                    format!(
+                        "UPDATE {} SET unit = ?2, title = ?3, year = ?4, status = ?5, sort_key = ?6, body = ?7, \
+                         updated_at = ?8, updated_by = ?9, hlc = ?10, {}, field_hlc = ?{} WHERE id = ?1",
+                        k.table(),
+                        extra.iter().zip(&params).map(|(c, p)| format!("{c} = {p}")).collect::<Vec<_>>().join(", "),
+                        11 + extra.len()
+                    ),
                 ]
             })
             .collect()
@@ -452,23 +476,8 @@ pub(crate) fn insert_record(
 ) -> Result<()> {
     let ref_title = check_refs(tx, p)?;
     let mut stmt = tx.prepare_cached(per_kind_sql(kind, SqlFor::Insert))?;
-    let body = &p.body_json;
     let title = title_of(p, ref_title.as_deref());
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
-        &id,
-        &p.index.unit,
-        &title,
-        &p.index.year,
-        &p.index.status,
-        &p.index.sort_key,
-        &body,
-        &meta.now,
-        &meta.actor,
-        &meta.hlc,
-    ];
-    for e in &p.index.extra {
-        values.push(e);
-    }
+    let values = record_params(&id, p, &title, meta);
     stmt.execute(values.as_slice())?;
     index(tx, kind, id, p, ref_title.as_deref())?;
     // A create row names no values: the first values are the record's created version, and
@@ -504,33 +513,12 @@ fn update_record(
     for key in changes.keys() {
         field_hlc.insert(key.clone(), Value::String(meta.hlc.clone()));
     }
-    let extra = kind.extra_columns();
-    let sql = format!(
-        "UPDATE {} SET unit = ?1, title = ?2, year = ?3, status = ?4, sort_key = ?5, body = ?6, updated_at = ?7, \
-         updated_by = ?8, hlc = ?9, field_hlc = ?10, {} WHERE id = ?11",
-        kind.table(),
-        extra.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", 12 + i)).collect::<Vec<_>>().join(", ")
-    );
-    let body = &p.body_json;
     let fh = Value::Object(field_hlc).to_string();
     let title = title_of(p, ref_title.as_deref());
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
-        &p.index.unit,
-        &title,
-        &p.index.year,
-        &p.index.status,
-        &p.index.sort_key,
-        &body,
-        &meta.now,
-        &meta.actor,
-        &meta.hlc,
-        &fh,
-        &row.id,
-    ];
-    for e in &p.index.extra {
-        values.push(e);
-    }
-    tx.execute(&sql, values.as_slice())?;
+    let mut values = record_params(&row.id, p, &title, meta);
+    values.push(&fh);
+    let sql = per_kind_sql(kind, SqlFor::Update);
+    tx.prepare_cached(sql)?.execute(values.as_slice())?;
     unindex(tx, &row.id)?;
     index(tx, kind, &row.id, p, ref_title.as_deref())?;
     audit(tx, kind, &row.id, "update", meta, &changes)
