@@ -237,6 +237,8 @@ CREATE INDEX audit_record ON audit(record_id, seq);
 -- `search_title` holds what names a record with its diacritics (exact matches rank first),
 -- `search_all` every searchable word folded (no marks, đ → d). Prefix indexes up to six
 -- letters cover every Vietnamese syllable typed so far, so no query materializes a doclist.
+-- Texts arrive as words separated by spaces (`text::index_words`), so the plain `ascii`
+-- tokenizer splits them exactly as queries are split; non-ASCII letters are word characters.
 CREATE TABLE search_doc (
   rowid INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -249,9 +251,9 @@ CREATE TABLE search_doc (
 CREATE UNIQUE INDEX search_doc_record ON search_doc(id);
 CREATE VIRTUAL TABLE search_title USING fts5(
   words, content = '', contentless_delete = 1, detail = none, prefix = '1 2 3 4 5 6',
-  tokenize = 'unicode61 remove_diacritics 0'
+  tokenize = 'ascii'
 );
 CREATE VIRTUAL TABLE search_all USING fts5(
   words, content = '', contentless_delete = 1, detail = none, prefix = '1 2 3 4 5 6',
-  tokenize = 'unicode61 remove_diacritics 0'
+  tokenize = 'ascii'
 );

@@ -24,6 +24,19 @@ pub fn words(s: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// The text given to the search index: its words separated by single spaces. The index's
+/// tokenizer then splits exactly where `words` does, so queries and index always agree.
+pub fn index_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in words(s) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Builds the FTS5 expressions for a user's query: every word must match as a prefix.
 /// Returns `None` when the query has no word at all.
 pub struct FtsQuery {

@@ -188,7 +188,7 @@ pub fn prepare_body<T: Body>(mut typed: T, cx: &Ctx) -> Result<Prepared> {
     let body = serde_json::to_value(&typed)
         .map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
     let body_json = body.to_string();
-    let search_folded = crate::text::fold(&index.search);
+    let search_folded = crate::text::index_words(&crate::text::fold(&index.search));
     Ok(Prepared {
         body,
         body_json,

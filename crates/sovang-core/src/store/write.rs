@@ -542,7 +542,7 @@ fn index(
     if let (true, false, Some(t)) = (p.index.ref_in_search, p.index.ref_in_title, ref_title) {
         exact = format!("{t} {exact}");
     }
-    let exact = text::exact(&exact);
+    let exact = text::index_words(&text::exact(&exact));
     let folded = format!("{} {}", text::fold(&exact), p.search_folded);
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
