@@ -44,6 +44,32 @@ impl Clock for ManualClock {
     }
 }
 
+/// Issues UUIDv7 ids stamped by an injected clock; ids made in the same millisecond still
+/// sort in the order they were made (the uuid crate's v7 counter).
+pub struct IdGen {
+    context: uuid::ContextV7,
+}
+
+impl Default for IdGen {
+    fn default() -> Self {
+        IdGen {
+            context: uuid::ContextV7::new(),
+        }
+    }
+}
+
+impl IdGen {
+    pub fn next(&self, clock: &dyn Clock) -> uuid::Uuid {
+        let now = clock.now();
+        let ts = uuid::Timestamp::from_unix(
+            &self.context,
+            now.timestamp().max(0) as u64,
+            now.timestamp_subsec_nanos(),
+        );
+        uuid::Uuid::new_v7(ts)
+    }
+}
+
 /// The timestamp format stored in the database: RFC 3339, UTC, milliseconds.
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

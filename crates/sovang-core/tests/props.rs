@@ -80,3 +80,106 @@ proptest! {
         prop_assert_eq!(seen.len(), expected, "search pages must cover every match");
     }
 }
+
+/// Any JSON, with real field names and odd values, is stored or refused with a typed error:
+/// never a panic, never a half-written record.
+#[test]
+fn arbitrary_input_is_stored_or_refused_cleanly() {
+    use proptest::test_runner::{Config, TestRunner};
+    use serde_json::{json, Map, Value};
+
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Cao Thị Nga", "00070");
+    let keys = [
+        "unit",
+        "title",
+        "name",
+        "full_name",
+        "deed_date",
+        "start_date",
+        "end_date",
+        "date",
+        "birth_date",
+        "person_id",
+        "project_id",
+        "campaign_id",
+        "year",
+        "budget_vnd",
+        "status",
+        "values",
+        "evidence",
+        "category",
+        "field",
+        "recorded_by",
+        "subject",
+        "unit_type",
+        "parent",
+        "successor",
+        "note",
+        "id",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|x| json!(x)),
+        prop_oneof![
+            Just("00070".to_string()),
+            Just("31/02/2025".to_string()),
+            Just("15/08/2001".to_string()),
+            Just("2024-05-01".to_string()),
+            Just(p.clone()),
+            Just("tien_phong".to_string()),
+            Just("ban_linh".to_string()),
+            ".{0,12}",
+        ]
+        .prop_map(Value::from),
+    ];
+    let value = leaf.prop_recursive(2, 12, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    let object = proptest::collection::vec((proptest::sample::select(keys.to_vec()), value), 0..10)
+        .prop_map(|kv| {
+            Value::Object(
+                kv.into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect::<Map<_, _>>(),
+            )
+        });
+    let kinds = proptest::sample::select(Kind::ALL.to_vec());
+
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        ..Config::default()
+    });
+    let store = std::cell::RefCell::new(&mut f.store);
+    runner
+        .run(&(kinds, object), |(kind, input)| {
+            let mut s = store.borrow_mut();
+            let before = s.stats().unwrap();
+            match s.put(kind, input.clone()) {
+                Ok(v) => prop_assert!(v["id"].is_string(), "a stored record has an id"),
+                Err(e) => {
+                    prop_assert!(!e.message.vi.is_empty() && !e.message.en.is_empty());
+                    let after = s.stats().unwrap();
+                    prop_assert_eq!(
+                        serde_json::to_value(&before).unwrap(),
+                        serde_json::to_value(&after).unwrap(),
+                        "a refused {:?} must change nothing: {}",
+                        kind,
+                        input
+                    );
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        f.store.check().unwrap().is_empty(),
+        "the data must be whole after all that"
+    );
+}

@@ -92,7 +92,7 @@ impl Store {
             stamp(now),
             self.hlc.next(now.timestamp_millis()).to_string(),
         );
-        let aid = Uuid::now_v7().to_string();
+        let aid = self.new_id();
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \

@@ -17,7 +17,7 @@ pub use attachments::sniff_mime;
 pub use check::Problem;
 pub use read::{ListFilter, Page, PageItem, Stats};
 
-use crate::clock::{stamp, Clock};
+use crate::clock::{stamp, Clock, IdGen};
 use crate::collate::VietCollator;
 use crate::error::{Code, Error, Result};
 use crate::hlc::{Hlc, HlcGen};
@@ -51,6 +51,7 @@ pub struct Store {
     campaigns: HashMap<String, Campaign>,
     collator: VietCollator,
     attachment_limit: u64,
+    ids: IdGen,
 }
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -92,7 +93,9 @@ impl Store {
         if !reference.iter().any(|u| u.code == unit) {
             return Err(Error::field_arg(Code::UnknownUnit, "unit", unit));
         }
-        let install_id = Uuid::now_v7().to_string();
+        let install_id = crate::clock::IdGen::default()
+            .next(clock.as_ref())
+            .to_string();
         let user = if user.trim().is_empty() {
             "Quản trị viên"
         } else {
@@ -147,6 +150,7 @@ impl Store {
             campaigns: HashMap::new(),
             collator: VietCollator::new(),
             attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
+            ids: IdGen::default(),
         };
         store.reload_units()?;
         store.reload_campaigns()?;
@@ -215,6 +219,11 @@ impl Store {
         if !name.trim().is_empty() {
             self.actor = name.trim().to_owned();
         }
+    }
+
+    /// A new record id, stamped by the store's clock.
+    pub(crate) fn new_id(&self) -> String {
+        self.ids.next(self.clock.as_ref()).to_string()
     }
 
     pub fn actor(&self) -> &str {

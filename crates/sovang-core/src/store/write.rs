@@ -3,7 +3,6 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 use super::Store;
 use crate::clock::stamp;
@@ -106,7 +105,7 @@ impl Store {
                         return Err(Error::field_arg(Code::DuplicateCode, "code", &code));
                     }
                 }
-                let id = Uuid::now_v7().to_string();
+                let id = self.ids.next(self.clock.as_ref()).to_string();
                 insert_record(&tx, kind, &id, &prepared, &meta)?;
                 id
             }
@@ -480,10 +479,15 @@ pub(crate) fn insert_record(
     let values = record_params(&id, p, &title, meta);
     stmt.execute(values.as_slice())?;
     index(tx, kind, id, p, ref_title.as_deref())?;
-    // A create row names no values: the first values are the record's created version, and
-    // every later update row keeps the old value of each field it changed, so the record's
-    // whole history can be rebuilt without storing each record twice.
-    audit(tx, kind, id, "create", meta, &Map::new())
+    let changes: Map<String, Value> = match &p.body {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), Value::Array(vec![Value::Null, v.clone()])))
+            .collect(),
+        _ => Map::new(),
+    };
+    audit(tx, kind, id, "create", meta, &changes)
 }
 
 fn update_record(
