@@ -351,6 +351,22 @@ fn search_folds_ranks_and_pages() {
     let all = ListFilter::default();
     let r = f.store.search("doan hien mau", &all, None, 10).unwrap();
     assert!(r.items.is_empty(), "every word must match");
+    let mixed = f.store.search("hoà", &all, None, 100).unwrap();
+    let ids: Vec<&str> = mixed.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids[..2],
+        [p1.as_str(), id(&e).as_str()],
+        "people before entries among exact matches"
+    );
+    assert!(
+        ids.contains(&p2.as_str()),
+        "the match without marks follows: {mixed:?}"
+    );
+    assert_eq!(
+        mixed.items.last().unwrap().kind,
+        Kind::Unit,
+        "by kind within the second tier too"
+    );
     let r = f.store.search("hoa hien", &all, None, 10).unwrap();
     assert_eq!(
         r.items[0].id,

@@ -250,8 +250,9 @@ impl Store {
     }
 
     /// Search over every kind. Matches with the query's exact diacritics in what names a record
-    /// come first (tier 0), then every other match without diacritics (tier 1); within each
-    /// tier, the newest first. The cursor is `TIER:ROWID` of the page's last row.
+    /// come first (tier 0), then every other match without diacritics (tier 1); within a tier,
+    /// by kind (people, entries, projects, nominations, units, updates, campaigns), newest
+    /// first. The cursor is `TIER:ROWID` of the page's last row.
     pub fn search(
         &self,
         query: &str,
@@ -288,10 +289,24 @@ impl Store {
             };
             let mut sql = format!(
                 "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
-                 JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid < ?"
+                 JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid BETWEEN ? AND ?"
             );
-            let mut args = vec![SqlValue::Text(expr.clone()), SqlValue::Integer(below)];
-            self.push_filters(&mut sql, &mut args, filter, "d.")?;
+            // A kind filter is a rowid range (see `Kind::search_rowids`), which FTS5 seeks to.
+            let (lo, hi) = filter
+                .kind
+                .map(Kind::search_rowids)
+                .unwrap_or((0, i64::MAX));
+            let top = hi.min(below.saturating_sub(1));
+            let mut args = vec![
+                SqlValue::Text(expr.clone()),
+                SqlValue::Integer(lo),
+                SqlValue::Integer(top),
+            ];
+            let rest = ListFilter {
+                kind: None,
+                ..filter.clone()
+            };
+            self.push_filters(&mut sql, &mut args, &rest, "d.")?;
             sql.push_str(" ORDER BY f.rowid DESC");
             if tier == 0 {
                 sql.push_str(&format!(" LIMIT {}", limit + 1 - rows.len()));
@@ -301,9 +316,9 @@ impl Store {
             // Tier 1 skips what tier 0 shows: both run newest first, so tier 0's matches are
             // walked alongside, like a merge, instead of being checked row by row.
             let mut shown = self.conn.prepare_cached(
-                "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
+                "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid DESC",
             )?;
-            let mut shown = shown.query(rusqlite::params![q.exact, below])?;
+            let mut shown = shown.query(rusqlite::params![q.exact, lo, top])?;
             let mut shown_at: Option<i64> = None;
             let mut shown_done = tier == 0;
             while rows.len() <= limit {
