@@ -195,7 +195,11 @@ fn bad_input_changes_nothing() {
             r#"{"unit":"00004","name":"Sân chơi","field":"social","start_date":"10/05/2025"}"#,
             "unit_out_of_scope",
         ),
-        (r#"[1,2]"#, "invalid_json"),
+        (r#"[1,2]"#, "not_an_object"),
+        (
+            r#"{"unit":"00070","field":"social","start_date":"10/05/2025"}"#,
+            "required",
+        ),
     ];
     for (input, code) in cases {
         let r = s.put("project", input);

@@ -189,8 +189,7 @@ fn read_input(file: &str) -> Result<Value, Error> {
     if file == "-" {
         std::io::stdin().read_to_string(&mut text)?;
     } else {
-        text = std::fs::read_to_string(file)
-            .map_err(|e| Error::field_arg(Code::Io, "file", &format!("{file}: {e}")))?;
+        text = std::fs::read_to_string(file).map_err(|e| Error::io(Some("file"), file, &e))?;
     }
     serde_json::from_str(&text).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))
 }

@@ -25,6 +25,9 @@ pub enum Code {
     UnknownReference,
     YearOutsideCampaign,
     InvalidJson,
+    NotAnObject,
+    WrongType,
+    CodeFixed,
     UnknownField,
     StaleVersion,
     AlreadyDeleted,
@@ -83,6 +86,20 @@ impl Error {
         Self::new(code, Some(field), arg)
     }
 
+    /// A file that could not be read or written, with the reason in both languages.
+    pub fn io(field: Option<&str>, path: &str, e: &std::io::Error) -> Self {
+        let (why_vi, why_en) = messages::io_reason(e);
+        let (vi, en) = messages::text(Code::Io, &format!("\"{path}\""));
+        Error {
+            code: Code::Io,
+            field: field.map(str::to_owned),
+            message: Message {
+                vi: format!("{vi}: {why_vi}."),
+                en: format!("{en}: {why_en}."),
+            },
+        }
+    }
+
     pub fn plain(code: Code, arg: &str) -> Self {
         Self::new(code, None, arg)
     }
@@ -113,7 +130,7 @@ impl From<rusqlite::Error> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::plain(Code::Io, &e.to_string())
+        Error::io(None, "", &e)
     }
 }
 

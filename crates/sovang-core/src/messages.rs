@@ -53,6 +53,15 @@ const CATALOG: &[(Code, &str, &str, &str)] = &[
     (Code::InvalidJson, "invalid_json",
      "Dữ liệu không đọc được: {}. Hãy kiểm tra lại tệp JSON.",
      "The data cannot be read: {}. Please check the JSON."),
+    (Code::NotAnObject, "not_an_object",
+     "Dữ liệu phải là một đối tượng JSON dạng {\"trường\": giá trị}: hãy kiểm tra lại.",
+     "The data must be a JSON object like {\"field\": value}: please check it."),
+    (Code::WrongType, "wrong_type",
+     "Giá trị của trường này không đúng kiểu (chữ, số, danh sách…): hãy sửa lại.",
+     "This field's value has the wrong type (text, number, list…): please correct it."),
+    (Code::CodeFixed, "code_fixed",
+     "Không thể đổi mã của một đơn vị đã có (\"{}\"): hãy tạo đơn vị mới với mã mới.",
+     "An existing unit's code (\"{}\") cannot change: create a new unit with the new code."),
     (Code::UnknownField, "unknown_field",
      "Trường \"{}\" không có trong loại bản ghi này: hãy kiểm tra chính tả.",
      "There is no field \"{}\" in this kind of record: check the spelling."),
@@ -93,12 +102,29 @@ const CATALOG: &[(Code, &str, &str, &str)] = &[
      "Tham số không hợp lệ: {}",
      "Invalid argument: {}"),
     (Code::Io, "io",
-     "Không đọc/ghi được tệp: {}",
-     "Cannot read or write a file: {}"),
+     "Không đọc/ghi được tệp {}",
+     "Cannot read or write the file {}"),
     (Code::Storage, "storage",
      "Lỗi cơ sở dữ liệu: {}. Dữ liệu không bị thay đổi; hãy thử lại hoặc chạy \"sovang check\".",
      "Database error: {}. Nothing was changed; try again or run \"sovang check\"."),
 ];
+
+/// Why a file could not be read or written, in both languages.
+pub fn io_reason(e: &std::io::Error) -> (String, String) {
+    use std::io::ErrorKind as K;
+    let (vi, en) = match e.kind() {
+        K::NotFound => ("không có tệp hoặc thư mục này", "no such file or folder"),
+        K::PermissionDenied => ("không có quyền truy cập", "permission denied"),
+        K::AlreadyExists => ("tệp đã tồn tại", "the file already exists"),
+        K::StorageFull => ("ổ đĩa đã đầy", "the disk is full"),
+        K::IsADirectory => (
+            "đây là thư mục, không phải tệp",
+            "this is a folder, not a file",
+        ),
+        _ => return (format!("lỗi hệ thống: {e}"), format!("system error: {e}")),
+    };
+    (vi.to_owned(), en.to_owned())
+}
 
 fn entry(code: Code) -> &'static (Code, &'static str, &'static str, &'static str) {
     CATALOG

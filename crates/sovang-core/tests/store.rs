@@ -131,7 +131,7 @@ fn validation_errors_are_typed_and_change_nothing() {
         ),
         (
             json!({"unit":"00070","name":"A","field":"infrastructure","start_date":"10/05/2025","budget_vnd":"nhiều"}),
-            Code::InvalidJson,
+            Code::WrongType,
             "budget_vnd",
         ),
         (

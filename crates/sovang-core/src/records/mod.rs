@@ -188,12 +188,26 @@ fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
     let typed: T = serde_path_to_error::deserialize(body).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
-        if let Some(rest) = inner.strip_prefix("unknown field `") {
-            let name = rest.split('`').next().unwrap_or(rest);
-            return Error::field_arg(Code::UnknownField, name, name);
+        let quoted = |prefix: &str| {
+            inner
+                .strip_prefix(prefix)
+                .map(|rest| rest.split('`').next().unwrap_or(rest).to_owned())
+        };
+        if let Some(name) = quoted("unknown field `") {
+            return Error::field_arg(Code::UnknownField, &name, &name);
         }
-        let field = (path != ".").then_some(path);
-        Error::new(Code::InvalidJson, field.as_deref(), &inner)
+        if let Some(name) = quoted("missing field `") {
+            let name = if path == "." {
+                name
+            } else {
+                format!("{path}.{name}")
+            };
+            return Error::field(Code::Required, &name);
+        }
+        if path == "." {
+            return Error::field(Code::NotAnObject, "data");
+        }
+        Error::field(Code::WrongType, &path)
     })?;
     prepare_body(typed, cx)
 }

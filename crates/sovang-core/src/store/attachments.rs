@@ -58,7 +58,7 @@ impl Store {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let meta = std::fs::metadata(file)
-            .map_err(|e| Error::field_arg(Code::Io, "file", &format!("{name}: {e}")))?;
+            .map_err(|e| Error::io(Some("file"), &file.display().to_string(), &e))?;
         let limit = self.attachment_limit;
         if meta.len() > limit {
             let arg = format!("{} > {}", megabytes(meta.len()), megabytes(limit));
@@ -123,7 +123,7 @@ impl Store {
         name: &str,
         limit: u64,
     ) -> Result<(String, u64, &'static str, PathBuf)> {
-        let io = |e: std::io::Error| Error::field_arg(Code::Io, "file", &format!("{name}: {e}"));
+        let io = |e: std::io::Error| Error::io(Some("file"), &file.display().to_string(), &e);
         let mut src = File::open(file).map_err(io)?;
         let dir = self.data_dir().join("attachments");
         std::fs::create_dir_all(&dir)?;

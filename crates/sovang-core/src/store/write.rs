@@ -36,19 +36,13 @@ impl Store {
     /// stored ones, the others stay. A `version` that is not the stored one is refused.
     pub fn put(&mut self, kind: Kind, input: Value) -> Result<Value> {
         let Value::Object(mut input) = input else {
-            return Err(Error::plain(Code::InvalidJson, "expected a JSON object"));
+            return Err(Error::plain(Code::NotAnObject, ""));
         };
         let id = take_str(&mut input, "id")?;
         let version = take_str(&mut input, "version")?;
         let fields = match input.remove("data") {
             Some(Value::Object(d)) => d,
-            Some(_) => {
-                return Err(Error::field_arg(
-                    Code::InvalidJson,
-                    "data",
-                    "expected an object",
-                ))
-            }
+            Some(_) => return Err(Error::field(Code::NotAnObject, "data")),
             None => {
                 input.retain(|k, _| !is_envelope_key(k));
                 input
@@ -79,11 +73,7 @@ impl Store {
         self.check_scope(&prepared.index.unit)?;
         if let (Kind::Unit, Some(row)) = (kind, &existing) {
             if prepared.index.extra[0].as_deref() != Some(row.code.as_str()) {
-                return Err(Error::field_arg(
-                    Code::InvalidValue,
-                    "code",
-                    "a unit's code cannot change",
-                ));
+                return Err(Error::field_arg(Code::CodeFixed, "code", &row.code));
             }
         }
         let (now, hlc) = self.begin_meta();
@@ -302,11 +292,7 @@ fn take_str(input: &mut Map<String, Value>, key: &str) -> Result<Option<String>>
     match input.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(Error::field_arg(
-            Code::InvalidJson,
-            key,
-            "expected a string",
-        )),
+        Some(_) => Err(Error::field(Code::WrongType, key)),
     }
 }
 
