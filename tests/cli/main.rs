@@ -216,6 +216,21 @@ fn bad_input_changes_nothing() {
         "end_date",
         "the error names the field"
     );
+    let r = s.put(
+        "project",
+        r#"{"unit":"00070","name":"","field":"social","start_date":"10/05/2025","budget_vnd":-1}"#,
+    );
+    assert_clean_failure(&r, "required");
+    assert!(
+        r.stderr.contains("negative_amount [budget_vnd]"),
+        "all problems on the one line: {}",
+        r.stderr
+    );
+    assert_eq!(
+        r.json()["error"]["others"][0]["field"],
+        "budget_vnd",
+        "--json lists the other problems"
+    );
     let after = s.ok(&["--json", "stats"]);
     assert_eq!(
         before, after,

@@ -117,17 +117,22 @@ impl Out {
         if self.json {
             self.print_json(&json!({"error": e}));
         }
-        let field = e
-            .field
-            .as_deref()
-            .map(|f| format!(" [{f}]"))
-            .unwrap_or_default();
         let word = self.pick("lỗi", "error");
-        eprintln!(
-            "{word} {}{field}: {}",
-            e.code.as_str(),
-            e.message_in(self.lang).replace('\n', " ")
-        );
+        let one = |e: &Error| {
+            let field = e
+                .field
+                .as_deref()
+                .map(|f| format!(" [{f}]"))
+                .unwrap_or_default();
+            format!(
+                "{}{field}: {}",
+                e.code.as_str(),
+                e.message_in(self.lang).replace('\n', " ")
+            )
+        };
+        // Every problem of the input, on one line.
+        let all: Vec<String> = std::iter::once(e).chain(&e.others).map(one).collect();
+        eprintln!("{word} {}", all.join(" | "));
         ExitCode::from(1)
     }
 }

@@ -63,6 +63,10 @@ pub struct Error {
     pub code: Code,
     pub field: Option<String>,
     pub message: Message,
+    /// Further problems found in the same input (other fields), so that a form can show them
+    /// all at once; empty for most errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<Error>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -75,6 +79,7 @@ impl Error {
             code,
             field: field.map(str::to_owned),
             message: Message { vi, en },
+            others: Vec::new(),
         }
     }
 
@@ -97,6 +102,7 @@ impl Error {
                 vi: format!("{vi}: {why_vi}."),
                 en: format!("{en}: {why_en}."),
             },
+            others: Vec::new(),
         }
     }
 

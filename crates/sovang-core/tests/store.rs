@@ -150,6 +150,22 @@ fn validation_errors_are_typed_and_change_nothing() {
         );
         assert!(!err.message.vi.is_empty() && !err.message.en.is_empty());
     }
+    let many = f
+        .store
+        .put(
+            Kind::Project,
+            json!({"unit":"00070","name":"","field":"x","start_date":"10/05/2025","end_date":"01/05/2025","budget_vnd":-1}),
+        )
+        .unwrap_err();
+    let fields: Vec<&str> = std::iter::once(&many)
+        .chain(&many.others)
+        .map(|e| e.field.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["name", "field", "end_date", "budget_vnd"],
+        "every problem is reported at once, in form order"
+    );
     let err = f
         .store
         .put(

@@ -116,15 +116,16 @@ impl Body for Campaign {
     const KIND: Kind = Kind::Campaign;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::required("code", &mut self.code)?;
-        v::required("name", &mut self.name)?;
-        v::known_unit("unit", &mut self.unit, cx.units)?;
+        let mut p = v::Problems::default();
+        p.add(v::required("code", &mut self.code));
+        p.add(v::required("name", &mut self.name));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
         if self.end_year < self.start_year {
-            return Err(Error::field(Code::EndBeforeStart, "end_year"));
+            p.push(Error::field(Code::EndBeforeStart, "end_year"));
         }
-        check_list("criteria", &mut self.criteria)?;
-        check_list("values", &mut self.values)?;
-        Ok(())
+        p.add(check_list("criteria", &mut self.criteria));
+        p.add(check_list("values", &mut self.values));
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {
@@ -161,20 +162,21 @@ impl Body for Target {
     const KIND: Kind = Kind::Target;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::required("campaign_id", &mut self.campaign_id)?;
-        v::known_unit("unit", &mut self.unit, cx.units)?;
-        v::one_of("metric", &self.metric, TARGET_METRICS)?;
-        v::non_negative("target", Some(self.target))?;
+        let mut p = v::Problems::default();
+        p.add(v::required("campaign_id", &mut self.campaign_id));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(v::one_of("metric", &self.metric, TARGET_METRICS));
+        p.add(v::non_negative("target", Some(self.target)));
         if let Some(c) = cx.campaigns.get(&self.campaign_id) {
             if !(c.start_year..=c.end_year).contains(&self.year) {
-                return Err(Error::field_arg(
+                p.push(Error::field_arg(
                     Code::YearOutsideCampaign,
                     "year",
                     &self.year.to_string(),
                 ));
             }
         }
-        Ok(())
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {

@@ -46,37 +46,45 @@ impl Body for Entry {
     const KIND: Kind = Kind::Entry;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::known_unit("unit", &mut self.unit, cx.units)?;
-        v::required("title", &mut self.title)?;
-        v::max_len("title", &self.title, 300)?;
-        v::max_len("description", &self.description, 20_000)?;
-        let d = v::required_date("deed_date", &mut self.deed_date)?;
-        v::not_after("deed_date", Some(d), cx.today)?;
+        let mut p = v::Problems::default();
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(
+            v::required("title", &mut self.title)
+                .and_then(|_| v::max_len("title", &self.title, 300)),
+        );
+        p.add(v::max_len("description", &self.description, 20_000));
+        let d = p.add(v::required_date("deed_date", &mut self.deed_date));
+        p.add(v::not_after("deed_date", d, cx.today));
         v::optional(&mut self.place);
         v::optional(&mut self.person_id);
         v::optional(&mut self.collective_name);
-        v::one_of("subject", &self.subject, &["person", "collective"])?;
+        p.add(v::one_of(
+            "subject",
+            &self.subject,
+            &["person", "collective"],
+        ));
         if self.subject == "person" && self.person_id.is_none() {
-            return Err(Error::field(Code::Required, "person_id"));
+            p.push(Error::field(Code::Required, "person_id"));
         }
         if self.subject == "collective" {
             self.person_id = None;
-            let mut name = self.collective_name.clone().unwrap_or_default();
-            v::required("collective_name", &mut name)?;
+            if self.collective_name.is_none() {
+                p.push(Error::field(Code::Required, "collective_name"));
+            }
         }
         if let Some(c) = cx.campaigns.get(PRESET_CAMPAIGN_ID) {
             let known = codes(&c.values);
             if let Some(bad) = self.values.iter().find(|x| !known.contains(x.as_str())) {
-                return Err(Error::field_arg(Code::InvalidValue, "values", bad));
+                p.push(Error::field_arg(Code::InvalidValue, "values", bad));
             }
         }
-        v::required("recorded_by", &mut self.recorded_by)?;
+        p.add(v::required("recorded_by", &mut self.recorded_by));
         v::optional(&mut self.verified_by);
-        v::one_of("status", &self.status, &["recorded", "verified"])?;
+        p.add(v::one_of("status", &self.status, &["recorded", "verified"]));
         if self.status == "verified" && self.verified_by.is_none() {
-            return Err(Error::field(Code::Required, "verified_by"));
+            p.push(Error::field(Code::Required, "verified_by"));
         }
-        Ok(())
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{codes, Body, Ctx, Index, Kind};
+use super::{codes, Body, Campaign, Ctx, Index, Kind};
 use crate::error::{Code, Error, Result};
 
 pub const NOMINATION_STATUSES: &[&str] = &["draft", "submitted"];
@@ -39,51 +39,64 @@ fn default_status() -> String {
     "draft".into()
 }
 
-impl Body for Nomination {
-    const KIND: Kind = Kind::Nomination;
-
-    fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::required("campaign_id", &mut self.campaign_id)?;
-        v::known_unit("unit", &mut self.unit, cx.units)?;
-        v::required("person_id", &mut self.person_id)?;
-        let c = cx.campaigns.get(&self.campaign_id).ok_or_else(|| {
-            Error::field_arg(Code::UnknownReference, "campaign_id", &self.campaign_id)
-        })?;
+impl Nomination {
+    /// What the campaign decides: the year, the category, the criteria and values named.
+    fn check_against(&self, c: &Campaign, p: &mut v::Problems) {
         if !(c.start_year..=c.end_year).contains(&self.year) {
-            return Err(Error::field_arg(
+            p.push(Error::field_arg(
                 Code::YearOutsideCampaign,
                 "year",
                 &self.year.to_string(),
             ));
         }
         if !c.categories.is_empty() && !codes(&c.categories).contains(self.category.as_str()) {
-            return Err(Error::field_arg(
+            p.push(Error::field_arg(
                 Code::InvalidValue,
                 "category",
                 &self.category,
             ));
         }
         let criteria = codes(&c.criteria);
-        self.evidence.retain(|_, text| !text.trim().is_empty());
-        for (k, text) in self.evidence.iter_mut() {
+        for (k, text) in &self.evidence {
             if !criteria.contains(k.as_str()) {
-                return Err(Error::field_arg(Code::InvalidValue, "evidence", k));
+                p.push(Error::field_arg(Code::InvalidValue, "evidence", k));
             }
-            let field = format!("evidence.{k}");
-            v::max_len(&field, text, 20_000)?;
-            *text = text.trim().to_owned();
+            p.add(v::max_len(&format!("evidence.{k}"), text, 20_000));
         }
         let values = codes(&c.values);
         if let Some(bad) = self.values.iter().find(|x| !values.contains(x.as_str())) {
-            return Err(Error::field_arg(Code::InvalidValue, "values", bad));
+            p.push(Error::field_arg(Code::InvalidValue, "values", bad));
+        }
+    }
+}
+
+impl Body for Nomination {
+    const KIND: Kind = Kind::Nomination;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        let mut p = v::Problems::default();
+        p.add(v::required("campaign_id", &mut self.campaign_id));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(v::required("person_id", &mut self.person_id));
+        self.evidence.retain(|_, text| !text.trim().is_empty());
+        for text in self.evidence.values_mut() {
+            *text = text.trim().to_owned();
         }
         self.values.sort();
         self.values.dedup();
         self.entry_ids.dedup();
         self.project_ids.dedup();
         v::optional(&mut self.summary);
-        v::one_of("status", &self.status, NOMINATION_STATUSES)?;
-        Ok(())
+        p.add(v::one_of("status", &self.status, NOMINATION_STATUSES));
+        match cx.campaigns.get(&self.campaign_id) {
+            None => p.push(Error::field_arg(
+                Code::UnknownReference,
+                "campaign_id",
+                &self.campaign_id,
+            )),
+            Some(c) => self.check_against(c, &mut p),
+        }
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {

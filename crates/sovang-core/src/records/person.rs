@@ -35,23 +35,30 @@ impl Body for Person {
     const KIND: Kind = Kind::Person;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::required("full_name", &mut self.full_name)?;
-        v::max_len("full_name", &self.full_name, 120)?;
-        v::known_unit("unit", &mut self.unit, cx.units)?;
-        let born = v::date("birth_date", &mut self.birth_date)?;
-        v::not_after("birth_date", born, cx.today)?;
+        let mut p = v::Problems::default();
+        p.add(
+            v::required("full_name", &mut self.full_name)
+                .and_then(|_| v::max_len("full_name", &self.full_name, 120)),
+        );
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        let born = p.add(v::date("birth_date", &mut self.birth_date)).flatten();
+        p.add(v::not_after("birth_date", born, cx.today));
         v::optional(&mut self.gender);
         if let Some(g) = &self.gender {
-            v::one_of("gender", g, &["male", "female", "other"])?;
+            p.add(v::one_of("gender", g, &["male", "female", "other"]));
         }
-        v::one_of("membership", &self.membership, &["member", "youth"])?;
+        p.add(v::one_of(
+            "membership",
+            &self.membership,
+            &["member", "youth"],
+        ));
         v::optional(&mut self.position);
         v::optional(&mut self.phone);
         v::optional(&mut self.note);
-        if let Some(p) = &self.phone {
-            v::max_len("phone", p, 20)?;
+        if let Some(phone) = &self.phone {
+            p.add(v::max_len("phone", phone, 20));
         }
-        Ok(())
+        p.finish()
     }
 
     fn index(&self, cx: &Ctx) -> Index {

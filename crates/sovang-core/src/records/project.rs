@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::validate as v;
 use super::{join_text, Body, Ctx, Index, Kind};
-use crate::error::Result;
+use crate::error::{Code, Error, Result};
 
 pub const PROJECT_STATUSES: &[&str] = &["planned", "in_progress", "completed", "handed_over"];
 pub const PROJECT_FIELDS: &[&str] = &[
@@ -52,21 +52,23 @@ impl Body for Project {
     const KIND: Kind = Kind::Project;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::known_unit("unit", &mut self.unit, cx.units)?;
-        v::required("name", &mut self.name)?;
-        v::max_len("name", &self.name, 300)?;
-        v::one_of("field", &self.field, PROJECT_FIELDS)?;
-        v::max_len("description", &self.description, 20_000)?;
-        let start = v::required_date("start_date", &mut self.start_date)?;
-        let end = v::date("end_date", &mut self.end_date)?;
-        v::end_after_start("end_date", Some(start), end)?;
-        v::non_negative("budget_vnd", self.budget_vnd)?;
-        v::non_negative("volunteers", self.volunteers)?;
-        v::non_negative("volunteer_days", self.volunteer_days)?;
-        v::non_negative("beneficiaries", self.beneficiaries)?;
+        let mut p = v::Problems::default();
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(
+            v::required("name", &mut self.name).and_then(|_| v::max_len("name", &self.name, 300)),
+        );
+        p.add(v::one_of("field", &self.field, PROJECT_FIELDS));
+        p.add(v::max_len("description", &self.description, 20_000));
+        let start = p.add(v::required_date("start_date", &mut self.start_date));
+        let end = p.add(v::date("end_date", &mut self.end_date)).flatten();
+        p.add(v::end_after_start("end_date", start, end));
+        p.add(v::non_negative("budget_vnd", self.budget_vnd));
+        p.add(v::non_negative("volunteers", self.volunteers));
+        p.add(v::non_negative("volunteer_days", self.volunteer_days));
+        p.add(v::non_negative("beneficiaries", self.beneficiaries));
         v::optional(&mut self.location);
-        v::one_of("status", &self.status, PROJECT_STATUSES)?;
-        Ok(())
+        p.add(v::one_of("status", &self.status, PROJECT_STATUSES));
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {
@@ -101,23 +103,23 @@ impl Body for ProjectUpdate {
     const KIND: Kind = Kind::Update;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::required("project_id", &mut self.project_id)?;
-        v::known_unit("unit", &mut self.unit, cx.units)?;
-        let d = v::required_date("date", &mut self.date)?;
-        v::not_after("date", Some(d), cx.today)?;
-        v::required("note", &mut self.note)?;
-        v::max_len("note", &self.note, 5_000)?;
-        v::non_negative("progress_percent", self.progress_percent)?;
-        if let Some(p) = self.progress_percent {
-            if p > 100 {
-                return Err(crate::error::Error::field_arg(
-                    crate::error::Code::InvalidValue,
-                    "progress_percent",
-                    &p.to_string(),
-                ));
-            }
+        let mut p = v::Problems::default();
+        p.add(v::required("project_id", &mut self.project_id));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        let d = p.add(v::required_date("date", &mut self.date));
+        p.add(v::not_after("date", d, cx.today));
+        p.add(
+            v::required("note", &mut self.note).and_then(|_| v::max_len("note", &self.note, 5_000)),
+        );
+        p.add(v::non_negative("progress_percent", self.progress_percent));
+        if let Some(pct) = self.progress_percent.filter(|pct| *pct > 100) {
+            p.push(Error::field_arg(
+                Code::InvalidValue,
+                "progress_percent",
+                &pct.to_string(),
+            ));
         }
-        Ok(())
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {

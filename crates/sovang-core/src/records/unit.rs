@@ -44,30 +44,33 @@ impl Body for Unit {
     const KIND: Kind = Kind::Unit;
 
     fn check(&mut self, cx: &Ctx) -> Result<()> {
-        v::required("code", &mut self.code)?;
-        v::max_len("code", &self.code, 40)?;
-        v::required("name", &mut self.name)?;
-        v::max_len("name", &self.name, 200)?;
-        v::one_of("unit_type", &self.unit_type, UNIT_TYPES)?;
+        let mut p = v::Problems::default();
+        p.add(v::required("code", &mut self.code).and_then(|_| v::max_len("code", &self.code, 40)));
+        p.add(
+            v::required("name", &mut self.name).and_then(|_| v::max_len("name", &self.name, 200)),
+        );
+        p.add(v::one_of("unit_type", &self.unit_type, UNIT_TYPES));
         v::optional(&mut self.parent);
         v::optional(&mut self.successor);
         v::optional(&mut self.note);
-        let from = v::date("valid_from", &mut self.valid_from)?;
-        let to = v::date("valid_to", &mut self.valid_to)?;
-        v::end_after_start("valid_to", from, to)?;
-        if let Some(p) = &mut self.parent {
-            v::known_unit("parent", p, cx.units)?;
-            if cx.units.is_within(p, &self.code) {
-                return Err(Error::field_arg(Code::UnitCycle, "parent", &self.code));
+        let from = p.add(v::date("valid_from", &mut self.valid_from)).flatten();
+        let to = p.add(v::date("valid_to", &mut self.valid_to)).flatten();
+        p.add(v::end_after_start("valid_to", from, to));
+        if let Some(parent) = &mut self.parent {
+            if p.add(v::known_unit("parent", parent, cx.units)).is_some()
+                && cx.units.is_within(parent, &self.code)
+            {
+                p.push(Error::field_arg(Code::UnitCycle, "parent", &self.code));
             }
         }
         if let Some(s) = &mut self.successor {
-            v::known_unit("successor", s, cx.units)?;
-            if *s == self.code || cx.units.successor_chain_contains(s, &self.code) {
-                return Err(Error::field_arg(Code::UnitCycle, "successor", &self.code));
+            if p.add(v::known_unit("successor", s, cx.units)).is_some()
+                && (*s == self.code || cx.units.successor_chain_contains(s, &self.code))
+            {
+                p.push(Error::field_arg(Code::UnitCycle, "successor", &self.code));
             }
         }
-        Ok(())
+        p.finish()
     }
 
     fn index(&self, _cx: &Ctx) -> Index {

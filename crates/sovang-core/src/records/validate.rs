@@ -5,6 +5,39 @@ use chrono::{Datelike, NaiveDate};
 use crate::error::{Code, Error, Result};
 use crate::units::UnitTree;
 
+/// Collects every problem of one record, so that all of them are reported at once: the first
+/// is the error, the rest ride along in `Error::others`.
+#[derive(Default)]
+pub struct Problems(Vec<Error>);
+
+impl Problems {
+    /// Keeps a check's problem, if any, and passes its value on.
+    pub fn add<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, e: Error) {
+        self.0.push(e);
+    }
+
+    pub fn finish(self) -> Result<()> {
+        let mut all = self.0.into_iter();
+        match all.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.others = all.collect();
+                Err(first)
+            }
+        }
+    }
+}
+
 /// Trims `value` in place and refuses it when empty.
 pub fn required(field: &str, value: &mut String) -> Result<()> {
     let t = value.trim();
