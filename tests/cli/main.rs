@@ -440,4 +440,28 @@ fn units_merged_and_branches_count_in_their_successor() {
         ["Mai Văn Hai", "Mai Văn Một"],
         "a ward's list holds its branches and its predecessor, in name order"
     );
+    let found = s.ok(&["--json", "search", "mai van", "--unit", "00070"]);
+    let mut names: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Mai Văn Hai", "Mai Văn Một"],
+        "search by unit covers branches and predecessors too"
+    );
+    let city = s.ok(&["--json", "search", "mai van", "--unit", "01"]);
+    assert_eq!(
+        city["items"].as_array().unwrap().len(),
+        3,
+        "the city's scope holds every ward"
+    );
+    let none = s.ok(&["--json", "search", "§"]);
+    assert!(
+        none["items"].as_array().unwrap().is_empty(),
+        "index-internal unit words cannot be searched"
+    );
 }

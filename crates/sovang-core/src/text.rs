@@ -37,6 +37,13 @@ pub fn index_words(s: &str) -> String {
     out
 }
 
+/// The search-index word standing for a unit, added to each record's indexed texts so that a
+/// unit filter is part of the FTS query. `§` is a word character for the index's `ascii`
+/// tokenizer but splits words in `words`, so no typed query can ever produce or match it.
+pub fn unit_token(code: &str) -> String {
+    format!("§{}", hex::encode(code))
+}
+
 /// Builds the FTS5 expressions for a user's query: every word must match as a prefix.
 /// Returns `None` when the query has no word at all.
 pub struct FtsQuery {

@@ -281,11 +281,35 @@ impl Store {
         };
         // One row more than the page shows whether a next page exists.
         let mut rows: Vec<(u8, i64, PageItem)> = Vec::with_capacity(limit + 1);
+        // A small unit scope joins the FTS query through the units' index words (see
+        // `text::unit_token`): the index then walks only that unit's matches. A large scope
+        // covers most rows and stays a row filter.
+        let mut rest = ListFilter {
+            kind: None,
+            ..filter.clone()
+        };
+        let (exact, folded) = match &filter.unit {
+            Some(unit) if self.unit_scope(unit)?.len() <= SMALL_SCOPE => {
+                let mut tokens: Vec<String> = self
+                    .unit_scope(unit)?
+                    .iter()
+                    .map(|c| format!("\"{}\"", text::unit_token(c)))
+                    .collect();
+                tokens.sort();
+                let units = tokens.join(" OR ");
+                rest.unit = None;
+                (
+                    format!("({}) AND ({units})", q.exact),
+                    format!("({}) AND ({units})", q.folded),
+                )
+            }
+            _ => (q.exact.clone(), q.folded.clone()),
+        };
         for tier in first_tier..=1 {
             let (table, expr) = if tier == 0 {
-                ("search_title", &q.exact)
+                ("search_title", &exact)
             } else {
-                ("search_all", &q.folded)
+                ("search_all", &folded)
             };
             let mut sql = format!(
                 "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
@@ -302,10 +326,6 @@ impl Store {
                 SqlValue::Integer(lo),
                 SqlValue::Integer(top),
             ];
-            let rest = ListFilter {
-                kind: None,
-                ..filter.clone()
-            };
             self.push_filters(&mut sql, &mut args, &rest, "d.")?;
             sql.push_str(" ORDER BY f.rowid DESC");
             if tier == 0 {
@@ -318,7 +338,7 @@ impl Store {
             let mut shown = self.conn.prepare_cached(
                 "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid DESC",
             )?;
-            let mut shown = shown.query(rusqlite::params![q.exact, lo, top])?;
+            let mut shown = shown.query(rusqlite::params![exact, lo, top])?;
             let mut shown_at: Option<i64> = None;
             let mut shown_done = tier == 0;
             while rows.len() <= limit {

@@ -534,6 +534,8 @@ fn index(
     }
     let exact = text::index_words(&text::exact(&exact));
     let folded = format!("{} {}", text::fold(&exact), p.search_folded);
+    let unit = text::unit_token(&p.index.unit);
+    let (exact, folded) = (format!("{exact} {unit}"), format!("{folded} {unit}"));
     let (lo, hi) = kind.search_rowids();
     let rowid: i64 = tx
         .prepare_cached(
