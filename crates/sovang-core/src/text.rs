@@ -37,11 +37,12 @@ pub fn index_words(s: &str) -> String {
     out
 }
 
-/// The search-index word standing for a unit, added to each record's indexed texts so that a
-/// unit filter is part of the FTS query. `§` is a word character for the index's `ascii`
-/// tokenizer but splits words in `words`, so no typed query can ever produce or match it.
-pub fn unit_token(code: &str) -> String {
-    format!("§{}", hex::encode(code))
+/// A search-index word standing for a filter value (`k` a kind, `u` a unit), added to each
+/// record's indexed texts so that filters are part of the FTS query and the index walks only
+/// matching rows. `§` is a word character for the index's `ascii` tokenizer but splits words
+/// in `words`, so no typed query can ever produce or match one of these.
+pub fn filter_token(what: char, value: &str) -> String {
+    format!("§{what}{}", hex::encode(value))
 }
 
 /// Builds the FTS5 expressions for a user's query: every word must match as a prefix.

@@ -367,22 +367,28 @@ fn search_folds_ranks_and_pages() {
     let all = ListFilter::default();
     let r = f.store.search("doan hien mau", &all, None, 10).unwrap();
     assert!(r.items.is_empty(), "every word must match");
-    let mixed = f.store.search("hoà", &all, None, 100).unwrap();
+    let people = ListFilter {
+        kind: Some(Kind::Person),
+        ..Default::default()
+    };
+    let mixed = f.store.search("hoà", &people, None, 100).unwrap();
     let ids: Vec<&str> = mixed.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(
-        ids[..2],
-        [p1.as_str(), id(&e).as_str()],
-        "people before entries among exact matches"
+        ids,
+        [p1.as_str(), p2.as_str()],
+        "a kind filter keeps that kind only, exact marks first"
     );
-    assert!(
-        ids.contains(&p2.as_str()),
-        "the match without marks follows: {mixed:?}"
-    );
+    let entries = ListFilter {
+        kind: Some(Kind::Entry),
+        ..Default::default()
+    };
+    let only = f.store.search("hoà", &entries, None, 100).unwrap();
     assert_eq!(
-        mixed.items.last().unwrap().kind,
-        Kind::Unit,
-        "by kind within the second tier too"
+        only.items.len(),
+        1,
+        "the entry is found through its person's name"
     );
+    assert_eq!(only.items[0].id, id(&e));
     let r = f.store.search("hoa hien", &all, None, 10).unwrap();
     assert_eq!(
         r.items[0].id,

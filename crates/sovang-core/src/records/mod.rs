@@ -92,23 +92,6 @@ impl Kind {
         }
     }
 
-    /// Search results come in this order of kinds (highest first): each kind owns the search
-    /// rowids `[rank << 40, (rank + 1) << 40)`, so a kind filter is a rowid range the search
-    /// index seeks to, and "newest first" holds within a kind.
-    pub fn search_rowids(self) -> (i64, i64) {
-        let rank: i64 = match self {
-            Kind::Person => 7,
-            Kind::Entry => 6,
-            Kind::Project => 5,
-            Kind::Nomination => 4,
-            Kind::Unit => 3,
-            Kind::Update => 2,
-            Kind::Campaign => 1,
-            Kind::Target => 0,
-        };
-        (rank << 40, ((rank + 1) << 40) - 1)
-    }
-
     /// Whether records of this kind have a year to filter by (people do not).
     pub fn has_year(self) -> bool {
         self != Kind::Person

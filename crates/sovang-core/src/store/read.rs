@@ -251,8 +251,7 @@ impl Store {
 
     /// Search over every kind. Matches with the query's exact diacritics in what names a record
     /// come first (tier 0), then every other match without diacritics (tier 1); within a tier,
-    /// by kind (people, entries, projects, nominations, units, updates, campaigns), newest
-    /// first. The cursor is `TIER:ROWID` of the page's last row.
+    /// the most recently indexed first. The cursor is `TIER:ROWID` of the page's last row.
     pub fn search(
         &self,
         query: &str,
@@ -281,30 +280,36 @@ impl Store {
         };
         // One row more than the page shows whether a next page exists.
         let mut rows: Vec<(u8, i64, PageItem)> = Vec::with_capacity(limit + 1);
-        // A small unit scope joins the FTS query through the units' index words (see
-        // `text::unit_token`): the index then walks only that unit's matches. A large scope
+        // The kind and a small unit scope join the FTS query as filter words (see
+        // `text::filter_token`): the index then walks only matching rows. A large unit scope
         // covers most rows and stays a row filter.
+        let mut tags = Vec::new();
         let mut rest = ListFilter {
             kind: None,
             ..filter.clone()
         };
-        let (exact, folded) = match &filter.unit {
-            Some(unit) if self.unit_scope(unit)?.len() <= SMALL_SCOPE => {
-                let mut tokens: Vec<String> = self
-                    .unit_scope(unit)?
+        if let Some(k) = filter.kind {
+            tags.push(format!("\"{}\"", text::filter_token('k', k.name())));
+        }
+        if let Some(unit) = &filter.unit {
+            let scope = self.unit_scope(unit)?;
+            if scope.len() <= SMALL_SCOPE {
+                let mut units: Vec<String> = scope
                     .iter()
-                    .map(|c| format!("\"{}\"", text::unit_token(c)))
+                    .map(|c| format!("\"{}\"", text::filter_token('u', c)))
                     .collect();
-                tokens.sort();
-                let units = tokens.join(" OR ");
+                units.sort();
+                tags.push(format!("({})", units.join(" OR ")));
                 rest.unit = None;
-                (
-                    format!("({}) AND ({units})", q.exact),
-                    format!("({}) AND ({units})", q.folded),
-                )
             }
-            _ => (q.exact.clone(), q.folded.clone()),
+        }
+        let with_tags = |e: &str| {
+            std::iter::once(format!("({e})"))
+                .chain(tags.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" AND ")
         };
+        let (exact, folded) = (with_tags(&q.exact), with_tags(&q.folded));
         for tier in first_tier..=1 {
             let (table, expr) = if tier == 0 {
                 ("search_title", &exact)
@@ -313,19 +318,9 @@ impl Store {
             };
             let mut sql = format!(
                 "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
-                 JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid BETWEEN ? AND ?"
+                 JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid < ?"
             );
-            // A kind filter is a rowid range (see `Kind::search_rowids`), which FTS5 seeks to.
-            let (lo, hi) = filter
-                .kind
-                .map(Kind::search_rowids)
-                .unwrap_or((0, i64::MAX));
-            let top = hi.min(below.saturating_sub(1));
-            let mut args = vec![
-                SqlValue::Text(expr.clone()),
-                SqlValue::Integer(lo),
-                SqlValue::Integer(top),
-            ];
+            let mut args = vec![SqlValue::Text(expr.clone()), SqlValue::Integer(below)];
             self.push_filters(&mut sql, &mut args, &rest, "d.")?;
             sql.push_str(" ORDER BY f.rowid DESC");
             if tier == 0 {
@@ -336,9 +331,9 @@ impl Store {
             // Tier 1 skips what tier 0 shows: both run newest first, so tier 0's matches are
             // walked alongside, like a merge, instead of being checked row by row.
             let mut shown = self.conn.prepare_cached(
-                "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid DESC",
+                "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
             )?;
-            let mut shown = shown.query(rusqlite::params![exact, lo, top])?;
+            let mut shown = shown.query(rusqlite::params![exact, below])?;
             let mut shown_at: Option<i64> = None;
             let mut shown_done = tier == 0;
             while rows.len() <= limit {

@@ -534,18 +534,16 @@ fn index(
     }
     let exact = text::index_words(&text::exact(&exact));
     let folded = format!("{} {}", text::fold(&exact), p.search_folded);
-    let unit = text::unit_token(&p.index.unit);
-    let (exact, folded) = (format!("{exact} {unit}"), format!("{folded} {unit}"));
-    let (lo, hi) = kind.search_rowids();
-    let rowid: i64 = tx
-        .prepare_cached(
-            "SELECT coalesce(max(rowid) + 1, ?1) FROM search_doc WHERE rowid BETWEEN ?1 AND ?2",
-        )?
-        .query_row([lo, hi], |r| r.get(0))?;
-    tx.prepare_cached(
-        "INSERT INTO search_doc (rowid, kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![rowid, kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
+    // Filter words: the record's kind and unit (see `text::filter_token`).
+    let tags = format!(
+        "{} {}",
+        text::filter_token('k', kind.name()),
+        text::filter_token('u', &p.index.unit)
+    );
+    let (exact, folded) = (format!("{exact} {tags}"), format!("{folded} {tags}"));
+    tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
+    let rowid = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO search_title (rowid, words) VALUES (?1, ?2)")?
         .execute(params![rowid, exact])?;
     tx.prepare_cached("INSERT INTO search_all (rowid, words) VALUES (?1, ?2)")?
