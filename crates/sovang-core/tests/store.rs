@@ -565,3 +565,54 @@ fn project_updates_by_parent_and_filters_a_kind_lacks() {
     );
     assert_eq!(err.field.as_deref(), Some("year"));
 }
+
+#[test]
+fn renaming_a_person_refreshes_what_shows_their_name() {
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Trịnh Văn Cũ", "00070");
+    let e = f
+        .store
+        .put(Kind::Entry, entry_json("00070", &p, "Dọn rác bờ hồ"))
+        .unwrap();
+    let n = f
+        .store
+        .put(
+            Kind::Nomination,
+            json!({"campaign_id": sovang_core::records::PRESET_CAMPAIGN_ID, "unit":"00070",
+                   "person_id": p, "year": 2025, "category":"cong_dong"}),
+        )
+        .unwrap();
+    f.store
+        .put(Kind::Person, json!({"id": p, "full_name": "Trịnh Văn Mới"}))
+        .unwrap();
+    let all = ListFilter::default();
+    let hits: Vec<String> = f
+        .store
+        .search("trinh van moi", &all, None, 10)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        hits.contains(&id(&e)),
+        "the entry is found by the person's new name: {hits:?}"
+    );
+    assert!(
+        f.store
+            .search("trinh van cu", &all, None, 10)
+            .unwrap()
+            .items
+            .is_empty(),
+        "and no longer by the old one"
+    );
+    assert_eq!(
+        f.store.get(Kind::Nomination, &id(&n)).unwrap()["title"],
+        "Trịnh Văn Mới — 2025",
+        "the nomination shows the new name"
+    );
+    assert!(
+        f.store.check().unwrap().is_empty(),
+        "indexes stay consistent"
+    );
+}

@@ -92,6 +92,16 @@ impl Kind {
         }
     }
 
+    /// The kind a record's `ref` column points at, whose title it shows or is searched by.
+    pub fn parent_kind(self) -> Option<Kind> {
+        match self {
+            Kind::Entry | Kind::Nomination => Some(Kind::Person),
+            Kind::Update => Some(Kind::Project),
+            Kind::Target => Some(Kind::Campaign),
+            _ => None,
+        }
+    }
+
     /// Whether records of this kind have a year to filter by (people do not).
     pub fn has_year(self) -> bool {
         self != Kind::Person
@@ -167,8 +177,9 @@ pub struct Prepared {
     pub index: Index,
 }
 
-fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
-    let typed: T = serde_path_to_error::deserialize(body).map_err(|e| {
+/// Reads a body of type `T`, naming the field of any problem.
+fn deserialize<T: Body>(body: Value) -> Result<T> {
+    serde_path_to_error::deserialize(body).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let quoted = |prefix: &str| {
@@ -191,13 +202,17 @@ fn prepare_typed<T: Body>(body: Value, cx: &Ctx) -> Result<Prepared> {
             return Error::field(Code::NotAnObject, "data");
         }
         Error::field(Code::WrongType, &path)
-    })?;
-    prepare_body(typed, cx)
+    })
 }
 
 /// Validates a typed body (the bulk path: no JSON parsing).
 pub fn prepare_body<T: Body>(mut typed: T, cx: &Ctx) -> Result<Prepared> {
     typed.check(cx)?;
+    finish(typed, cx)
+}
+
+/// The index data and stored forms of a body that is already valid.
+fn finish<T: Body>(typed: T, cx: &Ctx) -> Result<Prepared> {
     let index = typed.index(cx);
     let body = serde_json::to_value(&typed)
         .map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
@@ -211,18 +226,37 @@ pub fn prepare_body<T: Body>(mut typed: T, cx: &Ctx) -> Result<Prepared> {
     })
 }
 
+fn build_typed<T: Body>(body: Value, cx: &Ctx, validate: bool) -> Result<Prepared> {
+    let typed = deserialize::<T>(body)?;
+    if validate {
+        prepare_body(typed, cx)
+    } else {
+        finish(typed, cx)
+    }
+}
+
+fn build(kind: Kind, body: Value, cx: &Ctx, validate: bool) -> Result<Prepared> {
+    match kind {
+        Kind::Unit => build_typed::<Unit>(body, cx, validate),
+        Kind::Person => build_typed::<Person>(body, cx, validate),
+        Kind::Entry => build_typed::<Entry>(body, cx, validate),
+        Kind::Project => build_typed::<Project>(body, cx, validate),
+        Kind::Update => build_typed::<ProjectUpdate>(body, cx, validate),
+        Kind::Campaign => build_typed::<Campaign>(body, cx, validate),
+        Kind::Target => build_typed::<Target>(body, cx, validate),
+        Kind::Nomination => build_typed::<Nomination>(body, cx, validate),
+    }
+}
+
 /// Validates a body of `kind` given as JSON.
 pub fn prepare(kind: Kind, body: Value, cx: &Ctx) -> Result<Prepared> {
-    match kind {
-        Kind::Unit => prepare_typed::<Unit>(body, cx),
-        Kind::Person => prepare_typed::<Person>(body, cx),
-        Kind::Entry => prepare_typed::<Entry>(body, cx),
-        Kind::Project => prepare_typed::<Project>(body, cx),
-        Kind::Update => prepare_typed::<ProjectUpdate>(body, cx),
-        Kind::Campaign => prepare_typed::<Campaign>(body, cx),
-        Kind::Target => prepare_typed::<Target>(body, cx),
-        Kind::Nomination => prepare_typed::<Nomination>(body, cx),
-    }
+    build(kind, body, cx, true)
+}
+
+/// Index data of a stored body, without validating it again (rules may have changed since it
+/// was stored; re-indexing must not refuse an old record).
+pub fn reindex(kind: Kind, body: Value, cx: &Ctx) -> Result<Prepared> {
+    build(kind, body, cx, false)
 }
 
 /// Joins the non-empty parts of a record's searchable text.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::Store;
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
-use crate::records::{self, Kind, Prepared};
+use crate::records::{self, Ctx, Kind, Prepared};
 use crate::text;
 
 /// Who and when, for every row one write touches.
@@ -85,7 +85,16 @@ impl Store {
         let tx = self.conn.transaction()?;
         let id = match existing {
             Some(row) => {
-                update_record(&tx, kind, &row, &prepared, &meta)?;
+                let title = update_record(&tx, kind, &row, &prepared, &meta)?;
+                if title != row.title {
+                    let cx = Ctx {
+                        today: self.clock.today(),
+                        units: &self.units,
+                        campaigns: &self.campaigns,
+                        collator: &self.collator,
+                    };
+                    refresh_dependents(&tx, &cx, kind, &row.id, &title)?;
+                }
                 row.id
             }
             None => {
@@ -132,7 +141,7 @@ impl Store {
     fn set_deleted(&mut self, kind: Kind, row: StoredRow, deleted: bool) -> Result<Value> {
         let restored = match deleted {
             true => None,
-            false => Some(records::prepare(
+            false => Some(records::reindex(
                 kind,
                 Value::Object(row.body.clone()),
                 &self.ctx(),
@@ -305,13 +314,14 @@ pub(crate) struct StoredRow {
     pub hlc: String,
     pub field_hlc: Map<String, Value>,
     pub deleted: bool,
+    pub title: String,
 }
 
 impl Store {
     pub(crate) fn load_row(&self, kind: Kind, id: &str) -> Result<StoredRow> {
         let code = if kind == Kind::Unit { "code" } else { "id" };
         let sql = format!(
-            "SELECT id, {code}, unit, body, hlc, field_hlc, deleted_at IS NOT NULL FROM {} WHERE id = ?1 OR {code} = ?1",
+            "SELECT id, {code}, unit, body, hlc, field_hlc, deleted_at IS NOT NULL, title FROM {} WHERE id = ?1 OR {code} = ?1",
             kind.table()
         );
         let row = self
@@ -325,6 +335,7 @@ impl Store {
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, bool>(6)?,
+                    r.get::<_, String>(7)?,
                 ))
             })
             .optional()?
@@ -341,6 +352,7 @@ impl Store {
             hlc: row.4,
             field_hlc: obj(&row.5),
             deleted: row.6,
+            title: row.7,
         })
     }
 }
@@ -482,7 +494,7 @@ fn update_record(
     row: &StoredRow,
     p: &Prepared,
     meta: &WriteMeta,
-) -> Result<()> {
+) -> Result<String> {
     let ref_title = check_refs(tx, p)?;
     let new = match &p.body {
         Value::Object(m) => m.clone(),
@@ -497,7 +509,7 @@ fn update_record(
         }
     }
     if changes.is_empty() {
-        return Ok(()); // nothing changed: no new version, no audit row
+        return Ok(row.title.clone()); // nothing changed: no new version, no audit row
     }
     let mut field_hlc = row.field_hlc.clone();
     for key in changes.keys() {
@@ -511,7 +523,35 @@ fn update_record(
     tx.prepare_cached(sql)?.execute(values.as_slice())?;
     unindex(tx, &row.id)?;
     index(tx, kind, &row.id, p, ref_title.as_deref())?;
-    audit(tx, kind, &row.id, "update", meta, &changes)
+    audit(tx, kind, &row.id, "update", meta, &changes)?;
+    Ok(title)
+}
+
+/// After a record's title changed, the records that show it or are found by it (a person's
+/// entries and nominations, a project's updates) get their titles and search texts again.
+fn refresh_dependents(tx: &Transaction, cx: &Ctx, kind: Kind, id: &str, title: &str) -> Result<()> {
+    for dep in Kind::ALL
+        .into_iter()
+        .filter(|d| d.parent_kind() == Some(kind))
+    {
+        let sql = format!(
+            "SELECT id, body FROM {} WHERE ref = ?1 AND deleted_at IS NULL",
+            dep.table()
+        );
+        let rows: Vec<(String, String)> = tx
+            .prepare(&sql)?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (dep_id, body) in rows {
+            let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+            let p = records::reindex(dep, body, cx)?;
+            let sql = format!("UPDATE {} SET title = ?1 WHERE id = ?2", dep.table());
+            tx.execute(&sql, params![title_of(&p, Some(title)), dep_id])?;
+            unindex(tx, &dep_id)?;
+            index(tx, dep, &dep_id, &p, Some(title))?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds a live record to the search index.
