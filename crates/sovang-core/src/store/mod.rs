@@ -3,6 +3,7 @@
 mod attachments;
 mod check;
 mod read;
+mod search;
 mod write;
 
 use std::collections::{HashMap, HashSet};

@@ -1,4 +1,4 @@
-//! Reading: one record, keyset-paged lists, search over every kind, counts.
+//! Reading: one record, keyset-paged lists, counts, history.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -10,7 +10,6 @@ use serde_json::{json, Map, Value};
 use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::{Kind, ListOrder};
-use crate::text;
 
 /// One row of a list or of search results.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -72,7 +71,7 @@ pub(crate) const META_FIELDS: [&str; 6] = [
 
 /// Above this many units a unit filter is applied row by row while walking the main order
 /// (most rows match); below it, SQLite reads those units' rows through the unit index.
-const SMALL_SCOPE: usize = 32;
+pub(super) const SMALL_SCOPE: usize = 32;
 
 impl Store {
     /// A record with its metadata, its body under `data`, and its attachments.
@@ -211,7 +210,7 @@ impl Store {
         Ok(Page { items, next })
     }
 
-    fn push_filters(
+    pub(super) fn push_filters(
         &self,
         sql: &mut String,
         args: &mut Vec<SqlValue>,
@@ -247,131 +246,6 @@ impl Store {
             args.push(SqlValue::Text(k.name().into()));
         }
         Ok(())
-    }
-
-    /// Search over every kind. Matches with the query's exact diacritics in what names a record
-    /// come first (tier 0), then every other match without diacritics (tier 1); within a tier,
-    /// the most recently indexed first. The cursor is `TIER:ROWID` of the page's last row.
-    pub fn search(
-        &self,
-        query: &str,
-        filter: &ListFilter,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Page> {
-        let limit = limit.clamp(1, MAX_LIMIT);
-        let Some(q) = text::fts_query(query) else {
-            return Ok(Page {
-                items: Vec::new(),
-                next: None,
-            });
-        };
-        let (first_tier, mut below) = match after {
-            None => (0u8, i64::MAX),
-            Some(c) => c
-                .split_once(':')
-                .and_then(|(t, r)| {
-                    Some((
-                        t.parse::<u8>().ok().filter(|t| *t <= 1)?,
-                        r.parse::<i64>().ok()?,
-                    ))
-                })
-                .ok_or_else(|| Error::plain(Code::InvalidCursor, c))?,
-        };
-        // One row more than the page shows whether a next page exists.
-        let mut rows: Vec<(u8, i64, PageItem)> = Vec::with_capacity(limit + 1);
-        // The kind and a small unit scope join the FTS query as filter words (see
-        // `text::filter_token`): the index then walks only matching rows. A large unit scope
-        // covers most rows and stays a row filter.
-        let mut tags = Vec::new();
-        let mut rest = ListFilter {
-            kind: None,
-            ..filter.clone()
-        };
-        if let Some(k) = filter.kind {
-            tags.push(format!("\"{}\"", text::filter_token('k', k.name())));
-        }
-        if let Some(unit) = &filter.unit {
-            let scope = self.unit_scope(unit)?;
-            if scope.len() <= SMALL_SCOPE {
-                let mut units: Vec<String> = scope
-                    .iter()
-                    .map(|c| format!("\"{}\"", text::filter_token('u', c)))
-                    .collect();
-                units.sort();
-                tags.push(format!("({})", units.join(" OR ")));
-                rest.unit = None;
-            }
-        }
-        let with_tags = |e: &str| {
-            std::iter::once(format!("({e})"))
-                .chain(tags.iter().cloned())
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        };
-        let (exact, folded) = (with_tags(&q.exact), with_tags(&q.folded));
-        for tier in first_tier..=1 {
-            let (table, expr) = if tier == 0 {
-                ("search_title", &exact)
-            } else {
-                ("search_all", &folded)
-            };
-            let mut sql = format!(
-                "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
-                 JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid < ?"
-            );
-            let mut args = vec![SqlValue::Text(expr.clone()), SqlValue::Integer(below)];
-            self.push_filters(&mut sql, &mut args, &rest, "d.")?;
-            sql.push_str(" ORDER BY f.rowid DESC");
-            if tier == 0 {
-                sql.push_str(&format!(" LIMIT {}", limit + 1 - rows.len()));
-            }
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut found = stmt.query(rusqlite::params_from_iter(args))?;
-            // Tier 1 skips what tier 0 shows: both run newest first, so tier 0's matches are
-            // walked alongside, like a merge, instead of being checked row by row.
-            let mut shown = self.conn.prepare_cached(
-                "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
-            )?;
-            let mut shown = shown.query(rusqlite::params![exact, below])?;
-            let mut shown_at: Option<i64> = None;
-            let mut shown_done = tier == 0;
-            while rows.len() <= limit {
-                let Some(r) = found.next()? else { break };
-                let rowid: i64 = r.get(0)?;
-                if !shown_done {
-                    while shown_at.is_none_or(|s| s > rowid) {
-                        match shown.next()? {
-                            Some(s) => shown_at = Some(s.get(0)?),
-                            None => {
-                                shown_done = true;
-                                break;
-                            }
-                        }
-                    }
-                    if shown_at == Some(rowid) {
-                        continue;
-                    }
-                }
-                let item = PageItem {
-                    kind: Kind::parse(&r.get::<_, String>(1)?)?,
-                    id: r.get(2)?,
-                    title: r.get(3)?,
-                    unit: r.get(4)?,
-                    year: r.get(5)?,
-                    status: r.get(6)?,
-                };
-                rows.push((tier, rowid, item));
-            }
-            below = i64::MAX;
-        }
-        let next =
-            (rows.len() > limit).then(|| format!("{}:{}", rows[limit - 1].0, rows[limit - 1].1));
-        rows.truncate(limit);
-        Ok(Page {
-            items: rows.into_iter().map(|r| r.2).collect(),
-            next,
-        })
     }
 
     /// Counts of live records, overall and by year.
