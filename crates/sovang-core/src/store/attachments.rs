@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::write::{audit, WriteMeta};
+use super::rows::{audit, WriteMeta};
 use super::{set_meta, Store};
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};

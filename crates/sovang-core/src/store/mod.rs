@@ -3,6 +3,7 @@
 mod attachments;
 mod check;
 mod read;
+mod rows;
 mod search;
 mod write;
 

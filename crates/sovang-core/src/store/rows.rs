@@ -1,0 +1,342 @@
+//! Row-level writing shared by every kind: stored rows, insert and update statements, links,
+//! the search index's upkeep, and audit rows. All of it runs inside the caller's transaction.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{Map, Value};
+
+use super::Store;
+use crate::error::{Code, Error, Result};
+use crate::records::{self, Ctx, Kind, Prepared};
+use crate::text;
+
+/// Who and when, for every row one write touches.
+pub(crate) struct WriteMeta<'a> {
+    pub now: String,
+    pub actor: &'a str,
+    pub hlc: String,
+}
+
+/// A record as stored, for updates.
+pub(crate) struct StoredRow {
+    pub id: String,
+    pub code: String,
+    pub unit: String,
+    pub body: Map<String, Value>,
+    pub hlc: String,
+    pub field_hlc: Map<String, Value>,
+    pub deleted: bool,
+    pub title: String,
+}
+
+impl Store {
+    pub(crate) fn load_row(&self, kind: Kind, id: &str) -> Result<StoredRow> {
+        let code = if kind == Kind::Unit { "code" } else { "id" };
+        let sql = format!(
+            "SELECT id, {code}, unit, body, hlc, field_hlc, deleted_at IS NOT NULL, title FROM {} WHERE id = ?1 OR {code} = ?1",
+            kind.table()
+        );
+        let row = self
+            .conn
+            .query_row(&sql, [id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| Error::plain(Code::NotFound, id))?;
+        let obj = |s: &str| match serde_json::from_str(s) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        Ok(StoredRow {
+            id: row.0,
+            code: row.1,
+            unit: row.2,
+            body: obj(&row.3),
+            hlc: row.4,
+            field_hlc: obj(&row.5),
+            deleted: row.6,
+            title: row.7,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum SqlFor {
+    Insert,
+    LiveTitle,
+    Update,
+}
+
+/// Parameters of the insert and update statements: ?1 id, ?2 unit, ?3 title, ?4 year,
+/// ?5 status, ?6 sort_key, ?7 body, ?8 time, ?9 who, ?10 version, then the kind's extra
+/// columns; the caller appends what its statement adds.
+fn record_params<'a>(
+    id: &'a dyn rusqlite::ToSql,
+    p: &'a Prepared,
+    title: &'a dyn rusqlite::ToSql,
+    meta: &'a WriteMeta,
+) -> Vec<&'a dyn rusqlite::ToSql> {
+    let mut v: Vec<&dyn rusqlite::ToSql> = vec![
+        id,
+        &p.index.unit,
+        title,
+        &p.index.year,
+        &p.index.status,
+        &p.index.sort_key,
+        &p.body_json,
+        &meta.now,
+        &meta.actor,
+        &meta.hlc,
+    ];
+    v.extend(p.index.extra.iter().map(|e| e as &dyn rusqlite::ToSql));
+    v
+}
+
+/// Statements used once per record in bulk loads, built once per kind.
+fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<[String; 3]>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        Kind::ALL
+            .iter()
+            .map(|k| {
+                let extra = k.extra_columns();
+                let params: Vec<String> = (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect();
+                [
+                    format!(
+                        "INSERT INTO {} (id, unit, {}, title, year, status, sort_key, body, created_at, created_by, \
+                         updated_at, updated_by, created_hlc, hlc) \
+                         VALUES (?1, ?2, {}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?10)",
+                        k.table(),
+                        extra.join(", "),
+                        params.join(", ")
+                    ),
+                    format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", k.table()),
+                    format!(
+                        "UPDATE {} SET unit = ?2, title = ?3, year = ?4, status = ?5, sort_key = ?6, body = ?7, \
+                         updated_at = ?8, updated_by = ?9, hlc = ?10, {}, field_hlc = ?{} WHERE id = ?1",
+                        k.table(),
+                        extra.iter().zip(&params).map(|(c, p)| format!("{c} = {p}")).collect::<Vec<_>>().join(", "),
+                        11 + extra.len()
+                    ),
+                ]
+            })
+            .collect()
+    });
+    let i = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    &all[i][what as usize]
+}
+
+/// Refuses a record whose links point at a missing or trashed record; returns the first
+/// linked record's title (for `ref_in_title` / `ref_in_search`).
+pub(crate) fn check_refs(tx: &Transaction, p: &Prepared) -> Result<Option<String>> {
+    let mut first = None;
+    for (i, (kind, id)) in p.index.refs.iter().enumerate() {
+        let title: Option<String> = tx
+            .prepare_cached(per_kind_sql(*kind, SqlFor::LiveTitle))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        match title {
+            Some(t) if i == 0 => first = Some(t),
+            Some(_) => {}
+            None => {
+                return Err(Error::field_arg(
+                    Code::UnknownReference,
+                    ref_field(*kind),
+                    id,
+                ))
+            }
+        }
+    }
+    Ok(first)
+}
+
+fn ref_field(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Person => "person_id",
+        Kind::Project => "project_id",
+        Kind::Campaign => "campaign_id",
+        Kind::Entry => "entry_ids",
+        _ => "ref",
+    }
+}
+
+fn title_of(p: &Prepared, ref_title: Option<&str>) -> String {
+    match (p.index.ref_in_title, ref_title) {
+        (true, Some(t)) => format!("{t} — {}", p.index.title),
+        _ => p.index.title.clone(),
+    }
+}
+
+pub(crate) fn insert_record(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    p: &Prepared,
+    meta: &WriteMeta,
+) -> Result<()> {
+    let ref_title = check_refs(tx, p)?;
+    let mut stmt = tx.prepare_cached(per_kind_sql(kind, SqlFor::Insert))?;
+    let title = title_of(p, ref_title.as_deref());
+    let values = record_params(&id, p, &title, meta);
+    stmt.execute(values.as_slice())?;
+    index(tx, kind, id, p, ref_title.as_deref())?;
+    let changes: Map<String, Value> = match &p.body {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), Value::Array(vec![Value::Null, v.clone()])))
+            .collect(),
+        _ => Map::new(),
+    };
+    audit(tx, kind, id, "create", meta, &changes)
+}
+
+pub(super) fn update_record(
+    tx: &Transaction,
+    kind: Kind,
+    row: &StoredRow,
+    p: &Prepared,
+    meta: &WriteMeta,
+) -> Result<String> {
+    let ref_title = check_refs(tx, p)?;
+    let new = match &p.body {
+        Value::Object(m) => m.clone(),
+        _ => Map::new(),
+    };
+    let mut changes = Map::new();
+    for key in row.body.keys().chain(new.keys()) {
+        let old = row.body.get(key).unwrap_or(&Value::Null);
+        let now = new.get(key).unwrap_or(&Value::Null);
+        if old != now && !changes.contains_key(key) {
+            changes.insert(key.clone(), Value::Array(vec![old.clone(), now.clone()]));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(row.title.clone()); // nothing changed: no new version, no audit row
+    }
+    let mut field_hlc = row.field_hlc.clone();
+    for key in changes.keys() {
+        field_hlc.insert(key.clone(), Value::String(meta.hlc.clone()));
+    }
+    let fh = Value::Object(field_hlc).to_string();
+    let title = title_of(p, ref_title.as_deref());
+    let mut values = record_params(&row.id, p, &title, meta);
+    values.push(&fh);
+    let sql = per_kind_sql(kind, SqlFor::Update);
+    tx.prepare_cached(sql)?.execute(values.as_slice())?;
+    unindex(tx, &row.id)?;
+    index(tx, kind, &row.id, p, ref_title.as_deref())?;
+    audit(tx, kind, &row.id, "update", meta, &changes)?;
+    Ok(title)
+}
+
+/// After a record's title changed, the records that show it or are found by it (a person's
+/// entries and nominations, a project's updates) get their titles and search texts again.
+pub(super) fn refresh_dependents(
+    tx: &Transaction,
+    cx: &Ctx,
+    kind: Kind,
+    id: &str,
+    title: &str,
+) -> Result<()> {
+    for dep in Kind::ALL
+        .into_iter()
+        .filter(|d| d.parent_kind() == Some(kind))
+    {
+        let sql = format!(
+            "SELECT id, body FROM {} WHERE ref = ?1 AND deleted_at IS NULL",
+            dep.table()
+        );
+        let rows: Vec<(String, String)> = tx
+            .prepare(&sql)?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (dep_id, body) in rows {
+            let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+            let p = records::reindex(dep, body, cx)?;
+            let sql = format!("UPDATE {} SET title = ?1 WHERE id = ?2", dep.table());
+            tx.execute(&sql, params![title_of(&p, Some(title)), dep_id])?;
+            unindex(tx, &dep_id)?;
+            index(tx, dep, &dep_id, &p, Some(title))?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds a live record to the search index.
+pub(super) fn index(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    p: &Prepared,
+    ref_title: Option<&str>,
+) -> Result<()> {
+    if p.index.unsearchable {
+        return Ok(());
+    }
+    let title = title_of(p, ref_title);
+    // `search_title` holds what names the record (title, linked person) so that exact-mark
+    // matches there rank first; `search_all` holds every searchable word, folded.
+    let mut exact = title.clone();
+    if let (true, false, Some(t)) = (p.index.ref_in_search, p.index.ref_in_title, ref_title) {
+        exact = format!("{t} {exact}");
+    }
+    let exact = text::index_words(&text::exact(&exact));
+    let folded = format!("{} {}", text::fold(&exact), p.search_folded);
+    // Filter words: the record's kind and unit (see `text::filter_token`).
+    let tags = format!(
+        "{} {}",
+        text::filter_token('k', kind.name()),
+        text::filter_token('u', &p.index.unit)
+    );
+    let (exact, folded) = (format!("{exact} {tags}"), format!("{folded} {tags}"));
+    tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
+    let rowid = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO search_title (rowid, words) VALUES (?1, ?2)")?
+        .execute(params![rowid, exact])?;
+    tx.prepare_cached("INSERT INTO search_all (rowid, words) VALUES (?1, ?2)")?
+        .execute(params![rowid, folded])?;
+    Ok(())
+}
+
+pub(super) fn unindex(tx: &Transaction, id: &str) -> Result<()> {
+    let rowid: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM search_doc WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(rowid) = rowid {
+        for sql in [
+            "DELETE FROM search_title WHERE rowid = ?1",
+            "DELETE FROM search_all WHERE rowid = ?1",
+            "DELETE FROM search_doc WHERE rowid = ?1",
+        ] {
+            tx.prepare_cached(sql)?.execute([rowid])?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn audit(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    action: &str,
+    meta: &WriteMeta,
+    changes: &Map<String, Value>,
+) -> Result<()> {
+    let changes = serde_json::to_string(changes).unwrap_or_else(|_| "{}".into());
+    tx.prepare_cached(
+        "INSERT INTO audit (at, actor, kind, record_id, action, hlc, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![meta.now, meta.actor, kind.name(), id, action, meta.hlc, changes])?;
+    Ok(())
+}
