@@ -19,19 +19,19 @@ use output::Out;
 #[command(
     name = "sovang",
     version,
-    about = "Sổ Vàng — sổ vàng, công trình thanh niên và đề cử / Golden Book records"
+    about = "Sổ Vàng — sổ vàng, công trình thanh niên và đề cử / Golden Book, youth projects and nominations"
 )]
 struct Cli {
-    /// Data folder (default: SOVANG_DATA_DIR, else the per-user app data folder)
+    /// Thư mục dữ liệu (mặc định: SOVANG_DATA_DIR, nếu không thì thư mục dữ liệu ứng dụng của người dùng) / Data folder
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Language of messages: vi or en
+    /// Ngôn ngữ thông báo / Language of messages: vi, en
     #[arg(long, global = true, default_value = "vi", value_parser = ["vi", "en"])]
     lang: String,
-    /// Print one JSON document on stdout
+    /// In một tài liệu JSON ra stdout / Print one JSON document on stdout
     #[arg(long, global = true)]
     json: bool,
-    /// Who is making the changes (default: the name given at init)
+    /// Người thực hiện thay đổi (mặc định: tên khai báo khi init) / Who makes the changes
     #[arg(long, global = true, value_name = "NAME")]
     user: Option<String>,
     #[command(subcommand)]
@@ -40,91 +40,114 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the database for a unit (running it again is harmless)
+    /// Tạo dữ liệu cho một đơn vị (chạy lại không sao) / Create the database for a unit
     Init {
+        /// Mã đơn vị chính thức, ví dụ 01 (Hà Nội), 00070 (Phường Hoàn Kiếm) / Official unit code
         #[arg(long, value_name = "CODE")]
         unit: String,
     },
-    /// Add realistic demo records across Hà Nội's wards
+    /// Thêm dữ liệu mẫu ở các phường, xã Hà Nội / Add demo records across Hà Nội's wards
     Demo {
+        /// Số bản ghi / Number of records
         #[arg(long, value_name = "N")]
         records: u64,
+        /// Hạt giống: cùng hạt giống cho cùng dữ liệu / Seed: the same seed gives the same data
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Create (no "id") or update (with "id") a record from JSON
+    /// Tạo (không có "id") hoặc sửa (có "id") bản ghi từ JSON / Create or update a record from JSON
     Put {
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
         #[arg(value_parser = parse_kind)]
         kind: Kind,
-        /// A JSON file, or - for standard input
+        /// Tệp JSON, hoặc - để đọc từ stdin / A JSON file, or - for standard input
         #[arg(long, value_name = "F")]
         file: String,
     },
-    /// Show one record
+    /// Xem một bản ghi / Show one record
     Get {
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
         #[arg(value_parser = parse_kind)]
         kind: Kind,
+        /// Mã bản ghi (đơn vị: mã hoặc id) / Record id (units: code or id)
         id: String,
     },
-    /// List records, a page at a time
+    /// Liệt kê bản ghi theo trang / List records, a page at a time
     List {
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         #[command(flatten)]
         filter: FilterArgs,
-        /// Show the trash instead
+        /// Xem thùng rác / Show the trash instead
         #[arg(long)]
         trash: bool,
-        /// Only records linked to this one (a project's updates, a person's entries…)
+        /// Chỉ bản ghi liên kết với bản ghi này / Only records linked to this one (a project's updates…)
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
     },
-    /// Move a record to the trash
+    /// Chuyển bản ghi vào thùng rác / Move a record to the trash
     Delete {
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
         #[arg(value_parser = parse_kind)]
         kind: Kind,
+        /// Mã bản ghi (đơn vị: mã hoặc id) / Record id (units: code or id)
         id: String,
     },
-    /// Bring a record back from the trash
+    /// Khôi phục bản ghi từ thùng rác / Bring a record back from the trash
     Restore {
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
         #[arg(value_parser = parse_kind)]
         kind: Kind,
+        /// Mã bản ghi (đơn vị: mã hoặc id) / Record id (units: code or id)
         id: String,
     },
-    /// Attach a photo or PDF to a record
+    /// Đính kèm ảnh hoặc PDF vào bản ghi / Attach a photo or PDF to a record
     Attach {
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
         #[arg(value_parser = parse_kind)]
         kind: Kind,
+        /// Mã bản ghi / Record id
         id: String,
+        /// Ảnh (JPEG, PNG, WebP, GIF) hoặc PDF, tối đa 20 MB / Photo or PDF, at most 20 MB
         file: PathBuf,
     },
-    /// Search every kind of record
+    /// Tìm kiếm mọi loại bản ghi (không dấu cũng được) / Search every kind of record
     Search {
+        /// Từ cần tìm, có dấu hoặc không dấu / Words to find, with or without diacritics
         query: String,
+        /// Chỉ tìm loại này / Only this kind
         #[arg(long, value_parser = parse_kind)]
         kind: Option<Kind>,
         #[command(flatten)]
         filter: FilterArgs,
     },
-    /// Counts of records
+    /// Thống kê số bản ghi / Counts of records
     Stats,
-    /// Check the database's integrity and the app's invariants
+    /// Kiểm tra tính toàn vẹn của dữ liệu / Check the data's integrity
     Check,
-    /// The audit trail of one record
-    History { id: String },
+    /// Lịch sử thay đổi của một bản ghi / The audit trail of one record
+    History {
+        /// Mã bản ghi / Record id
+        id: String,
+    },
 }
 
 #[derive(clap::Args)]
 struct FilterArgs {
+    /// Mã đơn vị, gồm cả đơn vị trực thuộc và đơn vị cũ đã sáp nhập / Unit code, with its sub-units and merged units
     #[arg(long, value_name = "CODE")]
     unit: Option<String>,
+    /// Năm / Year
     #[arg(long, value_name = "Y")]
     year: Option<i32>,
+    /// Trạng thái / Status
     #[arg(long, value_name = "S")]
     status: Option<String>,
-    /// The "next" cursor of the previous page
+    /// Giá trị "next" của trang trước / The "next" cursor of the previous page
     #[arg(long, value_name = "CURSOR")]
     after: Option<String>,
+    /// Số bản ghi mỗi trang (tối đa 500) / Records per page (at most 500)
     #[arg(long, value_name = "N", default_value_t = 50)]
     limit: usize,
 }
