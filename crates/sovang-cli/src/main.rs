@@ -264,7 +264,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
                 ..filter.filter(None, *trash)
             };
             let page = store.list(*kind, &list_filter, filter.after.as_deref(), filter.limit)?;
-            out.page(&page);
+            out.page(&page, store.units());
         }
         Command::Delete { kind, id } => {
             let v = open(cli)?.delete(*kind, id)?;
@@ -290,7 +290,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
                 filter.after.as_deref(),
                 filter.limit,
             )?;
-            out.page(&page);
+            out.page(&page, store.units());
         }
         Command::Stats => out.stats(&open(cli)?.stats()?),
         Command::Check => {

@@ -6,7 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sovang_core::store::{Page, Problem, Stats};
-use sovang_core::{Error, Lang};
+use sovang_core::units::UnitTree;
+use sovang_core::{messages, Error, Kind, Lang};
 
 pub struct Out {
     pub json: bool,
@@ -45,19 +46,22 @@ impl Out {
         }
     }
 
-    pub fn page(&self, page: &Page) {
+    /// A page: a line per record with its kind, id, year, title and unit name.
+    pub fn page(&self, page: &Page, units: &UnitTree) {
         if self.json {
             self.print_json(page);
             return;
         }
         for i in &page.items {
             let year = i.year.map(|y| y.to_string()).unwrap_or_default();
+            let (vi, en) = messages::kind_label(i.kind);
+            let unit = units
+                .get(&i.unit)
+                .map_or(i.unit.as_str(), |u| u.name.as_str());
             println!(
-                "{:<10} {}  {:<8} {:>4}  {}",
-                i.kind.name(),
+                "{:<13} {}  {year:>4}  {}  ({unit})",
+                self.pick(vi, en),
                 i.id,
-                i.unit,
-                year,
                 i.title
             );
         }
@@ -88,7 +92,19 @@ impl Out {
             println!("{:<24} {n}", self.pick(vi, en));
         }
         for (year, counts) in &s.by_year {
-            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let parts: Vec<String> = counts
+                .iter()
+                .map(|(k, n)| {
+                    let label = Kind::ALL.into_iter().find(|kind| kind.table() == k).map_or(
+                        k.as_str(),
+                        |kind| {
+                            let (vi, en) = messages::kind_label(kind);
+                            self.pick(vi, en)
+                        },
+                    );
+                    format!("{label} {n}")
+                })
+                .collect();
             println!("{year}: {}", parts.join(", "));
         }
     }

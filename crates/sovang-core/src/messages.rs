@@ -109,6 +109,21 @@ const CATALOG: &[(Code, &str, &str, &str)] = &[
      "Database error: {}. Nothing was changed; try again or run \"sovang check\"."),
 ];
 
+/// A kind's name as users call it, (Vietnamese, English).
+pub fn kind_label(kind: crate::records::Kind) -> (&'static str, &'static str) {
+    use crate::records::Kind as K;
+    match kind {
+        K::Unit => ("Đơn vị", "Unit"),
+        K::Person => ("Đoàn viên", "Person"),
+        K::Entry => ("Sổ vàng", "Golden Book entry"),
+        K::Project => ("Công trình", "Youth project"),
+        K::Update => ("Tiến độ", "Progress update"),
+        K::Campaign => ("Cuộc vận động", "Campaign"),
+        K::Target => ("Chỉ tiêu", "Target"),
+        K::Nomination => ("Đề cử", "Nomination"),
+    }
+}
+
 /// Why a file could not be read or written, in both languages.
 pub fn io_reason(e: &std::io::Error) -> (String, String) {
     use std::io::ErrorKind as K;
