@@ -189,6 +189,17 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_has_a_name_in_both_languages() {
+        for kind in crate::records::Kind::ALL {
+            let (vi, en) = kind_label(kind);
+            assert!(
+                !vi.is_empty() && !en.is_empty() && vi != en,
+                "{kind:?} needs two names"
+            );
+        }
+    }
+
+    #[test]
     fn serde_name_matches_catalog_name() {
         for e in CATALOG {
             let json = serde_json::to_string(&e.0).unwrap();

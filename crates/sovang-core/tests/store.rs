@@ -616,3 +616,34 @@ fn renaming_a_person_refreshes_what_shows_their_name() {
         "indexes stay consistent"
     );
 }
+
+#[test]
+fn an_interrupted_init_is_finished_by_the_next_one() {
+    let f = fixture("00070");
+    drop(f.store);
+    // What an init killed after writing who it is, before loading the reference data, leaves.
+    let db = rusqlite::Connection::open(f.dir.path().join("sovang.db")).unwrap();
+    db.execute_batch(
+        "DELETE FROM search_title; DELETE FROM search_all; DELETE FROM search_doc;
+         DELETE FROM campaigns; DELETE FROM audit; DELETE FROM units;",
+    )
+    .unwrap();
+    drop(db);
+    let store = Store::init(f.dir.path(), "00070", "x", f.clock.clone()).unwrap();
+    let st = store.stats().unwrap();
+    assert_eq!(
+        st.units,
+        34 + 3321,
+        "the second init loads the missing reference units"
+    );
+    assert!(
+        store
+            .campaigns()
+            .contains_key(sovang_core::records::PRESET_CAMPAIGN_ID),
+        "and the campaign"
+    );
+    assert!(
+        store.check().unwrap().is_empty(),
+        "and leaves the data whole"
+    );
+}

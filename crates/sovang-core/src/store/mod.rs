@@ -89,7 +89,12 @@ impl Store {
                 return Err(Error::plain(Code::InitializedForOtherUnit, &existing));
             }
             drop(conn);
-            return Store::open(dir, clock);
+            let mut store = Store::open(dir, clock)?;
+            // An init stopped between its two transactions left no reference data: finish it.
+            if store.units.is_empty() {
+                store.seed_reference(crate::units::reference_units())?;
+            }
+            return Ok(store);
         }
         let reference = crate::units::reference_units();
         if !reference.iter().any(|u| u.code == unit) {
