@@ -170,9 +170,12 @@ pub trait Body: Serialize + DeserializeOwned {
 /// A validated record ready to store: its canonical body and its index data.
 pub struct Prepared {
     pub body: Value,
-    /// `body` as stored, and the folded search text: computed here so that a bulk load does
-    /// this work on the thread that validates, not on the one that writes.
+    /// `body` as stored, and the title's index words (exact and folded) and the folded search
+    /// text: computed here so that a bulk load does this work on the thread that validates,
+    /// not on the one that writes.
     pub body_json: String,
+    pub title_exact: String,
+    pub title_folded: String,
     pub search_folded: String,
     pub index: Index,
 }
@@ -218,9 +221,13 @@ fn finish<T: Body>(typed: T, cx: &Ctx) -> Result<Prepared> {
         .map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
     let body_json = body.to_string();
     let search_folded = crate::text::index_words(&crate::text::fold(&index.search));
+    let title_exact = crate::text::index_words(&crate::text::exact(&index.title));
+    let title_folded = crate::text::fold(&title_exact);
     Ok(Prepared {
         body,
         body_json,
+        title_exact,
+        title_folded,
         search_folded,
         index,
     })

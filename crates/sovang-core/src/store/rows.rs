@@ -285,12 +285,18 @@ pub(super) fn index(
     let title = title_of(p, ref_title);
     // `search_title` holds what names the record (title, linked person) so that exact-mark
     // matches there rank first; `search_all` holds every searchable word, folded.
-    let mut exact = title.clone();
-    if let (true, false, Some(t)) = (p.index.ref_in_search, p.index.ref_in_title, ref_title) {
-        exact = format!("{t} {exact}");
-    }
-    let exact = text::index_words(&text::exact(&exact));
-    let folded = format!("{} {}", text::fold(&exact), p.search_folded);
+    let (exact, folded) = match ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title)
+    {
+        Some(t) => {
+            let name = text::index_words(&text::exact(t));
+            (
+                format!("{name} {}", p.title_exact),
+                format!("{} {}", text::fold(&name), p.title_folded),
+            )
+        }
+        None => (p.title_exact.clone(), p.title_folded.clone()),
+    };
+    let folded = format!("{folded} {}", p.search_folded);
     // Filter words: the record's kind and unit (see `text::filter_token`).
     let tags = format!(
         "{} {}",
