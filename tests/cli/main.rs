@@ -465,3 +465,65 @@ fn units_merged_and_branches_count_in_their_successor() {
         "index-internal unit words cannot be searched"
     );
 }
+
+#[test]
+fn get_output_can_be_edited_and_put_back() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let p = s
+        .put("person", r#"{"full_name":"Hồ Thị Xuân","unit":"00070"}"#)
+        .json();
+    let mut doc = s.ok(&["--json", "get", "person", &id(&p)]);
+    doc["data"]["position"] = "Bí thư chi đoàn".into();
+    let edited = s.put("person", &doc.to_string());
+    assert_eq!(edited.code, 0, "{}", edited.stderr);
+    let edited = edited.json();
+    assert_eq!(
+        edited["data"]["position"], "Bí thư chi đoàn",
+        "the edit is stored"
+    );
+    assert_ne!(
+        edited["version"], doc["version"],
+        "and the version moves on"
+    );
+    let stale = s.put("person", &doc.to_string());
+    assert_clean_failure(&stale, "stale_version");
+}
+
+#[test]
+fn two_processes_writing_at_once_both_succeed() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let bin = sovang_tests::binary();
+    let spawn = |name: &str| {
+        let mut child = std::process::Command::new(&bin)
+            .arg("--data-dir")
+            .arg(s.dir.path())
+            .args(["--json", "put", "person", "--file", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let body = format!(r#"{{"full_name":"{name}","unit":"00070"}}"#);
+        // A writer that failed early has closed its stdin; its exit status tells why.
+        let _ = child.stdin.take().unwrap().write_all(body.as_bytes());
+        child
+    };
+    let children: Vec<_> = (0..6).map(|i| spawn(&format!("Người Thứ {i}"))).collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a writer waits for the other instead of failing: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        s.ok(&["--json", "stats"])["people"],
+        6,
+        "every concurrent write is kept"
+    );
+    assert_eq!(s.ok(&["--json", "check"])["ok"], true);
+}

@@ -2,7 +2,7 @@
 //! records how far a database has come, and each applied migration's checksum is kept so that
 //! an edited old migration is caught instead of silently diverging.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Code, Error, Result};
@@ -22,21 +22,18 @@ fn checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))
 }
 
-/// Brings the database up to `migrations`; refuses a newer or tampered database, and applies
-/// nothing at all if any pending migration fails.
-pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
-    let current: usize =
-        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+fn user_version(conn: &Connection) -> Result<usize> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize)
+}
+
+/// Refuses a database newer than `migrations`, or one whose applied migrations differ from
+/// the shipped ones.
+fn verify(conn: &Connection, migrations: &[Migration], current: usize) -> Result<()> {
     if current > migrations.len() {
         return Err(Error::plain(Code::SchemaTooNew, &current.to_string()));
     }
-    let tx = conn.transaction()?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-           version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL) STRICT;",
-    )?;
     for (i, m) in migrations.iter().enumerate().take(current) {
-        let stored: Option<String> = tx
+        let stored: Option<String> = conn
             .query_row(
                 "SELECT checksum FROM schema_migrations WHERE version = ?1",
                 [i as i64 + 1],
@@ -50,6 +47,26 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Brings the database up to `migrations`; refuses a newer or tampered database, and applies
+/// nothing at all if any pending migration fails. With nothing pending it only reads, so
+/// opening never waits for another process's write lock.
+pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
+    let current = user_version(conn)?;
+    verify(conn, migrations, current)?;
+    if current == migrations.len() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again under the write lock: another process may have migrated meanwhile.
+    let current = user_version(&tx)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+           version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL) STRICT;",
+    )?;
+    verify(&tx, migrations, current)?;
     for (i, m) in migrations.iter().enumerate().skip(current) {
         tx.execute_batch(m.sql)?;
         tx.execute(

@@ -647,3 +647,30 @@ fn an_interrupted_init_is_finished_by_the_next_one() {
         "and leaves the data whole"
     );
 }
+
+#[test]
+fn two_processes_of_one_installation_never_go_back_in_version() {
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Lương Thế Vinh", "00070");
+    // A second process, opened now, whose clock stays a minute behind the first one's.
+    let behind = std::sync::Arc::new(sovang_core::clock::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, 8, 0, 0).unwrap(),
+    ));
+    let mut other = Store::open(f.dir.path(), behind).unwrap();
+    f.clock.advance_ms(60_000);
+    let v1 = f
+        .store
+        .put(Kind::Person, json!({"id": p, "position": "Bí thư"}))
+        .unwrap();
+    let v2 = other
+        .put(Kind::Person, json!({"id": p, "position": "Phó Bí thư"}))
+        .unwrap();
+    assert!(
+        v2["version"].as_str().unwrap() > v1["version"].as_str().unwrap(),
+        "a later change must carry a later version, whatever the process's clock says"
+    );
+    assert_eq!(
+        f.store.get(Kind::Person, &p).unwrap()["data"]["position"],
+        "Phó Bí thư"
+    );
+}

@@ -4,14 +4,13 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::rows::{audit, WriteMeta};
+use super::rows::{audit, next_version, WriteMeta};
 use super::{set_meta, Store};
-use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 
@@ -87,13 +86,11 @@ impl Store {
             )?;
             return self.attachment(&aid);
         }
-        let now = self.clock().now();
-        let (at, hlc) = (
-            stamp(now),
-            self.hlc.next(now.timestamp_millis()).to_string(),
-        );
         let aid = self.new_id();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (at, hlc) = next_version(&tx, &mut self.hlc, self.clock.as_ref())?;
         tx.execute(
             "INSERT INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \
              created_by, updated_at, updated_by, created_hlc, hlc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?9,?10,?11,?11)",

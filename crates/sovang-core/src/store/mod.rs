@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -108,7 +108,7 @@ impl Store {
         } else {
             user.trim()
         };
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         set_meta(&tx, "installation_id", &install_id)?;
         set_meta(&tx, "unit", unit)?;
         set_meta(&tx, "user", user)?;

@@ -5,7 +5,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
 use super::Store;
+use crate::clock::{stamp, Clock};
 use crate::error::{Code, Error, Result};
+use crate::hlc::{Hlc, HlcGen};
 use crate::records::{self, Ctx, Kind, Prepared};
 use crate::text;
 
@@ -14,6 +16,42 @@ pub(crate) struct WriteMeta<'a> {
     pub now: String,
     pub actor: &'a str,
     pub hlc: String,
+}
+
+/// Moves the version generator past what this installation's other processes wrote; call it
+/// under the write lock, so that two processes never issue the same version.
+pub(super) fn observe_versions(tx: &Transaction, gen: &mut HlcGen) -> Result<()> {
+    let last: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(h) = last.as_deref().and_then(Hlc::parse) {
+        gen.observe(h);
+    }
+    Ok(())
+}
+
+/// The time and version of a change, taken under the write lock.
+pub(super) fn next_version(
+    tx: &Transaction,
+    gen: &mut HlcGen,
+    clock: &dyn Clock,
+) -> Result<(String, String)> {
+    observe_versions(tx, gen)?;
+    let now = clock.now();
+    Ok((stamp(now), gen.next(now.timestamp_millis()).to_string()))
+}
+
+/// Refuses to write over a record that changed since it was read (by another process), so
+/// that no one's change is silently lost.
+pub(super) fn ensure_unchanged(tx: &Transaction, kind: Kind, row: &StoredRow) -> Result<()> {
+    let sql = format!("SELECT hlc FROM {} WHERE id = ?1", kind.table());
+    let now: Option<String> = tx.query_row(&sql, [&row.id], |r| r.get(0)).optional()?;
+    if now.as_deref() != Some(row.hlc.as_str()) {
+        return Err(Error::plain(Code::StaleVersion, &row.id));
+    }
+    Ok(())
 }
 
 /// A record as stored, for updates.

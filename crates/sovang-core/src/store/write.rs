@@ -1,12 +1,12 @@
 //! Writing records: create, update (merge), delete to trash, restore; each change audited,
 //! versioned and indexed in the same transaction, so that a failure leaves nothing behind.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value};
 
 use super::rows::{
-    audit, check_refs, index, insert_record, refresh_dependents, unindex, update_record, StoredRow,
-    WriteMeta,
+    audit, check_refs, ensure_unchanged, index, insert_record, next_version, observe_versions,
+    refresh_dependents, unindex, update_record, StoredRow, WriteMeta,
 };
 use super::Store;
 use crate::clock::stamp;
@@ -20,14 +20,6 @@ fn is_envelope_key(k: &str) -> bool {
 }
 
 impl Store {
-    fn begin_meta(&mut self) -> (String, String) {
-        let now = self.clock.now();
-        (
-            stamp(now),
-            self.hlc.next(now.timestamp_millis()).to_string(),
-        )
-    }
-
     /// Creates a record (no `id`) or updates one (`id` given): the given fields replace the
     /// stored ones, the others stay. A `version` that is not the stored one is refused.
     pub fn put(&mut self, kind: Kind, input: Value) -> Result<Value> {
@@ -72,15 +64,18 @@ impl Store {
                 return Err(Error::field_arg(Code::CodeFixed, "code", &row.code));
             }
         }
-        let (now, hlc) = self.begin_meta();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (now, hlc) = next_version(&tx, &mut self.hlc, self.clock.as_ref())?;
         let meta = WriteMeta {
             now,
             actor: &self.actor,
             hlc,
         };
-        let tx = self.conn.transaction()?;
         let id = match existing {
             Some(row) => {
+                ensure_unchanged(&tx, kind, &row)?;
                 let title = update_record(&tx, kind, &row, &prepared, &meta)?;
                 if title != row.title {
                     let cx = Ctx {
@@ -143,13 +138,16 @@ impl Store {
                 &self.ctx(),
             )?),
         };
-        let (now, hlc) = self.begin_meta();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (now, hlc) = next_version(&tx, &mut self.hlc, self.clock.as_ref())?;
         let meta = WriteMeta {
             now,
             actor: &self.actor,
             hlc,
         };
-        let tx = self.conn.transaction()?;
+        ensure_unchanged(&tx, kind, &row)?;
         let mut field_hlc = row.field_hlc.clone();
         field_hlc.insert("deleted".into(), Value::String(meta.hlc.clone()));
         let sql = format!(
@@ -201,7 +199,10 @@ impl Store {
     ) -> Result<()> {
         let now = self.clock.now();
         let now_s = fixed.map(|f| f.0.to_owned()).unwrap_or_else(|| stamp(now));
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        observe_versions(&tx, &mut self.hlc)?;
         let mut last = String::new();
         let mut kinds = Vec::new();
         for (kind, id, prepared) in &batch {
