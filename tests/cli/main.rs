@@ -527,3 +527,31 @@ fn two_processes_writing_at_once_both_succeed() {
     );
     assert_eq!(s.ok(&["--json", "check"])["ok"], true);
 }
+
+#[test]
+fn help_is_vietnamese_first() {
+    let s = Sovang::new();
+    let r = s.run(&["--help"]);
+    assert_eq!(r.code, 0, "help is not an error");
+    assert!(r.stdout.contains("Cách dùng / Usage"), "{}", r.stdout);
+    for command in [
+        "init", "demo", "put", "get", "list", "delete", "restore", "attach", "search", "stats",
+        "check",
+    ] {
+        assert!(
+            r.stdout.contains(&format!("  {command} ")),
+            "help lists {command}"
+        );
+    }
+    let list = s.run(&["list", "--help"]);
+    assert!(
+        list.stdout.contains("Đối số / Arguments"),
+        "{}",
+        list.stdout
+    );
+    assert!(
+        list.stdout.contains("Trạng thái / Status"),
+        "every option is described: {}",
+        list.stdout
+    );
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{json, Value};
 use sovang_core::clock::SystemClock;
 use sovang_core::store::ListFilter;
@@ -19,9 +19,21 @@ use output::Out;
 #[command(
     name = "sovang",
     version,
-    about = "Sổ Vàng — sổ vàng, công trình thanh niên và đề cử / Golden Book, youth projects and nominations"
+    about = "Sổ Vàng — sổ vàng, công trình thanh niên và đề cử / Golden Book, youth projects and nominations",
+    help_template = HELP,
+    subcommand_help_heading = "Lệnh / Commands",
+    next_help_heading = "Tùy chọn / Options",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
 )]
 struct Cli {
+    /// In trợ giúp / Print help
+    #[arg(short = 'h', long, global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// In phiên bản / Print version
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
     /// Thư mục dữ liệu (mặc định: SOVANG_DATA_DIR, nếu không thì thư mục dữ liệu ứng dụng của người dùng) / Data folder
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -37,6 +49,11 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// Help in Vietnamese first: clap's own headings are English.
+const HELP: &str = "{about}\n\nCách dùng / Usage: {usage}\n\n{all-args}";
+const HELP_ARGS: &str =
+    "{about}\n\nCách dùng / Usage: {usage}\n\nĐối số / Arguments:\n{positionals}\n\nTùy chọn / Options:\n{options}";
 
 #[derive(Subcommand)]
 enum Command {
@@ -183,7 +200,18 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .init();
-    let cli = match Cli::try_parse() {
+    let command = Cli::command().mut_subcommands(|s| {
+        let template = if s.get_positionals().next().is_some() {
+            HELP_ARGS
+        } else {
+            HELP
+        };
+        s.help_template(template)
+    });
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => return output::usage_error(e),
     };
