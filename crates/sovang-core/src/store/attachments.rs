@@ -4,12 +4,12 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::rows::{audit, next_version, WriteMeta};
+use super::rows::{audit, begin_write};
 use super::{set_meta, Store};
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
@@ -87,27 +87,24 @@ impl Store {
             return self.attachment(&aid);
         }
         let aid = self.new_id();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (at, hlc) = next_version(&tx, &mut self.hlc, self.clock.as_ref())?;
+        let (tx, meta) = begin_write(
+            &mut self.conn,
+            &mut self.hlc,
+            self.clock.as_ref(),
+            &self.actor,
+        )?;
         tx.execute(
             "INSERT INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \
              created_by, updated_at, updated_by, created_hlc, hlc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?9,?10,?11,?11)",
-            params![aid, row.unit, kind.name(), row.id, sha, name, mime, size as i64, at, self.actor, hlc],
+            params![aid, row.unit, kind.name(), row.id, sha, name, mime, size as i64, meta.now, meta.actor, meta.hlc],
         )?;
         let mut changes = Map::new();
         changes.insert(
             "attachment".into(),
             json!([null, {"id": aid, "sha256": sha, "file_name": name}]),
         );
-        let meta = WriteMeta {
-            now: at,
-            actor: &self.actor,
-            hlc: hlc.clone(),
-        };
         audit(&tx, kind, &row.id, "attach", &meta, &changes)?;
-        set_meta(&tx, "hlc_last", &hlc)?;
+        set_meta(&tx, "hlc_last", &meta.hlc)?;
         tx.commit()?;
         self.attachment(&aid)
     }

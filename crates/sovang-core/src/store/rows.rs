@@ -1,7 +1,7 @@
 //! Row-level writing shared by every kind: stored rows, insert and update statements, links,
 //! the search index's upkeep, and audit rows. All of it runs inside the caller's transaction.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{Map, Value};
 
 use super::Store;
@@ -32,15 +32,27 @@ pub(super) fn observe_versions(tx: &Transaction, gen: &mut HlcGen) -> Result<()>
     Ok(())
 }
 
-/// The time and version of a change, taken under the write lock.
-pub(super) fn next_version(
-    tx: &Transaction,
+/// Starts a write: takes the write lock (`BEGIN IMMEDIATE`, which waits through the busy
+/// timeout instead of failing when a read turns into a write), then the change's time and
+/// version under that lock.
+pub(super) fn begin_write<'a>(
+    conn: &'a mut Connection,
     gen: &mut HlcGen,
     clock: &dyn Clock,
-) -> Result<(String, String)> {
-    observe_versions(tx, gen)?;
+    actor: &'a str,
+) -> Result<(Transaction<'a>, WriteMeta<'a>)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    observe_versions(&tx, gen)?;
     let now = clock.now();
-    Ok((stamp(now), gen.next(now.timestamp_millis()).to_string()))
+    let hlc = gen.next(now.timestamp_millis()).to_string();
+    Ok((
+        tx,
+        WriteMeta {
+            now: stamp(now),
+            actor,
+            hlc,
+        },
+    ))
 }
 
 /// Refuses to write over a record that changed since it was read (by another process), so

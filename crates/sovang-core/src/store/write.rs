@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value};
 
 use super::rows::{
-    audit, check_refs, ensure_unchanged, index, insert_record, next_version, observe_versions,
+    audit, begin_write, check_refs, ensure_unchanged, index, insert_record, observe_versions,
     refresh_dependents, unindex, update_record, StoredRow, WriteMeta,
 };
 use super::Store;
@@ -64,15 +64,12 @@ impl Store {
                 return Err(Error::field_arg(Code::CodeFixed, "code", &row.code));
             }
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (now, hlc) = next_version(&tx, &mut self.hlc, self.clock.as_ref())?;
-        let meta = WriteMeta {
-            now,
-            actor: &self.actor,
-            hlc,
-        };
+        let (tx, meta) = begin_write(
+            &mut self.conn,
+            &mut self.hlc,
+            self.clock.as_ref(),
+            &self.actor,
+        )?;
         let id = match existing {
             Some(row) => {
                 ensure_unchanged(&tx, kind, &row)?;
@@ -138,15 +135,12 @@ impl Store {
                 &self.ctx(),
             )?),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (now, hlc) = next_version(&tx, &mut self.hlc, self.clock.as_ref())?;
-        let meta = WriteMeta {
-            now,
-            actor: &self.actor,
-            hlc,
-        };
+        let (tx, meta) = begin_write(
+            &mut self.conn,
+            &mut self.hlc,
+            self.clock.as_ref(),
+            &self.actor,
+        )?;
         ensure_unchanged(&tx, kind, &row)?;
         let mut field_hlc = row.field_hlc.clone();
         field_hlc.insert("deleted".into(), Value::String(meta.hlc.clone()));
