@@ -195,6 +195,19 @@ fn nomination_year_must_be_in_campaign() {
     let err = f.store.put(Kind::Nomination, n.clone()).unwrap_err();
     assert_eq!(err.code, Code::YearOutsideCampaign);
     n["year"] = json!(2025);
+    n["project_ids"] = json!(["01900000-0000-7000-8000-000000000000"]);
+    let missing = f.store.put(Kind::Nomination, n.clone()).unwrap_err();
+    assert_eq!(
+        missing.code,
+        Code::UnknownReference,
+        "a linked project must exist"
+    );
+    assert_eq!(
+        missing.field.as_deref(),
+        Some("project_ids"),
+        "the error names the field that holds the link"
+    );
+    n["project_ids"] = json!([]);
     let ok = f.store.put(Kind::Nomination, n).unwrap();
     assert_eq!(
         ok["title"], "Phạm Quốc Bảo — 2025",

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{Body, Ctx, Index, Kind};
+use super::{Body, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 
 /// The 2023–2027 campaign's id, the same on every installation so that bundles agree.
@@ -187,7 +187,7 @@ impl Body for Target {
             year: Some(self.year),
             status: Some(self.metric.clone()),
             extra: vec![Some(self.campaign_id.clone())],
-            refs: vec![(Kind::Campaign, self.campaign_id.clone())],
+            refs: vec![Ref::new(Kind::Campaign, &self.campaign_id, "campaign_id")],
             ..Default::default()
         }
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{codes, join_text, Body, Ctx, Index, Kind};
+use super::{codes, join_text, Body, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 use crate::records::PRESET_CAMPAIGN_ID;
 
@@ -102,7 +102,7 @@ impl Body for Entry {
             refs: self
                 .person_id
                 .iter()
-                .map(|p| (Kind::Person, p.clone()))
+                .map(|p| Ref::new(Kind::Person, p, "person_id"))
                 .collect(),
             ref_in_search: true,
             ..Default::default()

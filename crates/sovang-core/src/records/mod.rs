@@ -138,6 +138,25 @@ pub struct Ctx<'a> {
     pub collator: &'a VietCollator,
 }
 
+/// A link from a record to another one, and the field that holds it (named in the error when
+/// the linked record is missing).
+#[derive(Debug, Clone)]
+pub struct Ref {
+    pub kind: Kind,
+    pub id: String,
+    pub field: &'static str,
+}
+
+impl Ref {
+    pub fn new(kind: Kind, id: &str, field: &'static str) -> Self {
+        Ref {
+            kind,
+            id: id.to_owned(),
+            field,
+        }
+    }
+}
+
 /// What a record gives the store beside its body.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
@@ -153,7 +172,7 @@ pub struct Index {
     /// Kept out of search (targets are numbers, not text anyone looks for).
     pub unsearchable: bool,
     /// Live records this one links to; the store refuses the record if one is missing.
-    pub refs: Vec<(Kind, String)>,
+    pub refs: Vec<Ref>,
     /// Adds the first ref's title to the search text (an entry is found by its person's name).
     pub ref_in_search: bool,
     /// Puts the first ref's title in front of the title (a nomination is shown by its nominee).

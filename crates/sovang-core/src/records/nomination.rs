@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{codes, Body, Campaign, Ctx, Index, Kind};
+use super::{codes, Body, Campaign, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 
 pub const NOMINATION_STATUSES: &[&str] = &["draft", "submitted"];
@@ -101,14 +101,18 @@ impl Body for Nomination {
 
     fn index(&self, _cx: &Ctx) -> Index {
         let mut refs = vec![
-            (Kind::Person, self.person_id.clone()),
-            (Kind::Campaign, self.campaign_id.clone()),
+            Ref::new(Kind::Person, &self.person_id, "person_id"),
+            Ref::new(Kind::Campaign, &self.campaign_id, "campaign_id"),
         ];
-        refs.extend(self.entry_ids.iter().map(|id| (Kind::Entry, id.clone())));
+        refs.extend(
+            self.entry_ids
+                .iter()
+                .map(|id| Ref::new(Kind::Entry, id, "entry_ids")),
+        );
         refs.extend(
             self.project_ids
                 .iter()
-                .map(|id| (Kind::Project, id.clone())),
+                .map(|id| Ref::new(Kind::Project, id, "project_ids")),
         );
         Index {
             unit: self.unit.clone(),

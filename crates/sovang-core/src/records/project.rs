@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{join_text, Body, Ctx, Index, Kind};
+use super::{join_text, Body, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 
 pub const PROJECT_STATUSES: &[&str] = &["planned", "in_progress", "completed", "handed_over"];
@@ -128,7 +128,7 @@ impl Body for ProjectUpdate {
             title: self.note.chars().take(80).collect(),
             search: self.note.clone(),
             extra: vec![Some(self.project_id.clone())],
-            refs: vec![(Kind::Project, self.project_id.clone())],
+            refs: vec![Ref::new(Kind::Project, &self.project_id, "project_id")],
             ref_in_search: true,
             ..Default::default()
         }

@@ -9,8 +9,8 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::rows::{audit, begin_write};
-use super::{set_meta, Store};
+use super::rows::{audit, begin_write, commit_write};
+use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 
@@ -80,10 +80,6 @@ impl Store {
             )
             .optional()?;
         if let Some(aid) = existing {
-            self.conn.execute(
-                "UPDATE attachments SET deleted_at = NULL, deleted_by = NULL WHERE id = ?1",
-                [&aid],
-            )?;
             return self.attachment(&aid);
         }
         let aid = self.new_id();
@@ -104,8 +100,7 @@ impl Store {
             json!([null, {"id": aid, "sha256": sha, "file_name": name}]),
         );
         audit(&tx, kind, &row.id, "attach", &meta, &changes)?;
-        set_meta(&tx, "hlc_last", &meta.hlc)?;
-        tx.commit()?;
+        commit_write(tx, &meta)?;
         self.attachment(&aid)
     }
 

@@ -55,6 +55,14 @@ pub(super) fn begin_write<'a>(
     ))
 }
 
+/// Ends a write begun by `begin_write`: its version becomes the installation's last one, then
+/// everything commits together.
+pub(super) fn commit_write(tx: Transaction, meta: &WriteMeta) -> Result<()> {
+    super::set_meta(&tx, "hlc_last", &meta.hlc)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Refuses to write over a record that changed since it was read (by another process), so
 /// that no one's change is silently lost.
 pub(super) fn ensure_unchanged(tx: &Transaction, kind: Kind, row: &StoredRow) -> Result<()> {
@@ -188,34 +196,18 @@ fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
 /// linked record's title (for `ref_in_title` / `ref_in_search`).
 pub(crate) fn check_refs(tx: &Transaction, p: &Prepared) -> Result<Option<String>> {
     let mut first = None;
-    for (i, (kind, id)) in p.index.refs.iter().enumerate() {
+    for (i, r) in p.index.refs.iter().enumerate() {
         let title: Option<String> = tx
-            .prepare_cached(per_kind_sql(*kind, SqlFor::LiveTitle))?
-            .query_row([id], |r| r.get(0))
+            .prepare_cached(per_kind_sql(r.kind, SqlFor::LiveTitle))?
+            .query_row([&r.id], |row| row.get(0))
             .optional()?;
         match title {
             Some(t) if i == 0 => first = Some(t),
             Some(_) => {}
-            None => {
-                return Err(Error::field_arg(
-                    Code::UnknownReference,
-                    ref_field(*kind),
-                    id,
-                ))
-            }
+            None => return Err(Error::field_arg(Code::UnknownReference, r.field, &r.id)),
         }
     }
     Ok(first)
-}
-
-fn ref_field(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Person => "person_id",
-        Kind::Project => "project_id",
-        Kind::Campaign => "campaign_id",
-        Kind::Entry => "entry_ids",
-        _ => "ref",
-    }
 }
 
 fn title_of(p: &Prepared, ref_title: Option<&str>) -> String {
@@ -257,10 +249,8 @@ pub(super) fn update_record(
     meta: &WriteMeta,
 ) -> Result<String> {
     let ref_title = check_refs(tx, p)?;
-    let new = match &p.body {
-        Value::Object(m) => m.clone(),
-        _ => Map::new(),
-    };
+    let none = Map::new();
+    let new = p.body.as_object().unwrap_or(&none);
     let mut changes = Map::new();
     for key in row.body.keys().chain(new.keys()) {
         let old = row.body.get(key).unwrap_or(&Value::Null);

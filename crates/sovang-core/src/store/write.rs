@@ -5,8 +5,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value};
 
 use super::rows::{
-    audit, begin_write, check_refs, ensure_unchanged, index, insert_record, observe_versions,
-    refresh_dependents, unindex, update_record, StoredRow, WriteMeta,
+    audit, begin_write, check_refs, commit_write, ensure_unchanged, index, insert_record,
+    observe_versions, refresh_dependents, unindex, update_record, StoredRow, WriteMeta,
 };
 use super::Store;
 use crate::clock::stamp;
@@ -97,8 +97,7 @@ impl Store {
                 id
             }
         };
-        super::set_meta(&tx, "hlc_last", &meta.hlc)?;
-        tx.commit()?;
+        commit_write(tx, &meta)?;
         self.after_write(kind)?;
         self.get(kind, &id)
     }
@@ -174,8 +173,7 @@ impl Store {
         }
         let action = if deleted { "delete" } else { "restore" };
         audit(&tx, kind, &row.id, action, &meta, &Map::new())?;
-        super::set_meta(&tx, "hlc_last", &meta.hlc)?;
-        tx.commit()?;
+        commit_write(tx, &meta)?;
         self.after_write(kind)?;
         self.get(kind, &row.id)
     }
