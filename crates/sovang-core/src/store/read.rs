@@ -35,7 +35,7 @@ pub struct ListFilter {
     pub unit: Option<String>,
     pub year: Option<i32>,
     pub status: Option<String>,
-    /// Only for search: restricts to one kind.
+    /// Only for search (a list is of one kind already): restricts to one kind.
     pub kind: Option<Kind>,
     /// Lists the trash instead of live records.
     pub trash: bool,
@@ -72,6 +72,24 @@ pub(crate) const META_FIELDS: [&str; 6] = [
 /// Above this many units a unit filter is applied row by row while walking the main order
 /// (most rows match); below it, SQLite reads those units' rows through the unit index.
 pub(super) const SMALL_SCOPE: usize = 32;
+
+/// `unit IN (scope)`. `+unit` keeps SQLite from choosing the unit index for a scope that
+/// covers most rows.
+pub(super) fn unit_clause(
+    scope: &HashSet<String>,
+    prefix: &str,
+    sql: &mut String,
+    args: &mut Vec<SqlValue>,
+) {
+    let plus = if scope.len() > SMALL_SCOPE { "+" } else { "" };
+    sql.push_str(&format!(
+        " AND {plus}{prefix}unit IN ({})",
+        vec!["?"; scope.len()].join(",")
+    ));
+    let mut codes: Vec<&String> = scope.iter().collect();
+    codes.sort();
+    args.extend(codes.into_iter().map(|c| SqlValue::Text(c.clone())));
+}
 
 impl Store {
     /// A record with its metadata, its body under `data`, and its attachments.
@@ -145,8 +163,8 @@ impl Store {
             kind.table(),
             if filter.trash { "NOT " } else { "" }
         );
-        let mut args: Vec<SqlValue> = Vec::new();
-        self.push_filters(&mut sql, &mut args, filter, "")?;
+        let (conditions, mut args) = self.filter_clause(filter, "")?;
+        sql.push_str(&conditions);
         if let Some(p) = &filter.parent {
             sql.push_str(" AND ref = ?");
             args.push(SqlValue::Text(p.clone()));
@@ -210,28 +228,17 @@ impl Store {
         Ok(Page { items, next })
     }
 
-    pub(super) fn push_filters(
+    /// The SQL conditions (each starting with ` AND`) and arguments for a filter's unit, year
+    /// and status; `prefix` names the table's alias.
+    pub(super) fn filter_clause(
         &self,
-        sql: &mut String,
-        args: &mut Vec<SqlValue>,
         f: &ListFilter,
         prefix: &str,
-    ) -> Result<()> {
+    ) -> Result<(String, Vec<SqlValue>)> {
+        let mut sql = String::new();
+        let mut args = Vec::new();
         if let Some(unit) = &f.unit {
-            let scope = self.unit_scope(unit)?;
-            // `+col` keeps SQLite from choosing the unit index for a scope that covers most rows.
-            let col = if scope.len() > SMALL_SCOPE {
-                format!("+{prefix}unit")
-            } else {
-                format!("{prefix}unit")
-            };
-            sql.push_str(&format!(
-                " AND {col} IN ({})",
-                vec!["?"; scope.len()].join(",")
-            ));
-            let mut codes: Vec<String> = scope.into_iter().collect();
-            codes.sort();
-            args.extend(codes.into_iter().map(SqlValue::Text));
+            unit_clause(&self.unit_scope(unit)?, prefix, &mut sql, &mut args);
         }
         if let Some(y) = f.year {
             sql.push_str(&format!(" AND {prefix}year = ?"));
@@ -241,11 +248,7 @@ impl Store {
             sql.push_str(&format!(" AND {prefix}status = ?"));
             args.push(SqlValue::Text(s.clone()));
         }
-        if let Some(k) = f.kind {
-            sql.push_str(&format!(" AND {prefix}kind = ?"));
-            args.push(SqlValue::Text(k.name().into()));
-        }
-        Ok(())
+        Ok((sql, args))
     }
 
     /// Counts of live records, overall and by year.

@@ -3,7 +3,7 @@
 
 use rusqlite::types::Value as SqlValue;
 
-use super::read::{ListFilter, Page, PageItem, MAX_LIMIT, SMALL_SCOPE};
+use super::read::{unit_clause, ListFilter, Page, PageItem, MAX_LIMIT, SMALL_SCOPE};
 use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
@@ -43,15 +43,16 @@ impl Store {
         let mut rows: Vec<(u8, i64, PageItem)> = Vec::with_capacity(limit + 1);
         // The kind and a small unit scope join the FTS query as filter words (see
         // `text::filter_token`): the index then walks only matching rows. A large unit scope
-        // covers most rows and stays a row filter.
+        // covers most rows and stays a row filter, like year and status.
         let mut tags = Vec::new();
-        let mut rest = ListFilter {
-            kind: None,
-            ..filter.clone()
-        };
         if let Some(k) = filter.kind {
             tags.push(format!("\"{}\"", text::filter_token('k', k.name())));
         }
+        let rest = ListFilter {
+            unit: None,
+            ..filter.clone()
+        };
+        let (mut conditions, mut condition_args) = self.filter_clause(&rest, "d.")?;
         if let Some(unit) = &filter.unit {
             let scope = self.unit_scope(unit)?;
             if scope.len() <= SMALL_SCOPE {
@@ -61,7 +62,8 @@ impl Store {
                     .collect();
                 units.sort();
                 tags.push(format!("({})", units.join(" OR ")));
-                rest.unit = None;
+            } else {
+                unit_clause(&scope, "d.", &mut conditions, &mut condition_args);
             }
         }
         let with_tags = |e: &str| {
@@ -81,8 +83,9 @@ impl Store {
                 "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
                  JOIN search_doc d ON d.rowid = f.rowid WHERE {table} MATCH ? AND f.rowid < ?"
             );
+            sql.push_str(&conditions);
             let mut args = vec![SqlValue::Text(expr.clone()), SqlValue::Integer(below)];
-            self.push_filters(&mut sql, &mut args, &rest, "d.")?;
+            args.extend(condition_args.iter().cloned());
             sql.push_str(" ORDER BY f.rowid DESC");
             if tier == 0 {
                 sql.push_str(&format!(" LIMIT {}", limit + 1 - rows.len()));
