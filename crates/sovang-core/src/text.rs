@@ -45,8 +45,7 @@ pub fn filter_token(what: char, value: &str) -> String {
     format!("§{what}{}", hex::encode(value))
 }
 
-/// Builds the FTS5 expressions for a user's query: every word must match as a prefix.
-/// Returns `None` when the query has no word at all.
+/// A user's query as FTS5 expressions, for the exact-title index and the folded one.
 pub struct FtsQuery {
     pub exact: String,
     pub folded: String,
@@ -55,6 +54,8 @@ pub struct FtsQuery {
 /// Prefix indexes cover words up to this many letters (see the search tables' `prefix`).
 const INDEXED_PREFIX: usize = 6;
 
+/// Builds the FTS5 expressions for a user's query: every word must match (as a prefix, see
+/// below). Returns `None` when the query has no word at all.
 pub fn fts_query(q: &str) -> Option<FtsQuery> {
     let ex = exact(q);
     let exact_words: Vec<&str> = words(&ex).collect();
@@ -67,7 +68,8 @@ pub fn fts_query(q: &str) -> Option<FtsQuery> {
         } else {
             ""
         };
-        format!("\"{}\"{star}", w.replace('"', ""))
+        // `words` yields letters and digits only, so a word never holds a quote.
+        format!("\"{w}\"{star}")
     };
     let join = |ws: Vec<String>| ws.join(" AND ");
     Some(FtsQuery {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{Body, Ctx, Index, Kind, Ref};
+use super::{codes, Body, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 
 /// The 2023–2027 campaign's id, the same on every installation so that bundles agree.
@@ -100,6 +100,30 @@ pub fn preset_campaign() -> Campaign {
     }
 }
 
+impl Campaign {
+    /// A year within the campaign's period (targets and nominations name one).
+    pub fn check_year(&self, year: i32) -> Result<()> {
+        if (self.start_year..=self.end_year).contains(&year) {
+            Ok(())
+        } else {
+            Err(Error::field_arg(
+                Code::YearOutsideCampaign,
+                "year",
+                &year.to_string(),
+            ))
+        }
+    }
+
+    /// Every code in `values` is one of the campaign's values (entries and nominations claim them).
+    pub fn check_values(&self, values: &[String]) -> Result<()> {
+        let known = codes(&self.values);
+        match values.iter().find(|v| !known.contains(v.as_str())) {
+            Some(bad) => Err(Error::field_arg(Code::InvalidValue, "values", bad)),
+            None => Ok(()),
+        }
+    }
+}
+
 fn check_list(field: &str, list: &mut [Labeled]) -> Result<()> {
     if list.is_empty() {
         return Err(Error::field(Code::Required, field));
@@ -168,13 +192,7 @@ impl Body for Target {
         p.add(v::one_of("metric", &self.metric, TARGET_METRICS));
         p.add(v::non_negative("target", Some(self.target)));
         if let Some(c) = cx.campaigns.get(&self.campaign_id) {
-            if !(c.start_year..=c.end_year).contains(&self.year) {
-                p.push(Error::field_arg(
-                    Code::YearOutsideCampaign,
-                    "year",
-                    &self.year.to_string(),
-                ));
-            }
+            p.add(c.check_year(self.year));
         }
         p.finish()
     }

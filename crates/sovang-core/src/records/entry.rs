@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{codes, join_text, Body, Ctx, Index, Kind, Ref};
+use super::{join_text, Body, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 use crate::records::PRESET_CAMPAIGN_ID;
 
@@ -73,10 +73,7 @@ impl Body for Entry {
             }
         }
         if let Some(c) = cx.campaigns.get(PRESET_CAMPAIGN_ID) {
-            let known = codes(&c.values);
-            if let Some(bad) = self.values.iter().find(|x| !known.contains(x.as_str())) {
-                p.push(Error::field_arg(Code::InvalidValue, "values", bad));
-            }
+            p.add(c.check_values(&self.values));
         }
         p.add(v::required("recorded_by", &mut self.recorded_by));
         v::optional(&mut self.verified_by);

@@ -11,7 +11,7 @@ pub mod validate;
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::Value;
 
@@ -177,6 +177,16 @@ pub struct Index {
     pub ref_in_search: bool,
     /// Puts the first ref's title in front of the title (a nomination is shown by its nominee).
     pub ref_in_title: bool,
+}
+
+impl Index {
+    /// Sets the year from an ISO date, if there is one.
+    pub(crate) fn with_year(mut self, iso: Option<&str>) -> Self {
+        self.year = iso
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| d.year());
+        self
+    }
 }
 
 pub trait Body: Serialize + DeserializeOwned {

@@ -42,13 +42,7 @@ fn default_status() -> String {
 impl Nomination {
     /// What the campaign decides: the year, the category, the criteria and values named.
     fn check_against(&self, c: &Campaign, p: &mut v::Problems) {
-        if !(c.start_year..=c.end_year).contains(&self.year) {
-            p.push(Error::field_arg(
-                Code::YearOutsideCampaign,
-                "year",
-                &self.year.to_string(),
-            ));
-        }
+        p.add(c.check_year(self.year));
         if !c.categories.is_empty() && !codes(&c.categories).contains(self.category.as_str()) {
             p.push(Error::field_arg(
                 Code::InvalidValue,
@@ -63,10 +57,7 @@ impl Nomination {
             }
             p.add(v::max_len(&format!("evidence.{k}"), text, 20_000));
         }
-        let values = codes(&c.values);
-        if let Some(bad) = self.values.iter().find(|x| !values.contains(x.as_str())) {
-            p.push(Error::field_arg(Code::InvalidValue, "values", bad));
-        }
+        p.add(c.check_values(&self.values));
     }
 }
 

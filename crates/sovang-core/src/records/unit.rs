@@ -1,6 +1,5 @@
 //! Units: the organisation tree, with validity dates and successors for merged units.
 
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
@@ -97,15 +96,5 @@ impl Body for Unit {
             ..Default::default()
         }
         .with_year(self.valid_from.as_deref())
-    }
-}
-
-impl Index {
-    /// Sets the year from an ISO date, if there is one.
-    pub(crate) fn with_year(mut self, iso: Option<&str>) -> Self {
-        self.year = iso
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .map(|d| d.year());
-        self
     }
 }

@@ -303,11 +303,11 @@ impl Store {
                 successor: None,
             };
             self.units.insert(u.code.clone(), node);
-            let p = records::prepare(Kind::Unit, to_value(&u)?, &self.ctx())?;
+            let p = records::prepare_body(u, &self.ctx())?;
             batch.push((Kind::Unit, id, p));
         }
         let c = records::preset_campaign();
-        let p = records::prepare(Kind::Campaign, to_value(&c)?, &self.ctx())?;
+        let p = records::prepare_body(c, &self.ctx())?;
         batch.push((Kind::Campaign, records::PRESET_CAMPAIGN_ID.to_string(), p));
         let actor = std::mem::replace(&mut self.actor, system.to_owned());
         // Reference data is identical everywhere, down to its version (the lowest there is),
@@ -324,10 +324,6 @@ impl Store {
         self.reload_units()?;
         self.reload_campaigns()
     }
-}
-
-pub(crate) fn to_value<T: Serialize>(v: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))
 }
 
 /// Reference units get the same id on every installation: a UUIDv7 stamped 1 July 2025 whose
