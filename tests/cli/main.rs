@@ -7,6 +7,16 @@ fn init(s: &Sovang, unit: &str) {
     s.ok(&["--json", "init", "--unit", unit]);
 }
 
+/// A person in ward 00070, as the JSON `put` printed.
+fn person(s: &Sovang, full_name: &str) -> Value {
+    let r = s.put(
+        "person",
+        &serde_json::json!({"full_name": full_name, "unit": "00070"}).to_string(),
+    );
+    assert_eq!(r.code, 0, "a valid person must be stored: {}", r.stderr);
+    r.json()
+}
+
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("a record has an id").to_string()
 }
@@ -258,9 +268,7 @@ fn bad_input_changes_nothing() {
 fn attachments_from_the_command_line() {
     let s = Sovang::new();
     init(&s, "00070");
-    let p = s
-        .put("person", r#"{"full_name":"Lê Văn Tám","unit":"00070"}"#)
-        .json();
+    let p = person(&s, "Lê Văn Tám");
     let pdf = s.dir.path().join("giay-khen.pdf");
     std::fs::write(&pdf, b"%PDF-1.4\n% test\n").unwrap();
     let a = s.ok(&["--json", "attach", "person", &id(&p), pdf.to_str().unwrap()]);
@@ -369,9 +377,7 @@ fn data_dir_comes_from_the_environment() {
 fn check_finds_a_missing_attachment_file() {
     let s = Sovang::new();
     init(&s, "00070");
-    let p = s
-        .put("person", r#"{"full_name":"Đinh Thị Hoa","unit":"00070"}"#)
-        .json();
+    let p = person(&s, "Đinh Thị Hoa");
     let jpg = s.dir.path().join("anh.jpg");
     std::fs::write(&jpg, b"\xFF\xD8\xFF\xE0fake-jpeg-body").unwrap();
     let a = s.ok(&["--json", "attach", "person", &id(&p), jpg.to_str().unwrap()]);
@@ -470,9 +476,7 @@ fn units_merged_and_branches_count_in_their_successor() {
 fn get_output_can_be_edited_and_put_back() {
     let s = Sovang::new();
     init(&s, "00070");
-    let p = s
-        .put("person", r#"{"full_name":"Hồ Thị Xuân","unit":"00070"}"#)
-        .json();
+    let p = person(&s, "Hồ Thị Xuân");
     let mut doc = s.ok(&["--json", "get", "person", &id(&p)]);
     doc["data"]["position"] = "Bí thư chi đoàn".into();
     let edited = s.put("person", &doc.to_string());

@@ -170,14 +170,13 @@ struct FilterArgs {
 }
 
 impl FilterArgs {
-    fn filter(&self, kind: Option<Kind>, trash: bool) -> ListFilter {
+    /// The filters lists and search share; each command adds its own.
+    fn filter(&self) -> ListFilter {
         ListFilter {
             unit: self.unit.clone(),
             year: self.year,
             status: self.status.clone(),
-            kind,
-            trash,
-            parent: None,
+            ..ListFilter::default()
         }
     }
 }
@@ -289,7 +288,8 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             let store = open(cli)?;
             let list_filter = ListFilter {
                 parent: parent.clone(),
-                ..filter.filter(None, *trash)
+                trash: *trash,
+                ..filter.filter()
             };
             let page = store.list(*kind, &list_filter, filter.after.as_deref(), filter.limit)?;
             out.page(&page, store.units());
@@ -314,7 +314,10 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             let store = open(cli)?;
             let page = store.search(
                 query,
-                &filter.filter(*kind, false),
+                &ListFilter {
+                    kind: *kind,
+                    ..filter.filter()
+                },
                 filter.after.as_deref(),
                 filter.limit,
             )?;

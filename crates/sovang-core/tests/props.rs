@@ -63,7 +63,7 @@ proptest! {
             }
             prop_assert_eq!(&walked, &whole, "pages must join into the whole list");
         }
-        let people = ListFilter { kind: Some(Kind::Person), ..Default::default() };
+        let people = of_kind(Kind::Person);
         let mut seen = std::collections::HashSet::new();
         let mut after = None;
         loop {

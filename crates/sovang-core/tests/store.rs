@@ -221,10 +221,7 @@ fn delete_goes_to_trash_and_restores() {
     let p = person(&mut f.store, "Đỗ Thu Hà", "00070");
     f.store.delete(Kind::Person, &p).unwrap();
     let filter = ListFilter::default();
-    let people = ListFilter {
-        kind: Some(Kind::Person),
-        ..Default::default()
-    };
+    let people = of_kind(Kind::Person);
     assert!(
         f.store
             .list(Kind::Person, &filter, None, 10)
@@ -340,29 +337,26 @@ fn search_folds_ranks_and_pages() {
     let mut f = fixture("00070");
     let p1 = person(&mut f.store, "Nguyễn Văn Hoà", "00070");
     let p2 = person(&mut f.store, "Nguyen Van Hoa", "00070");
-    let all = ListFilter {
-        kind: Some(Kind::Person),
-        ..Default::default()
-    };
-    let r = f.store.search("nguy", &all, None, 10).unwrap();
+    let people = of_kind(Kind::Person);
+    let r = f.store.search("nguy", &people, None, 10).unwrap();
     assert_eq!(
         r.items.len(),
         2,
         "a prefix without marks finds both spellings"
     );
-    let r = f.store.search("Hoà", &all, None, 10).unwrap();
+    let r = f.store.search("Hoà", &people, None, 10).unwrap();
     assert_eq!(r.items[0].id, p1, "the exact-diacritic match comes first");
     assert_eq!(r.items[1].id, p2);
     let nfd: String = unicode_normalization::UnicodeNormalization::nfd("NGUYỄN").collect();
     assert_eq!(
-        f.store.search(&nfd, &all, None, 10).unwrap().items[0].id,
+        f.store.search(&nfd, &people, None, 10).unwrap().items[0].id,
         p1,
         "NFD input matches NFC text"
     );
-    let page1 = f.store.search("van", &all, None, 1).unwrap();
+    let page1 = f.store.search("van", &people, None, 1).unwrap();
     let page2 = f
         .store
-        .search("van", &all, page1.next.as_deref(), 1)
+        .search("van", &people, page1.next.as_deref(), 1)
         .unwrap();
     assert_eq!(page1.items.len() + page2.items.len(), 2);
     assert_ne!(
@@ -380,10 +374,6 @@ fn search_folds_ranks_and_pages() {
     let all = ListFilter::default();
     let r = f.store.search("doan hien mau", &all, None, 10).unwrap();
     assert!(r.items.is_empty(), "every word must match");
-    let people = ListFilter {
-        kind: Some(Kind::Person),
-        ..Default::default()
-    };
     let mixed = f.store.search("hoà", &people, None, 100).unwrap();
     let ids: Vec<&str> = mixed.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(
@@ -391,10 +381,7 @@ fn search_folds_ranks_and_pages() {
         [p1.as_str(), p2.as_str()],
         "a kind filter keeps that kind only, exact marks first"
     );
-    let entries = ListFilter {
-        kind: Some(Kind::Entry),
-        ..Default::default()
-    };
+    let entries = of_kind(Kind::Entry);
     let only = f.store.search("hoà", &entries, None, 100).unwrap();
     assert_eq!(
         only.items.len(),
@@ -410,15 +397,7 @@ fn search_folds_ranks_and_pages() {
     );
     let units = f
         .store
-        .search(
-            "hoan kiem",
-            &ListFilter {
-                kind: Some(Kind::Unit),
-                ..Default::default()
-            },
-            None,
-            5,
-        )
+        .search("hoan kiem", &of_kind(Kind::Unit), None, 5)
         .unwrap();
     assert_eq!(
         units.items[0].id,

@@ -34,6 +34,14 @@ pub fn person(s: &mut Store, name: &str, unit: &str) -> String {
     id(&v)
 }
 
+/// A filter keeping one kind of record.
+pub fn of_kind(kind: Kind) -> sovang_core::store::ListFilter {
+    sovang_core::store::ListFilter {
+        kind: Some(kind),
+        ..Default::default()
+    }
+}
+
 pub fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
