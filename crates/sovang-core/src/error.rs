@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::messages;
 
 /// Stable error codes. They cross to the CLI's JSON and to the UI, so never rename one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
@@ -52,12 +53,14 @@ impl Code {
 }
 
 /// A message in both languages of the app.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
     pub vi: String,
     pub en: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Error {
     pub code: Code,
@@ -141,7 +144,8 @@ impl From<std::io::Error> for Error {
 }
 
 /// The two languages of the app; Vietnamese is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

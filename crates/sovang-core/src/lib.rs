@@ -1,5 +1,6 @@
 //! Sổ Vàng's core: records, validation, storage, search and attachments, with no GUI.
 
+pub mod app;
 pub mod clock;
 pub mod collate;
 pub mod db;
@@ -11,6 +12,7 @@ pub mod messages;
 pub mod migrations;
 pub mod paths;
 pub mod records;
+pub mod settings;
 pub mod store;
 pub mod text;
 pub mod units;

@@ -125,6 +125,14 @@ impl UnitTree {
         seen
     }
 
+    /// The units merged into `code` (whose successor it is).
+    pub fn predecessors(&self, code: &str) -> &[String] {
+        self.predecessors
+            .get(code)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     pub fn codes(&self) -> impl Iterator<Item = &String> {
         self.nodes.keys()
     }

@@ -9,6 +9,7 @@ use crate::error::{Code, Error, Result};
 /// The 2023–2027 campaign's id, the same on every installation so that bundles agree.
 pub const PRESET_CAMPAIGN_ID: &str = "01856685-0800-7000-8000-000020232027";
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Labeled {
@@ -17,6 +18,7 @@ pub struct Labeled {
     pub name_en: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Campaign {
@@ -172,6 +174,7 @@ pub const TARGET_METRICS: &[&str] = &[
     "beneficiaries",
 ];
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
@@ -179,6 +182,7 @@ pub struct Target {
     pub unit: String,
     pub year: i32,
     pub metric: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub target: i64,
 }
 

@@ -7,6 +7,10 @@ use super::{join_text, Body, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 use crate::records::PRESET_CAMPAIGN_ID;
 
+pub const ENTRY_SUBJECTS: &[&str] = &["person", "collective"];
+pub const ENTRY_STATUSES: &[&str] = &["recorded", "verified"];
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -58,11 +62,7 @@ impl Body for Entry {
         v::optional(&mut self.place);
         v::optional(&mut self.person_id);
         v::optional(&mut self.collective_name);
-        p.add(v::one_of(
-            "subject",
-            &self.subject,
-            &["person", "collective"],
-        ));
+        p.add(v::one_of("subject", &self.subject, ENTRY_SUBJECTS));
         if self.subject == "person" && self.person_id.is_none() {
             p.push(Error::field(Code::Required, "person_id"));
         }
@@ -77,7 +77,7 @@ impl Body for Entry {
         }
         p.add(v::required("recorded_by", &mut self.recorded_by));
         v::optional(&mut self.verified_by);
-        p.add(v::one_of("status", &self.status, &["recorded", "verified"]));
+        p.add(v::one_of("status", &self.status, ENTRY_STATUSES));
         if self.status == "verified" && self.verified_by.is_none() {
             p.push(Error::field(Code::Required, "verified_by"));
         }

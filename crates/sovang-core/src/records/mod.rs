@@ -15,17 +15,20 @@ use chrono::{Datelike, NaiveDate};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::Value;
 
-pub use campaign::{preset_campaign, Campaign, Labeled, Target, PRESET_CAMPAIGN_ID};
-pub use entry::Entry;
-pub use nomination::Nomination;
-pub use person::Person;
-pub use project::{Project, ProjectUpdate};
-pub use unit::Unit;
+pub use campaign::{
+    preset_campaign, Campaign, Labeled, Target, PRESET_CAMPAIGN_ID, TARGET_METRICS,
+};
+pub use entry::{Entry, ENTRY_STATUSES, ENTRY_SUBJECTS};
+pub use nomination::{Nomination, NOMINATION_STATUSES};
+pub use person::{Person, GENDERS, MEMBERSHIPS};
+pub use project::{Project, ProjectUpdate, PROJECT_FIELDS, PROJECT_STATUSES};
+pub use unit::{Unit, UNIT_TYPES};
 
 use crate::collate::VietCollator;
 use crate::error::{Code, Error, Result};
 use crate::units::UnitTree;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {

@@ -11,6 +11,7 @@ use crate::error::{Code, Error, Result};
 
 pub const NOMINATION_STATUSES: &[&str] = &["draft", "submitted"];
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Nomination {

@@ -6,6 +6,11 @@ use super::validate as v;
 use super::{Body, Ctx, Index, Kind};
 use crate::error::Result;
 
+pub const GENDERS: &[&str] = &["male", "female", "other"];
+/// A Youth Union member, or a youth who is not (yet) one.
+pub const MEMBERSHIPS: &[&str] = &["member", "youth"];
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
@@ -45,13 +50,9 @@ impl Body for Person {
         p.add(v::not_after("birth_date", born, cx.today));
         v::optional(&mut self.gender);
         if let Some(g) = &self.gender {
-            p.add(v::one_of("gender", g, &["male", "female", "other"]));
+            p.add(v::one_of("gender", g, GENDERS));
         }
-        p.add(v::one_of(
-            "membership",
-            &self.membership,
-            &["member", "youth"],
-        ));
+        p.add(v::one_of("membership", &self.membership, MEMBERSHIPS));
         v::optional(&mut self.position);
         v::optional(&mut self.phone);
         v::optional(&mut self.note);

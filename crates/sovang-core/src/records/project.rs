@@ -18,6 +18,7 @@ pub const PROJECT_FIELDS: &[&str] = &[
     "other",
 ];
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
@@ -31,12 +32,16 @@ pub struct Project {
     pub end_date: Option<String>,
     /// Whole đồng.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub budget_vnd: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub volunteers: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub volunteer_days: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub beneficiaries: Option<i64>,
     #[serde(default)]
     pub location: Option<String>,
@@ -87,6 +92,7 @@ impl Body for Project {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectUpdate {
@@ -96,6 +102,7 @@ pub struct ProjectUpdate {
     pub note: String,
     /// 0–100.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub progress_percent: Option<i64>,
 }
 

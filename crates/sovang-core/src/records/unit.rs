@@ -18,6 +18,7 @@ pub const UNIT_TYPES: &[&str] = &[
     "other",
 ];
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Unit {

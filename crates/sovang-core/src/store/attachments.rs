@@ -47,23 +47,40 @@ impl Store {
     /// Attaches a file to a live record. The same content attached twice to one record is one
     /// attachment; past the size limit, or of another type, the file is refused untouched.
     pub fn attach(&mut self, kind: Kind, id: &str, file: &Path) -> Result<Value> {
-        let row = self.load_row(kind, id)?;
-        if row.deleted {
-            return Err(Error::plain(Code::AlreadyDeleted, id));
-        }
-        self.check_scope(&row.unit)?;
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let meta = std::fs::metadata(file)
-            .map_err(|e| Error::io(Some("file"), &file.display().to_string(), &e))?;
+        let label = file.display().to_string();
+        let io = |e: std::io::Error| Error::io(Some("file"), &label, &e);
+        let meta = std::fs::metadata(file).map_err(io)?;
         let limit = self.attachment_limit;
         if meta.len() > limit {
             let arg = format!("{} > {}", megabytes(meta.len()), megabytes(limit));
             return Err(Error::field_arg(Code::AttachmentTooLarge, "file", &arg));
         }
-        let (sha, size, mime, tmp) = self.copy_in(file, &name, limit)?;
+        let mut src = File::open(file).map_err(io)?;
+        self.attach_from(kind, id, &name, &label, &mut src)
+    }
+
+    /// Attaches the bytes of `src` (a file the user picked in the app's window, say) under the
+    /// file name `name`; `label` names the source in I/O errors.
+    pub fn attach_from(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        name: &str,
+        label: &str,
+        src: &mut dyn Read,
+    ) -> Result<Value> {
+        let row = self.load_row(kind, id)?;
+        if row.deleted {
+            return Err(Error::plain(Code::AlreadyDeleted, id));
+        }
+        self.check_scope(&row.unit)?;
+        let name = name.to_owned();
+        let limit = self.attachment_limit;
+        let (sha, size, mime, tmp) = self.copy_in(src, label, &name, limit)?;
         let final_path = self.attachment_path(&sha);
         if final_path.exists() {
             let _ = std::fs::remove_file(&tmp);
@@ -104,16 +121,16 @@ impl Store {
         self.attachment(&aid)
     }
 
-    /// Copies the file into a temporary file beside the store, hashing and checking as it goes
+    /// Copies the source into a temporary file beside the store, hashing and checking as it goes
     /// (the size is counted on the bytes read, in case the file grew since it was measured).
     fn copy_in(
         &self,
-        file: &Path,
+        src: &mut dyn Read,
+        label: &str,
         name: &str,
         limit: u64,
     ) -> Result<(String, u64, &'static str, PathBuf)> {
-        let io = |e: std::io::Error| Error::io(Some("file"), &file.display().to_string(), &e);
-        let mut src = File::open(file).map_err(io)?;
+        let io = |e: std::io::Error| Error::io(Some("file"), label, &e);
         let dir = self.data_dir().join("attachments");
         std::fs::create_dir_all(&dir)?;
         let tmp = dir.join(format!(".incoming-{}", Uuid::now_v7()));

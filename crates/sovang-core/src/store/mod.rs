@@ -2,9 +2,12 @@
 
 mod attachments;
 mod check;
+mod overview;
 mod read;
 mod rows;
 mod search;
+mod setup;
+mod view;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -17,7 +20,10 @@ use uuid::Uuid;
 
 pub use attachments::sniff_mime;
 pub use check::Problem;
+pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
+pub use setup::{find_reference_units, UnitChoice, UnitRow};
+pub use view::{Attachment, HistoryRow, RecordView};
 
 use crate::clock::{stamp, Clock, IdGen};
 use crate::collate::VietCollator;
@@ -32,6 +38,7 @@ pub const DB_FILE: &str = "sovang.db";
 pub const DEFAULT_ATTACHMENT_LIMIT: u64 = 20 * 1024 * 1024;
 
 /// Who this installation is.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Installation {
     pub id: String,
@@ -62,7 +69,7 @@ fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [key, value],

@@ -12,6 +12,7 @@ use crate::error::{Code, Error, Result};
 use crate::records::{Kind, ListOrder};
 
 /// One row of a list or of search results.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PageItem {
     pub kind: Kind,
@@ -23,13 +24,16 @@ pub struct PageItem {
 }
 
 /// A page and the cursor of the next one (`None` on the last page).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
     pub items: Vec<PageItem>,
     pub next: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ListFilter {
     /// A unit code: the unit, its descendants and its predecessors.
     pub unit: Option<String>,
@@ -42,18 +46,30 @@ pub struct ListFilter {
     /// Only for lists: records linked to this parent (a project's updates, a person's entries
     /// and nominations, a campaign's targets).
     pub parent: Option<String>,
+    /// Only for lists: the kind's order backwards (oldest first, names Z to A, codes
+    /// descending). The same indexes serve both directions.
+    pub reverse: bool,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub people: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub entries: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub projects: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updates: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub nominations: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub units: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attachments: i64,
     /// Counts by year, then by kind.
+    #[cfg_attr(feature = "ts", ts(type = "Record<number, Record<string, number>>"))]
     pub by_year: BTreeMap<i32, BTreeMap<String, i64>>,
 }
 
@@ -169,31 +185,35 @@ impl Store {
             sql.push_str(" AND ref = ?");
             args.push(SqlValue::Text(p.clone()));
         }
+        // Ascending orders (codes, names) compare with `>` after the cursor; newest-first
+        // compares with `<`; `reverse` swaps both the comparison and the direction.
+        let ascending = (order != ListOrder::NewestFirst) != filter.reverse;
+        let (cmp, dir) = if ascending { (">", "") } else { ("<", " DESC") };
         if let Some(c) = after {
             let bad = || Error::plain(Code::InvalidCursor, c);
             match order {
                 ListOrder::NewestFirst => {
                     uuid::Uuid::parse_str(c).map_err(|_| bad())?;
-                    sql.push_str(" AND id < ?");
+                    sql.push_str(&format!(" AND id {cmp} ?"));
                     args.push(SqlValue::Text(c.to_owned()));
                 }
                 ListOrder::Code => {
-                    sql.push_str(" AND code > ?");
+                    sql.push_str(&format!(" AND code {cmp} ?"));
                     args.push(SqlValue::Text(c.to_owned()));
                 }
                 ListOrder::SortKey => {
                     let (key, id) = c.split_once('.').ok_or_else(bad)?;
                     let key = hex::decode(key).map_err(|_| bad())?;
-                    sql.push_str(" AND (sort_key, id) > (?, ?)");
+                    sql.push_str(&format!(" AND (sort_key, id) {cmp} (?, ?)"));
                     args.push(SqlValue::Blob(key));
                     args.push(SqlValue::Text(id.to_owned()));
                 }
             }
         }
-        sql.push_str(match order {
-            ListOrder::NewestFirst => " ORDER BY id DESC",
-            ListOrder::Code => " ORDER BY code",
-            ListOrder::SortKey => " ORDER BY sort_key, id",
+        sql.push_str(&match order {
+            ListOrder::NewestFirst => format!(" ORDER BY id{dir}"),
+            ListOrder::Code => format!(" ORDER BY code{dir}"),
+            ListOrder::SortKey => format!(" ORDER BY sort_key{dir}, id{dir}"),
         });
         sql.push_str(&format!(" LIMIT {}", limit + 1));
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -1,0 +1,226 @@
+//! What the desktop app holds between calls: its settings and, once set up, the open store.
+//! The shell's commands are thin calls into this, so the first-run and settings rules live
+//! here and are tested without a window.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::error::{Code, Error, Lang, Result};
+use crate::records::{self, Campaign, PRESET_CAMPAIGN_ID};
+use crate::settings::Settings;
+use crate::store::{Installation, Store, DB_FILE};
+
+/// What the window needs to know to choose between the first-run wizard and the app.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AppStatus {
+    pub initialized: bool,
+    pub settings: Settings,
+    pub data_dir: String,
+    pub installation: Option<Installation>,
+    /// This year by the app's clock: the default of every year filter.
+    pub year: i32,
+    /// The campaign nominations are made under (criteria, values, categories, years).
+    pub campaign: Option<Campaign>,
+}
+
+/// The first-run wizard's answers.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Setup {
+    pub lang: Lang,
+    /// A commune's or ward's code from the reference list.
+    pub unit: String,
+    /// A branch (chi đoàn) to create under that unit and work as, if any.
+    #[serde(default)]
+    pub branch: Option<String>,
+    pub user: String,
+}
+
+/// The allowed codes of every closed list, for the forms' choices and the filters.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Vocabulary {
+    pub project_statuses: Vec<String>,
+    pub project_fields: Vec<String>,
+    pub entry_statuses: Vec<String>,
+    pub entry_subjects: Vec<String>,
+    pub nomination_statuses: Vec<String>,
+    pub genders: Vec<String>,
+    pub memberships: Vec<String>,
+    pub unit_types: Vec<String>,
+    pub target_metrics: Vec<String>,
+}
+
+pub fn vocabulary() -> Vocabulary {
+    let own = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
+    Vocabulary {
+        project_statuses: own(records::PROJECT_STATUSES),
+        project_fields: own(records::PROJECT_FIELDS),
+        entry_statuses: own(records::ENTRY_STATUSES),
+        entry_subjects: own(records::ENTRY_SUBJECTS),
+        nomination_statuses: own(records::NOMINATION_STATUSES),
+        genders: own(records::GENDERS),
+        memberships: own(records::MEMBERSHIPS),
+        unit_types: own(records::UNIT_TYPES),
+        target_metrics: own(records::TARGET_METRICS),
+    }
+}
+
+pub struct App {
+    config_dir: PathBuf,
+    /// A data folder given on the command line wins over the settings (tests, several
+    /// installations on one PC).
+    data_override: Option<PathBuf>,
+    settings: Settings,
+    store: Option<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Loads the settings and opens the store if this data folder has been set up.
+    pub fn start(
+        config_dir: PathBuf,
+        data_override: Option<PathBuf>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<App> {
+        let settings = Settings::load(&config_dir);
+        let mut app = App {
+            config_dir,
+            data_override,
+            settings,
+            store: None,
+            clock,
+        };
+        app.open_existing()?;
+        Ok(app)
+    }
+
+    fn open_existing(&mut self) -> Result<()> {
+        let dir = self.data_dir();
+        self.store = if dir.join(DB_FILE).exists() {
+            let mut store = Store::open(&dir, self.clock.clone())?;
+            self.apply_user(&mut store);
+            Some(store)
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    fn apply_user(&self, store: &mut Store) {
+        store.set_actor(&self.settings.user);
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_override
+            .clone()
+            .or_else(|| self.settings.data_dir.clone())
+            .unwrap_or_else(|| crate::paths::data_dir(None))
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.settings.lang
+    }
+
+    pub fn status(&self) -> AppStatus {
+        let campaign = self
+            .store
+            .as_ref()
+            .and_then(|s| s.campaigns().get(PRESET_CAMPAIGN_ID).cloned());
+        AppStatus {
+            initialized: self.store.is_some(),
+            settings: self.settings.clone(),
+            data_dir: self.data_dir().display().to_string(),
+            installation: self.store.as_ref().map(|s| s.installation().clone()),
+            year: self.clock.today().year(),
+            campaign,
+        }
+    }
+
+    /// The open store, or `not_initialized` before the first-run wizard has finished.
+    pub fn store(&mut self) -> Result<&mut Store> {
+        let dir = self.data_dir();
+        self.store
+            .as_mut()
+            .ok_or_else(|| Error::plain(Code::NotInitialized, &dir.display().to_string()))
+    }
+
+    /// Finishes the first-run wizard: saves the language and name, creates the database.
+    pub fn setup(&mut self, s: Setup) -> Result<AppStatus> {
+        let user = s.user.trim();
+        if user.is_empty() {
+            return Err(Error::field(Code::Required, "user"));
+        }
+        let dir = self.data_dir();
+        let branch = s.branch.as_deref().map(str::trim).filter(|b| !b.is_empty());
+        let mut store = match branch {
+            Some(b) => Store::init_branch(&dir, &s.unit, b, user, self.clock.clone())?,
+            None => Store::init(&dir, &s.unit, user, self.clock.clone())?,
+        };
+        self.settings.lang = s.lang;
+        self.settings.user = user.to_owned();
+        self.settings.save(&self.config_dir)?;
+        self.apply_user(&mut store);
+        self.store = Some(store);
+        tracing::info!(unit = s.unit, "first run finished");
+        Ok(self.status())
+    }
+
+    pub fn set_lang(&mut self, lang: Lang) -> Result<AppStatus> {
+        self.settings.lang = lang;
+        self.settings.save(&self.config_dir)?;
+        Ok(self.status())
+    }
+
+    pub fn set_user(&mut self, user: &str) -> Result<AppStatus> {
+        let user = user.trim();
+        if user.is_empty() {
+            return Err(Error::field(Code::Required, "user"));
+        }
+        self.settings.user = user.to_owned();
+        self.settings.save(&self.config_dir)?;
+        if let Some(store) = self.store.as_mut() {
+            store.set_actor(user);
+        }
+        Ok(self.status())
+    }
+
+    /// Moves the data to `dir`: an empty (or new) folder receives a copy of the database and
+    /// attachments, then the app switches to it; a folder that already holds Sổ Vàng data is
+    /// opened as it is. The old folder is left untouched, so nothing can be lost midway.
+    pub fn move_data(&mut self, dir: &Path) -> Result<AppStatus> {
+        let shown = dir.display().to_string();
+        let io = |e: std::io::Error| Error::io(Some("data_dir"), &shown, &e);
+        if !dir.join(DB_FILE).exists() {
+            let occupied = std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false);
+            if occupied {
+                return Err(Error::field_arg(Code::InvalidValue, "data_dir", &shown));
+            }
+            std::fs::create_dir_all(dir).map_err(io)?;
+            if let Some(store) = self.store.as_ref() {
+                store.copy_to(dir)?;
+            }
+        }
+        let store = if dir.join(DB_FILE).exists() {
+            Some(Store::open(dir, self.clock.clone())?)
+        } else {
+            None
+        };
+        self.settings.data_dir = Some(dir.to_owned());
+        self.settings.save(&self.config_dir)?;
+        self.data_override = None;
+        self.store = store;
+        if let Some(mut s) = self.store.take() {
+            self.apply_user(&mut s);
+            self.store = Some(s);
+        }
+        Ok(self.status())
+    }
+}
