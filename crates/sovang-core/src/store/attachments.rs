@@ -171,6 +171,21 @@ impl Store {
         }
     }
 
+    /// The bytes of a stored attachment, by its content hash. Only hashes this database
+    /// knows are read, so no other file can be asked for.
+    pub fn read_attachment(&self, sha256: &str) -> Result<Vec<u8>> {
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1 AND deleted_at IS NULL)",
+            [sha256],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(Error::plain(Code::NotFound, sha256));
+        }
+        let path = self.attachment_path(sha256);
+        std::fs::read(&path).map_err(|e| Error::io(None, &path.display().to_string(), &e))
+    }
+
     pub fn attachment(&self, id: &str) -> Result<Value> {
         self.conn
             .query_row(

@@ -23,7 +23,7 @@ pub use check::Problem;
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
 pub use setup::{find_reference_units, UnitChoice, UnitRow};
-pub use view::{Attachment, HistoryRow, RecordView};
+pub use view::{record_view, Attachment, HistoryRow, RecordView};
 
 use crate::clock::{stamp, Clock, IdGen};
 use crate::collate::VietCollator;

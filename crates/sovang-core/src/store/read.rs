@@ -328,6 +328,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// `history` as its declared type.
+    pub fn history_rows(&self, id: &str) -> Result<Vec<super::HistoryRow>> {
+        self.history(id)?
+            .into_iter()
+            .map(|v| {
+                serde_json::from_value(v)
+                    .map_err(|e| Error::plain(Code::Storage, &format!("history shape: {e}")))
+            })
+            .collect()
+    }
+
     /// Ids of live records of `kind` (for tests and checks on small databases).
     pub fn live_ids(&self, kind: Kind) -> Result<HashSet<String>> {
         let sql = format!("SELECT id FROM {} WHERE deleted_at IS NULL", kind.table());

@@ -54,3 +54,10 @@ pub struct HistoryRow {
     pub version: String,
     pub changes: Value,
 }
+
+/// `get`'s JSON as its declared type.
+pub fn record_view(v: Value) -> crate::Result<RecordView> {
+    serde_json::from_value(v).map_err(|e| {
+        crate::Error::plain(crate::error::Code::Storage, &format!("record shape: {e}"))
+    })
+}
