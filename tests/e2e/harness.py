@@ -17,6 +17,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +103,8 @@ class App:
             command_executor=f"http://127.0.0.1:{driver.port}", options=opts
         )
         self.session_seconds = time.perf_counter() - started
+        # The app runs on this machine: a file is given by its path, not uploaded.
+        self.wd.file_detector = UselessFileDetector()
         self.wd.set_window_size(1366, 860)
 
     def quit(self):
@@ -142,6 +145,17 @@ class App:
         el = self.css(selector)
         return " ".join((el.get_property("textContent") or "").split())
 
+    def row(self, text, container='[data-testid="rows"]'):
+        """The list row showing `text`."""
+
+        def find():
+            for r in self.all(f"{container} .row"):
+                if text in (r.get_property("textContent") or ""):
+                    return r
+            return None
+
+        return self.wait(find, 10, f"a row showing {text!r}")
+
     def body(self) -> str:
         return self.wd.find_element(By.TAG_NAME, "body").text
 
@@ -165,7 +179,8 @@ class App:
         if clear:
             el.send_keys(Keys.CONTROL, "a")
             el.send_keys(Keys.DELETE)
-        el.send_keys(text)
+        if text:
+            el.send_keys(text)
         return el
 
     def nav(self, screen):

@@ -138,7 +138,7 @@ class DesktopApp(unittest.TestCase):
     def test_05_edit_entry_and_unsaved_guard(self):
         a = self.app
         a.type("#place", "Viện Huyết học - Truyền máu Trung ương")
-        a.nav("projects")  # leaving with unsaved changes asks first
+        a.click('[data-nav="projects"]')  # leaving with unsaved changes asks first
         a.text_appears("Bỏ các thay đổi chưa lưu?")
         a.shot("11-unsaved-guard")
         a.button("Ở lại để lưu").click()
@@ -201,13 +201,13 @@ class DesktopApp(unittest.TestCase):
         a = self.app
         a.nav("entries")
         a.wait(lambda: ENTRY in a.text_of('[data-testid="rows"]'), message="the entry listed")
-        next(r for r in a.all('[data-testid="rows"] .row') if ENTRY in r.text).click()
+        a.row(ENTRY).click()
         a.click('[data-testid="delete"]')
         a.text_appears("vào thùng rác")
         a.wait(lambda: ENTRY not in a.text_of('[data-testid="rows"]'), message="the deleted entry gone from the list")
         a.nav("trash")
         a.wait(lambda: ENTRY in a.text_of('[data-testid="rows"]'), message="the entry in the trash")
-        next(r for r in a.all('[data-testid="rows"] .row') if ENTRY in r.text).click()
+        a.row(ENTRY).click()
         a.shot("09-trash")
         a.click('[data-testid="restore"]')
         a.text_appears("Đã khôi phục")
