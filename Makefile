@@ -1,41 +1,90 @@
 # Sổ Vàng — the two commands a fresh clone needs: `make run` and `make test`.
 CARGO ?= cargo
-DEMO_DIR ?= target/demo-data
-DEMO_RECORDS ?= 20000
+NPM ?= npm
+APP := target/release/sovang-desktop
 SOVANG := target/release/sovang
+DEMO_HOME ?= target/demo-100k
+DEMO_RECORDS ?= 100000
+VENV := target/e2e-venv
+# The window's tests: a virtual screen, a D-Bus session, no accessibility bus.
+HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
-.PHONY: run test fmt-check clippy unit blackbox build bench demo-cli clean
+.PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app cli \
+	e2e e2e-deps bench bench-app package clean
 
-# For now (before the desktop app lands) `run` builds the CLI, fills a demo database and
-# shows what is in it.
-run: build
-	rm -rf $(DEMO_DIR)
-	$(SOVANG) --data-dir $(DEMO_DIR) init --unit 01
-	$(SOVANG) --data-dir $(DEMO_DIR) demo --records $(DEMO_RECORDS) --seed 1
-	$(SOVANG) --data-dir $(DEMO_DIR) stats
-	$(SOVANG) --data-dir $(DEMO_DIR) search "nguyen" --limit 10
+## The desktop app on the default data folder (the first-run wizard on a new machine).
+run: app
+	$(APP)
 
-build:
-	$(CARGO) build --release -p sovang-cli
+## The desktop app on a 100,000-record demo database (made once, kept in $(DEMO_HOME)).
+demo: app cli
+	@if [ ! -f $(DEMO_HOME)/data/sovang.db ]; then \
+	  $(SOVANG) --data-dir $(DEMO_HOME)/data --user "Dữ liệu mẫu" init --unit 01 && \
+	  $(SOVANG) --data-dir $(DEMO_HOME)/data demo --records $(DEMO_RECORDS) --seed 1; fi
+	$(APP) --data-dir $(DEMO_HOME)/data --config-dir $(DEMO_HOME)/config
 
-test: fmt-check clippy unit blackbox
+test: fmt-check ui-check clippy unit blackbox e2e
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
-clippy:
+# The shell embeds ui/dist at compile time, so even clippy needs the UI built.
+clippy: ui
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 unit:
-	$(CARGO) test -p sovang-core
+	$(CARGO) test -p sovang-core --features ts
 
-# The black-box tests run the real `sovang` binary.
+ui-deps: ui/node_modules/.package-lock.json
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+ui: ui-deps
+	cd ui && $(NPM) run build
+
+## Type checks, catalog tests, and generated TypeScript types that match the Rust ones.
+ui-check: ui-deps
+	cd ui && $(NPM) run check && $(NPM) test
+	$(CARGO) test -p sovang-core --features ts --test bindings
+
+## Rewrites ui/src/lib/bindings from the Rust types.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p sovang-core --features ts --test bindings
+
+# The black-box tests run the real `sovang` binary; `desktop` checks the shell's settings.
 blackbox:
 	$(CARGO) build -p sovang-cli
 	$(CARGO) test -p sovang-tests
 
-bench: build
+app: ui
+	$(CARGO) build --release -p sovang-desktop
+
+cli:
+	$(CARGO) build --release -p sovang-cli
+
+e2e-deps: $(VENV)/.done
+$(VENV)/.done: tests/e2e/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r tests/e2e/requirements.txt
+	touch $@
+
+## The real app in its window, driven through tauri-driver and WebKitWebDriver.
+e2e: app e2e-deps
+	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_app.py
+
+bench: cli
 	python3 tests/bench/bench.py
+
+## The app's start-up, memory, search and list figures (see BENCHMARKS.md).
+bench-app: app cli e2e-deps
+	$(CARGO) build --release -p sovang-empty-app
+	$(HEADLESS) $(VENV)/bin/python tests/bench/bench_app.py
+
+## A .deb and an AppImage in target/release/bundle/.
+package: ui
+	ui/node_modules/.bin/tauri build --bundles deb,appimage
 
 clean:
 	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

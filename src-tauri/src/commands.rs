@@ -67,7 +67,9 @@ async fn set_user(s: S<'_>, user: String) -> Result<AppStatus> {
 #[tauri::command]
 async fn choose_data_dir(window: tauri::Window, s: S<'_>) -> Result<Option<AppStatus>> {
     let picked = window.dialog().file().blocking_pick_folder();
-    let Some(dir) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    let Some(dir) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
     with(&s, |a| a.move_data(&dir)).map(Some)
 }
 
@@ -84,7 +86,9 @@ async fn list(
     after: Option<String>,
     limit: usize,
 ) -> Result<Page> {
-    with(&s, |a| a.store()?.list(kind, &filter, after.as_deref(), limit))
+    with(&s, |a| {
+        a.store()?.list(kind, &filter, after.as_deref(), limit)
+    })
 }
 
 #[tauri::command]
@@ -95,7 +99,9 @@ async fn search(
     after: Option<String>,
     limit: usize,
 ) -> Result<Page> {
-    with(&s, |a| a.store()?.search(&query, &filter, after.as_deref(), limit))
+    with(&s, |a| {
+        a.store()?.search(&query, &filter, after.as_deref(), limit)
+    })
 }
 
 #[tauri::command]
@@ -135,13 +141,22 @@ async fn attach(s: S<'_>, request: Request<'_>) -> Result<Value> {
     let header = |k: &str| -> Result<String> {
         let raw = request.headers().get(k).and_then(|v| v.to_str().ok());
         let raw = raw.ok_or_else(|| Error::field(Code::Required, k))?;
-        Ok(percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned())
+        Ok(percent_encoding::percent_decode_str(raw)
+            .decode_utf8_lossy()
+            .into_owned())
     };
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(Error::field(Code::Required, "file"));
     };
-    let (kind, id, name) = (Kind::parse(&header("x-kind")?)?, header("x-id")?, header("x-name")?);
-    with(&s, |a| a.store()?.attach_from(kind, &id, &name, &name, &mut bytes.as_slice()))
+    let (kind, id, name) = (
+        Kind::parse(&header("x-kind")?)?,
+        header("x-id")?,
+        header("x-name")?,
+    );
+    with(&s, |a| {
+        a.store()?
+            .attach_from(kind, &id, &name, &name, &mut bytes.as_slice())
+    })
 }
 
 #[tauri::command]
@@ -170,26 +185,4 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         attach,
         attachment_bytes
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    /// The capability must grant exactly the commands `build.rs` declares: a command left out
-    /// would fail in the window, an extra permission would widen what the UI may do.
-    #[test]
-    fn capability_grants_exactly_the_commands() {
-        let cap: serde_json::Value =
-            serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
-        let granted: Vec<String> = cap["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_owned())
-            .collect();
-        let declared: Vec<String> = crate::commands_list()
-            .iter()
-            .map(|n| format!("allow-{}", n.replace('_', "-")))
-            .collect();
-        assert_eq!(granted, declared, "capabilities/default.json vs command_names.rs");
-    }
 }

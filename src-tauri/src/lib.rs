@@ -2,13 +2,6 @@
 //! commands. Everything else is in `sovang-core` (rules, storage) or `ui` (what is shown).
 
 mod commands;
-#[cfg(test)]
-mod command_names;
-
-#[cfg(test)]
-fn commands_list() -> &'static [&'static str] {
-    command_names::NAMES
-}
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,7 +19,9 @@ fn arg(name: &str) -> Option<PathBuf> {
 }
 
 /// Daily log files in `<data>/logs`, the last 14 kept.
-fn start_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+fn start_logging(
+    data_dir: &std::path::Path,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     std::fs::create_dir_all(data_dir.join("logs")).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)

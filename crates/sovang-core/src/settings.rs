@@ -31,7 +31,7 @@ pub fn config_dir(explicit: Option<PathBuf>) -> PathBuf {
     if let Some(p) = std::env::var_os(CONFIG_DIR_ENV).filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    directories::ProjectDirs::from("vn", "Doan TNCS Ho Chi Minh", "SoVang")
+    crate::paths::project_dirs()
         .map(|d| d.config_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("sovang-config"))
 }

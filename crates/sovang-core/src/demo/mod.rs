@@ -363,6 +363,60 @@ pub fn generate(
     }
     let _ = producer.join();
     store.bulk_mode(false)?;
+    if result.is_ok() {
+        result = demo_targets(store);
+    }
     store.set_actor(&previous_actor);
     result.map(|_| done)
+}
+
+/// Yearly targets for the installation's own unit, near what the demo records reach (some
+/// met, some not), so that the overview's progress chart has something to show.
+fn demo_targets(store: &mut Store) -> Result<()> {
+    let unit = store.installation().unit.clone();
+    let this_year = store.clock().today().year();
+    let Some(c) = store.campaigns().get(PRESET_CAMPAIGN_ID).cloned() else {
+        return Ok(());
+    };
+    // Per metric: how far the target lies from what was done (percent).
+    let reach = [90, 110, 125, 80, 105];
+    for year in c.start_year..=c.end_year.min(this_year) {
+        let o = store.overview(year)?;
+        if !o.targets.is_empty() {
+            continue;
+        }
+        let done = |key: &str| {
+            o.counts
+                .iter()
+                .find(|x| x.key == key)
+                .map_or(0, |x| x.count)
+        };
+        let volunteers: i64 = store.connection().query_row(
+            "SELECT coalesce(sum(json_extract(body, '$.volunteers')), 0) FROM projects WHERE deleted_at IS NULL AND year = ?1",
+            [year],
+            |r| r.get(0),
+        )?;
+        let beneficiaries: i64 = store.connection().query_row(
+            "SELECT coalesce(sum(json_extract(body, '$.beneficiaries')), 0) FROM projects WHERE deleted_at IS NULL AND year = ?1",
+            [year],
+            |r| r.get(0),
+        )?;
+        let actual = [
+            done("entry"),
+            done("project"),
+            done("nomination"),
+            volunteers,
+            beneficiaries,
+        ];
+        for ((metric, a), pct) in records::TARGET_METRICS.iter().zip(actual).zip(reach) {
+            store.put(
+                Kind::Target,
+                serde_json::json!({
+                    "campaign_id": PRESET_CAMPAIGN_ID, "unit": unit, "year": year,
+                    "metric": metric, "target": (a * pct / 100).max(1),
+                }),
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,324 @@
+//! What the desktop app relies on: first run, settings, moving the data folder, the
+//! overview's figures, reversed lists, and records in their declared shapes.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use common::{entry_json, fixture, person};
+use serde_json::json;
+use sovang_core::app::{App, Setup};
+use sovang_core::clock::ManualClock;
+use sovang_core::store::{find_reference_units, record_view, ListFilter, DB_FILE};
+use sovang_core::{Code, Kind, Lang};
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap(),
+    ))
+}
+
+fn setup(unit: &str, branch: Option<&str>, user: &str) -> Setup {
+    Setup {
+        lang: Lang::En,
+        unit: unit.into(),
+        branch: branch.map(Into::into),
+        user: user.into(),
+    }
+}
+
+#[test]
+fn first_run_creates_the_database_once_the_wizard_is_complete() {
+    let home = tempfile::tempdir().unwrap();
+    let (cfg, data) = (home.path().join("cfg"), home.path().join("data"));
+    let mut app = App::start(cfg.clone(), Some(data.clone()), clock()).unwrap();
+    assert!(
+        !app.status().initialized,
+        "a new machine starts in the wizard"
+    );
+    assert_eq!(
+        app.store().err().map(|e| e.code),
+        Some(Code::NotInitialized)
+    );
+
+    let err = app.setup(setup("00070", None, "   ")).unwrap_err();
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        (Code::Required, Some("user"))
+    );
+    assert!(
+        !data.join(DB_FILE).exists(),
+        "a refused wizard creates no database"
+    );
+    let err = app.setup(setup("99999", None, "Minh Anh")).unwrap_err();
+    assert_eq!(
+        err.code,
+        Code::UnknownUnit,
+        "only units of the reference list"
+    );
+
+    let status = app
+        .setup(setup("00070", None, "Nguyễn Thị Minh Anh"))
+        .unwrap();
+    assert!(status.initialized);
+    assert_eq!(
+        status.installation.as_ref().unwrap().unit_name,
+        "Phường Hoàn Kiếm"
+    );
+    assert!(
+        status.campaign.is_some(),
+        "the 2023–2027 campaign comes with the database"
+    );
+    let p = person(app.store().unwrap(), "Lê Văn Tám", "00070");
+    let created_by = app.store().unwrap().get(Kind::Person, &p).unwrap()["created_by"].clone();
+    assert_eq!(
+        created_by, "Nguyễn Thị Minh Anh",
+        "changes carry the wizard's user name"
+    );
+
+    drop(app);
+    let app = App::start(cfg, Some(data), clock()).unwrap();
+    let s = app.status();
+    assert!(s.initialized, "the next start opens the same data");
+    assert_eq!(
+        s.settings.lang,
+        Lang::En,
+        "the language chosen in the wizard is kept"
+    );
+}
+
+#[test]
+fn a_branch_under_a_ward_becomes_the_installations_unit() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = App::start(home.path().join("c"), Some(home.path().join("d")), clock()).unwrap();
+    let status = app.setup(setup("00070", Some(" "), "An")).unwrap();
+    assert_eq!(
+        status.installation.unwrap().unit,
+        "00070",
+        "a blank branch name means no branch"
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    let mut app = App::start(home.path().join("c"), Some(home.path().join("d")), clock()).unwrap();
+    let s = app
+        .setup(setup("00070", Some("Chi đoàn Khu phố 3"), "An"))
+        .unwrap();
+    let inst = s.installation.unwrap();
+    assert_eq!(
+        (inst.unit.as_str(), inst.unit_name.as_str()),
+        ("00070-1", "Chi đoàn Khu phố 3")
+    );
+    let rows = app.store().unwrap().unit_rows().unwrap();
+    assert_eq!(
+        rows[0].code, "00070-1",
+        "the unit tree starts at the installation's unit"
+    );
+    let err = app
+        .store()
+        .unwrap()
+        .put(
+            Kind::Person,
+            json!({"full_name": "Hà Thu", "unit": "00070"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.code,
+        Code::UnitOutOfScope,
+        "a branch cannot write for its ward"
+    );
+}
+
+#[test]
+fn settings_persist_and_refuse_a_blank_name() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("c");
+    let mut app = App::start(cfg.clone(), Some(home.path().join("d")), clock()).unwrap();
+    app.setup(setup("00070", None, "An")).unwrap();
+    app.set_lang(Lang::Vi).unwrap();
+    assert_eq!(app.set_user("  ").unwrap_err().code, Code::Required);
+    app.set_user("Trần Bình").unwrap();
+    let again = App::start(cfg, Some(home.path().join("d")), clock()).unwrap();
+    let s = again.status().settings;
+    assert_eq!((s.lang, s.user.as_str()), (Lang::Vi, "Trần Bình"));
+}
+
+#[test]
+fn moving_the_data_folder_copies_everything_and_keeps_the_old_one() {
+    let home = tempfile::tempdir().unwrap();
+    let old = home.path().join("old");
+    let mut app = App::start(home.path().join("c"), Some(old.clone()), clock()).unwrap();
+    app.setup(setup("00070", None, "An")).unwrap();
+    let p = person(app.store().unwrap(), "Lê Văn Tám", "00070");
+    let photo = home.path().join("a.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nrest").unwrap();
+    app.store()
+        .unwrap()
+        .attach(Kind::Person, &p, &photo)
+        .unwrap();
+
+    let busy = home.path().join("busy");
+    std::fs::create_dir_all(&busy).unwrap();
+    std::fs::write(busy.join("notes.txt"), "mine").unwrap();
+    let err = app.move_data(&busy).unwrap_err();
+    assert_eq!(
+        err.field.as_deref(),
+        Some("data_dir"),
+        "a folder holding other files is refused"
+    );
+    assert_eq!(app.data_dir(), old, "and the app stays where it was");
+
+    let new = home.path().join("new");
+    let s = app.move_data(&new).unwrap();
+    assert_eq!(s.data_dir, new.display().to_string());
+    let got = app.store().unwrap().get(Kind::Person, &p).unwrap();
+    let sha = got["attachments"][0]["sha256"].as_str().unwrap().to_owned();
+    assert!(
+        app.store().unwrap().read_attachment(&sha).is_ok(),
+        "attachments came along"
+    );
+    assert!(
+        old.join(DB_FILE).exists(),
+        "the old folder is left untouched"
+    );
+}
+
+#[test]
+fn overview_counts_the_year_and_measures_targets() {
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Lê Văn Tám", "00070");
+    for t in ["Một", "Hai"] {
+        let mut e = entry_json("00070", &p, t);
+        e["deed_date"] = json!("2026-03-01");
+        f.store.put(Kind::Entry, e).unwrap();
+    }
+    f.store
+        .put(
+            Kind::Project,
+            json!({"unit": "00070", "name": "Thắp sáng", "field": "infrastructure",
+                   "start_date": "01/02/2026", "volunteers": 30, "status": "in_progress"}),
+        )
+        .unwrap();
+    for (metric, target) in [("entries", 4), ("volunteers", 20)] {
+        f.store
+            .put(
+                Kind::Target,
+                json!({"campaign_id": sovang_core::records::PRESET_CAMPAIGN_ID, "unit": "00070",
+                       "year": 2026, "metric": metric, "target": target}),
+            )
+            .unwrap();
+    }
+    let o = f.store.overview(2026).unwrap();
+    let count = |k: &str| o.counts.iter().find(|c| c.key == k).unwrap().count;
+    assert_eq!((count("entry"), count("project")), (2, 1));
+    assert_eq!(o.people, 1);
+    let by = |s: &str| {
+        o.projects_by_status
+            .iter()
+            .find(|c| c.key == s)
+            .unwrap()
+            .count
+    };
+    assert_eq!(by("in_progress"), 1);
+    let t: Vec<(&str, i64, i64)> = o
+        .targets
+        .iter()
+        .map(|t| (t.metric.as_str(), t.target, t.actual))
+        .collect();
+    assert_eq!(
+        t,
+        vec![("entries", 4, 2), ("volunteers", 20, 30)],
+        "targets with what was done"
+    );
+    assert!(f.store.overview(2025).unwrap().targets.is_empty());
+}
+
+#[test]
+fn reversed_lists_page_through_everything_backwards() {
+    let mut f = fixture("00070");
+    let names = ["An", "Bình", "Châu", "Dũng", "Đức", "Giang", "Hà"];
+    for n in names {
+        person(&mut f.store, &format!("Nguyễn {n}"), "00070");
+    }
+    let collect = |store: &sovang_core::Store, reverse: bool| {
+        let filter = ListFilter {
+            reverse,
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .list(Kind::Person, &filter, after.as_deref(), 3)
+                .unwrap();
+            out.extend(page.items.into_iter().map(|i| i.title));
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break out,
+            }
+        }
+    };
+    let forward = collect(&f.store, false);
+    let mut backward = collect(&f.store, true);
+    backward.reverse();
+    assert_eq!(forward.len(), names.len(), "every person once");
+    assert_eq!(forward, backward, "Z→A is A→Z backwards, page after page");
+    assert_eq!(
+        forward[4], "Nguyễn Đức",
+        "đ sorts after d in Vietnamese order"
+    );
+}
+
+#[test]
+fn records_match_their_declared_shape_and_streams_attach() {
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Lê Văn Tám", "00070");
+    let mut png: &[u8] = b"\x89PNG\r\n\x1a\nbytes";
+    let a = f
+        .store
+        .attach_from(Kind::Person, &p, "ảnh.png", "ảnh.png", &mut png)
+        .unwrap();
+    assert_eq!(a["mime"], "image/png", "the type is sniffed from the bytes");
+    let view = record_view(f.store.get(Kind::Person, &p).unwrap()).unwrap();
+    assert_eq!(view.attachments.len(), 1);
+    assert_eq!(view.attachments[0].file_name, "ảnh.png");
+    let rows = f.store.history_rows(&p).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["create", "attach"]
+    );
+
+    let mut text: &[u8] = b"not a photo";
+    let err = f
+        .store
+        .attach_from(Kind::Person, &p, "x.exe", "x.exe", &mut text)
+        .unwrap_err();
+    assert_eq!(err.code, Code::AttachmentType);
+    assert_eq!(
+        f.store.get(Kind::Person, &p).unwrap()["attachments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.store
+            .read_attachment("0".repeat(64).as_str())
+            .unwrap_err()
+            .code,
+        Code::NotFound,
+        "only stored attachments can be read"
+    );
+}
+
+#[test]
+fn the_wizard_finds_units_without_diacritics() {
+    let found = find_reference_units("hoan kiem", 20);
+    assert!(
+        found
+            .iter()
+            .any(|u| u.code == "00070" && u.province == "Thành phố Hà Nội"),
+        "{found:?}"
+    );
+    assert!(find_reference_units("zzzz", 20).is_empty());
+}
