@@ -42,20 +42,19 @@ pub struct Overview {
 }
 
 impl Store {
+    /// One pass per table: the year's counts by kind, then the year's projects grouped by
+    /// status with their volunteers and beneficiaries summed (a million-record database
+    /// answers in well under a second; see BENCHMARKS.md).
     pub fn overview(&self, year: i32) -> Result<Overview> {
-        let one =
-            |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [year], |r| r.get(0))?) };
-        let count_of = |kind: Kind| {
-            one(&format!(
+        let mut counts = Vec::new();
+        for kind in [Kind::Entry, Kind::Update, Kind::Nomination] {
+            let sql = format!(
                 "SELECT count(*) FROM {} WHERE deleted_at IS NULL AND year = ?1",
                 kind.table()
-            ))
-        };
-        let mut counts = Vec::new();
-        for kind in [Kind::Entry, Kind::Project, Kind::Update, Kind::Nomination] {
+            );
             counts.push(Count {
                 key: kind.name().into(),
-                count: count_of(kind)?,
+                count: self.conn.query_row(&sql, [year], |r| r.get(0))?,
             });
         }
         let people = self.conn.query_row(
@@ -63,18 +62,35 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        let mut projects_by_status = Vec::new();
-        for status in crate::records::PROJECT_STATUSES {
-            let n: i64 = self.conn.query_row(
-                "SELECT count(*) FROM projects WHERE deleted_at IS NULL AND year = ?1 AND status = ?2",
-                rusqlite::params![year, status],
-                |r| r.get(0),
-            )?;
-            projects_by_status.push(Count {
-                key: (*status).into(),
-                count: n,
-            });
+        let mut by_status = std::collections::HashMap::new();
+        let (mut volunteers, mut beneficiaries) = (0i64, 0i64);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT status, count(*), coalesce(sum(json_extract(body, '$.volunteers')), 0), \
+             coalesce(sum(json_extract(body, '$.beneficiaries')), 0) \
+             FROM projects WHERE deleted_at IS NULL AND year = ?1 GROUP BY status",
+        )?;
+        let mut rows = stmt.query([year])?;
+        while let Some(r) = rows.next()? {
+            by_status.insert(r.get::<_, String>(0)?, r.get::<_, i64>(1)?);
+            volunteers += r.get::<_, i64>(2)?;
+            beneficiaries += r.get::<_, i64>(3)?;
         }
+        let projects: i64 = by_status.values().sum();
+        counts.insert(
+            1,
+            Count {
+                key: Kind::Project.name().into(),
+                count: projects,
+            },
+        );
+        let projects_by_status = crate::records::PROJECT_STATUSES
+            .iter()
+            .map(|s| Count {
+                key: (*s).into(),
+                count: by_status.get(*s).copied().unwrap_or(0),
+            })
+            .collect();
+        let done = |key: &str| counts.iter().find(|c| c.key == key).map_or(0, |c| c.count);
         let mut targets = Vec::new();
         for metric in TARGET_METRICS {
             let target: Option<i64> = self.conn.query_row(
@@ -85,13 +101,11 @@ impl Store {
             )?;
             let Some(target) = target else { continue };
             let actual = match *metric {
-                "entries" => count_of(Kind::Entry)?,
-                "projects" => count_of(Kind::Project)?,
-                "nominations" => count_of(Kind::Nomination)?,
-                field => one(&format!(
-                    "SELECT coalesce(sum(json_extract(body, '$.{field}')), 0) FROM projects \
-                     WHERE deleted_at IS NULL AND year = ?1"
-                ))?,
+                "entries" => done("entry"),
+                "projects" => projects,
+                "nominations" => done("nomination"),
+                "volunteers" => volunteers,
+                _ => beneficiaries,
             };
             targets.push(TargetProgress {
                 metric: (*metric).into(),
