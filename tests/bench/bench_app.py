@@ -116,7 +116,8 @@ const [screen, done] = [arguments[0], arguments[arguments.length - 1]];
 const t0 = performance.now();
 document.querySelector(`[data-nav="${screen}"]`).click();
 const tick = () => {
-  const rows = document.querySelectorAll('[data-testid="rows"] .row, .tree .row-static');
+  // Ready: rows painted, or the list's "no records" line (an empty trash).
+  const rows = document.querySelectorAll('[data-testid="rows"] .row, [data-testid="rows"] .empty, .tree .row-static');
   if (rows.length > 0) requestAnimationFrame(() => done(performance.now() - t0));
   else requestAnimationFrame(tick);
 };
@@ -126,7 +127,9 @@ tick();
 
 def main():
     home = database()
-    machine = f"{sh('nproc')} cores, {sh('grep -m1 \"model name\" /proc/cpuinfo | cut -d: -f2').strip()}, {sh('free -h | awk \"/Mem:/{print \\$2}\"')} RAM"
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    ram = sh("free -h | awk '/Mem:/{print $2}'")
+    machine = f"{sh('nproc')} cores, {cpu}, {ram} RAM"
     sizes = {p.name: p.stat().st_size / 1e6 for p in (APP, EMPTY)}
     driver = Driver()
     try:

@@ -104,7 +104,7 @@ impl App {
         let dir = self.data_dir();
         self.store = if dir.join(DB_FILE).exists() {
             let mut store = Store::open(&dir, self.clock.clone())?;
-            self.apply_user(&mut store);
+            self.prepare_store(&mut store);
             Some(store)
         } else {
             None
@@ -112,8 +112,10 @@ impl App {
         Ok(())
     }
 
-    fn apply_user(&self, store: &mut Store) {
+    /// What every store the app opens gets: the user's name as "who", the app's cache size.
+    fn prepare_store(&self, store: &mut Store) {
         store.set_actor(&self.settings.user);
+        let _ = store.set_cache_kib(crate::db::APP_CACHE_KIB);
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -165,7 +167,7 @@ impl App {
         self.settings.lang = s.lang;
         self.settings.user = user.to_owned();
         self.settings.save(&self.config_dir)?;
-        self.apply_user(&mut store);
+        self.prepare_store(&mut store);
         self.store = Some(store);
         tracing::info!(unit = s.unit, "first run finished");
         Ok(self.status())
@@ -218,7 +220,7 @@ impl App {
         self.data_override = None;
         self.store = store;
         if let Some(mut s) = self.store.take() {
-            self.apply_user(&mut s);
+            self.prepare_store(&mut s);
             self.store = Some(s);
         }
         Ok(self.status())

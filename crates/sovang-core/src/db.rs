@@ -7,6 +7,12 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 
+/// SQLite's page cache for bulk work (imports, demo data, the CLI).
+pub const BULK_CACHE_KIB: i64 = 16_000;
+/// The desktop app's page cache: its reads are pages of 100 rows, and what it keeps idle
+/// counts against the window's memory budget; the OS's file cache serves the rest.
+pub const APP_CACHE_KIB: i64 = 4_000;
+
 pub fn open(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     configure(&conn)?;
@@ -23,7 +29,7 @@ pub fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -16_000)?; // 16 MB page cache
+    conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

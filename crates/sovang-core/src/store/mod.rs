@@ -244,6 +244,12 @@ impl Store {
         &self.actor
     }
 
+    /// The size of SQLite's page cache, in KiB (see `db::APP_CACHE_KIB`).
+    pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
     pub fn set_attachment_limit(&mut self, bytes: u64) {
         self.attachment_limit = bytes;
     }
