@@ -175,6 +175,7 @@ class DesktopApp(unittest.TestCase):
         inputs = a.all('[data-testid="update"] [data-testid="attach-input"]')
         inputs[0].send_keys(str(photo))
         a.wait(lambda: a.all('[data-testid="update"] .thumb img'), message="the photo's thumbnail on the update")
+        a.wd.execute_script("arguments[0].scrollIntoView({block: 'end'})", a.css('[data-testid="update"]'))
         a.shot("05-projects")
 
     # 4 -------------------------------------------------------------------------------
