@@ -26,6 +26,9 @@ pub struct AppStatus {
     pub year: i32,
     /// The campaign nominations are made under (criteria, values, categories, years).
     pub campaign: Option<Campaign>,
+    pub campaign_id: String,
+    /// The years a year filter offers, newest first: the campaign's years up to this year.
+    pub years: Vec<i32>,
 }
 
 /// The first-run wizard's answers.
@@ -54,6 +57,8 @@ pub struct Vocabulary {
     pub memberships: Vec<String>,
     pub unit_types: Vec<String>,
     pub target_metrics: Vec<String>,
+    /// The kinds a list can filter by year.
+    pub kinds_with_year: Vec<crate::Kind>,
 }
 
 pub fn vocabulary() -> Vocabulary {
@@ -68,6 +73,10 @@ pub fn vocabulary() -> Vocabulary {
         memberships: own(records::MEMBERSHIPS),
         unit_types: own(records::UNIT_TYPES),
         target_metrics: own(records::TARGET_METRICS),
+        kinds_with_year: crate::Kind::ALL
+            .into_iter()
+            .filter(|k| k.has_year())
+            .collect(),
     }
 }
 
@@ -96,20 +105,18 @@ impl App {
             store: None,
             clock,
         };
-        app.open_existing()?;
+        app.store = app.open_store(&app.data_dir())?;
         Ok(app)
     }
 
-    fn open_existing(&mut self) -> Result<()> {
-        let dir = self.data_dir();
-        self.store = if dir.join(DB_FILE).exists() {
-            let mut store = Store::open(&dir, self.clock.clone())?;
-            self.prepare_store(&mut store);
-            Some(store)
-        } else {
-            None
-        };
-        Ok(())
+    /// The store in `dir` if it has been set up there, prepared for the app.
+    fn open_store(&self, dir: &Path) -> Result<Option<Store>> {
+        if !dir.join(DB_FILE).exists() {
+            return Ok(None);
+        }
+        let mut store = Store::open(dir, self.clock.clone())?;
+        self.prepare_store(&mut store);
+        Ok(Some(store))
     }
 
     /// What every store the app opens gets: the user's name as "who", the app's cache size.
@@ -134,13 +141,19 @@ impl App {
             .store
             .as_ref()
             .and_then(|s| s.campaigns().get(PRESET_CAMPAIGN_ID).cloned());
+        let year = self.clock.today().year();
+        let (from, to) = campaign
+            .as_ref()
+            .map_or((year - 4, year), |c| (c.start_year, c.end_year.max(year)));
         AppStatus {
             initialized: self.store.is_some(),
             settings: self.settings.clone(),
             data_dir: self.data_dir().display().to_string(),
             installation: self.store.as_ref().map(|s| s.installation().clone()),
-            year: self.clock.today().year(),
+            year,
             campaign,
+            campaign_id: PRESET_CAMPAIGN_ID.into(),
+            years: (from..=to).rev().collect(),
         }
     }
 
@@ -210,19 +223,11 @@ impl App {
                 store.copy_to(dir)?;
             }
         }
-        let store = if dir.join(DB_FILE).exists() {
-            Some(Store::open(dir, self.clock.clone())?)
-        } else {
-            None
-        };
+        let store = self.open_store(dir)?;
         self.settings.data_dir = Some(dir.to_owned());
         self.settings.save(&self.config_dir)?;
         self.data_override = None;
         self.store = store;
-        if let Some(mut s) = self.store.take() {
-            self.prepare_store(&mut s);
-            self.store = Some(s);
-        }
         Ok(self.status())
     }
 }

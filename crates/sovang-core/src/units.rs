@@ -143,6 +143,17 @@ const REFERENCE_CSV: &str = include_str!("../data/vn-admin-units-2025.csv");
 /// Vietnam's provinces and communes/wards as of 1 July 2025 (see `data/SOURCE.md`),
 /// provinces first so that each parent exists before its children.
 pub fn reference_units() -> Vec<Unit> {
+    reference().to_vec()
+}
+
+/// The reference units, read from the compiled-in file once per process (the first-run
+/// wizard searches them at every keystroke).
+pub fn reference() -> &'static [Unit] {
+    static UNITS: std::sync::OnceLock<Vec<Unit>> = std::sync::OnceLock::new();
+    UNITS.get_or_init(parse_reference)
+}
+
+fn parse_reference() -> Vec<Unit> {
     let mut provinces = Vec::new();
     let mut locals = Vec::new();
     let mut seen = HashSet::new();

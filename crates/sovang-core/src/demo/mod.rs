@@ -385,30 +385,8 @@ fn demo_targets(store: &mut Store) -> Result<()> {
         if !o.targets.is_empty() {
             continue;
         }
-        let done = |key: &str| {
-            o.counts
-                .iter()
-                .find(|x| x.key == key)
-                .map_or(0, |x| x.count)
-        };
-        let volunteers: i64 = store.connection().query_row(
-            "SELECT coalesce(sum(json_extract(body, '$.volunteers')), 0) FROM projects WHERE deleted_at IS NULL AND year = ?1",
-            [year],
-            |r| r.get(0),
-        )?;
-        let beneficiaries: i64 = store.connection().query_row(
-            "SELECT coalesce(sum(json_extract(body, '$.beneficiaries')), 0) FROM projects WHERE deleted_at IS NULL AND year = ?1",
-            [year],
-            |r| r.get(0),
-        )?;
-        let actual = [
-            done("entry"),
-            done("project"),
-            done("nomination"),
-            volunteers,
-            beneficiaries,
-        ];
-        for ((metric, a), pct) in records::TARGET_METRICS.iter().zip(actual).zip(reach) {
+        for (metric, pct) in records::TARGET_METRICS.iter().zip(reach) {
+            let a = o.achieved(metric);
             store.put(
                 Kind::Target,
                 serde_json::json!({

@@ -39,6 +39,31 @@ pub struct Overview {
     pub projects_by_status: Vec<Count>,
     /// The installation's own targets for the year, with what has been done.
     pub targets: Vec<TargetProgress>,
+    /// The year's projects' volunteers and beneficiaries, summed.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub volunteers: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub beneficiaries: i64,
+}
+
+impl Overview {
+    /// What the year reached on a target metric (`entries`, `projects`, …).
+    pub fn achieved(&self, metric: &str) -> i64 {
+        let count = |kind: Kind| {
+            self.counts
+                .iter()
+                .find(|c| c.key == kind.name())
+                .map_or(0, |c| c.count)
+        };
+        match metric {
+            "entries" => count(Kind::Entry),
+            "projects" => count(Kind::Project),
+            "nominations" => count(Kind::Nomination),
+            "volunteers" => self.volunteers,
+            "beneficiaries" => self.beneficiaries,
+            _ => 0,
+        }
+    }
 }
 
 impl Store {
@@ -90,8 +115,16 @@ impl Store {
                 count: by_status.get(*s).copied().unwrap_or(0),
             })
             .collect();
-        let done = |key: &str| counts.iter().find(|c| c.key == key).map_or(0, |c| c.count);
-        let mut targets = Vec::new();
+        let mut overview = Overview {
+            year,
+            counts,
+            people,
+            projects_by_status,
+            targets: Vec::new(),
+            volunteers,
+            beneficiaries,
+        };
+        // Five sums over a handful of target rows (one per metric at most).
         for metric in TARGET_METRICS {
             let target: Option<i64> = self.conn.query_row(
                 "SELECT sum(json_extract(body, '$.target')) FROM campaign_targets \
@@ -99,26 +132,15 @@ impl Store {
                 rusqlite::params![year, self.installation.unit, metric],
                 |r| r.get(0),
             )?;
-            let Some(target) = target else { continue };
-            let actual = match *metric {
-                "entries" => done("entry"),
-                "projects" => projects,
-                "nominations" => done("nomination"),
-                "volunteers" => volunteers,
-                _ => beneficiaries,
-            };
-            targets.push(TargetProgress {
-                metric: (*metric).into(),
-                target,
-                actual,
-            });
+            if let Some(target) = target {
+                let actual = overview.achieved(metric);
+                overview.targets.push(TargetProgress {
+                    metric: (*metric).into(),
+                    target,
+                    actual,
+                });
+            }
         }
-        Ok(Overview {
-            year,
-            counts,
-            people,
-            projects_by_status,
-            targets,
-        })
+        Ok(overview)
     }
 }

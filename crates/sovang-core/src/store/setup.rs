@@ -42,7 +42,7 @@ pub struct UnitChoice {
 /// The reference units whose name contains every word of `query`, ignoring diacritics and
 /// case; provinces first, then by name. Needs no database (the wizard runs before one exists).
 pub fn find_reference_units(query: &str, limit: usize) -> Vec<UnitChoice> {
-    let units = crate::units::reference_units();
+    let units = crate::units::reference();
     let words: Vec<String> = text::words(&text::fold(query)).map(str::to_owned).collect();
     let province_name = |code: &Option<String>| {
         code.as_ref()

@@ -14,4 +14,8 @@ year: number,
 /**
  * The campaign nominations are made under (criteria, values, categories, years).
  */
-campaign: Campaign | null, };
+campaign: Campaign | null, campaign_id: string, 
+/**
+ * The years a year filter offers, newest first: the campaign's years up to this year.
+ */
+years: Array<number>, };

@@ -18,4 +18,8 @@ projects_by_status: Array<Count>,
 /**
  * The installation's own targets for the year, with what has been done.
  */
-targets: Array<TargetProgress>, };
+targets: Array<TargetProgress>, 
+/**
+ * The year's projects' volunteers and beneficiaries, summed.
+ */
+volunteers: number, beneficiaries: number, };
