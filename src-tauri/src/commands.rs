@@ -126,7 +126,7 @@ async fn restore(s: S<'_>, kind: Kind, id: String) -> Result<RecordView> {
 
 #[tauri::command]
 async fn history(s: S<'_>, id: String) -> Result<Vec<HistoryRow>> {
-    with(&s, |a| a.store()?.history_rows(&id))
+    with(&s, |a| a.store()?.history(&id))
 }
 
 #[tauri::command]

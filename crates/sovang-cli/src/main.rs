@@ -333,7 +333,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
         }
         Command::History { id } => {
             let h = open(cli)?.history(id)?;
-            out.record(&Value::Array(h));
+            out.record(&serde_json::to_value(h).unwrap_or(Value::Null));
         }
     }
     Ok(ExitCode::SUCCESS)

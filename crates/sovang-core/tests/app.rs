@@ -282,7 +282,7 @@ fn records_match_their_declared_shape_and_streams_attach() {
     let view = record_view(f.store.get(Kind::Person, &p).unwrap()).unwrap();
     assert_eq!(view.attachments.len(), 1);
     assert_eq!(view.attachments[0].file_name, "ảnh.png");
-    let rows = f.store.history_rows(&p).unwrap();
+    let rows = f.store.history(&p).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
         ["create", "attach"]

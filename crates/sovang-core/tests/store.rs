@@ -87,11 +87,11 @@ fn create_update_audit_and_version() {
     let h = f.store.history(&id(&e)).unwrap();
     assert_eq!(h.len(), 2, "one audit row per change");
     assert_eq!(
-        h[1]["changes"]["place"],
+        h[1].changes["place"],
         json!([null, "Hồ Gươm"]),
         "audit keeps old and new values"
     );
-    assert_eq!(h[1]["actor"], "Cán bộ Test");
+    assert_eq!(h[1].actor, "Cán bộ Test");
 }
 
 #[test]

@@ -312,31 +312,20 @@ impl Store {
     }
 
     /// The audit trail of one record, oldest first.
-    pub fn history(&self, id: &str) -> Result<Vec<Value>> {
+    pub fn history(&self, id: &str) -> Result<Vec<super::HistoryRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT at, actor, action, hlc, changes FROM audit WHERE record_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([id], |r| {
-            Ok(json!({
-                "at": r.get::<_, String>(0)?,
-                "actor": r.get::<_, String>(1)?,
-                "action": r.get::<_, String>(2)?,
-                "version": r.get::<_, String>(3)?,
-                "changes": serde_json::from_str::<Value>(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
-            }))
+            Ok(super::HistoryRow {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                version: r.get(3)?,
+                changes: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// `history` as its declared type.
-    pub fn history_rows(&self, id: &str) -> Result<Vec<super::HistoryRow>> {
-        self.history(id)?
-            .into_iter()
-            .map(|v| {
-                serde_json::from_value(v)
-                    .map_err(|e| Error::plain(Code::Storage, &format!("history shape: {e}")))
-            })
-            .collect()
     }
 
     /// Ids of live records of `kind` (for tests and checks on small databases).

@@ -1,6 +1,6 @@
 //! The shapes `get`, `attach` and `history` return, declared as types so that the desktop
-//! app's TypeScript can be generated from them. A test deserializes real output into these
-//! (unknown fields refused), which keeps the declarations and the JSON in step.
+//! app's TypeScript can be generated from them. `get` and `attach` still build JSON; a test
+//! deserializes it into these (unknown fields refused), which keeps the two in step.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
