@@ -14,6 +14,7 @@ pub mod paths;
 pub mod records;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod units;
 

@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_trash_order",
         sql: include_str!("../migrations/0002_trash_order.sql"),
     },
+    Migration {
+        name: "0003_sync",
+        sql: include_str!("../migrations/0003_sync.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -14,6 +14,15 @@ use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 
+/// The file types an attachment may have.
+pub(crate) const ALLOWED_MIMES: [&str; 5] = [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+];
+
 /// Recognizes the allowed file types by their first bytes, not by the name.
 pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -35,13 +44,15 @@ fn megabytes(n: u64) -> String {
     format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
 }
 
+/// Where a content hash lives under a data folder.
+pub(crate) fn path_in(data_dir: &Path, sha256: &str) -> PathBuf {
+    data_dir.join("attachments").join(&sha256[..2]).join(sha256)
+}
+
 impl Store {
     /// Where a content hash lives on disk.
     pub fn attachment_path(&self, sha256: &str) -> PathBuf {
-        self.data_dir()
-            .join("attachments")
-            .join(&sha256[..2])
-            .join(sha256)
+        path_in(self.data_dir(), sha256)
     }
 
     /// Attaches a file to a live record. The same content attached twice to one record is one

@@ -2,6 +2,9 @@
 
 mod attachments;
 mod check;
+mod conflicts;
+mod export;
+mod import;
 mod overview;
 mod read;
 mod rows;
@@ -20,6 +23,9 @@ use uuid::Uuid;
 
 pub use attachments::sniff_mime;
 pub use check::Problem;
+pub use conflicts::Conflict;
+pub use export::{ExportOptions, ExportReport};
+pub use import::{ImportOptions, ImportReport, Rejection};
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
 pub use setup::{find_reference_units, UnitChoice, UnitRow};
@@ -172,21 +178,7 @@ impl Store {
     }
 
     pub(crate) fn reload_units(&mut self) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT code, title, kind, parent, successor FROM units WHERE deleted_at IS NULL",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                UnitNode {
-                    name: r.get(1)?,
-                    kind: r.get(2)?,
-                    parent: r.get(3)?,
-                    successor: r.get(4)?,
-                },
-            ))
-        })?;
-        self.units = UnitTree::new(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        self.units = load_units(&self.conn)?;
         self.scope = self.units.scope(&self.installation.unit);
         self.installation.unit_name = self
             .units
@@ -197,18 +189,7 @@ impl Store {
     }
 
     pub(crate) fn reload_campaigns(&mut self) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut map = HashMap::new();
-        for row in rows {
-            let (id, body) = row?;
-            if let Ok(c) = serde_json::from_str::<Campaign>(&body) {
-                map.insert(id, c);
-            }
-        }
-        self.campaigns = map;
+        self.campaigns = load_campaigns(&self.conn)?;
         Ok(())
     }
 
@@ -337,6 +318,39 @@ impl Store {
         self.reload_units()?;
         self.reload_campaigns()
     }
+}
+
+/// The live unit tree as stored.
+pub(crate) fn load_units(conn: &Connection) -> Result<UnitTree> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, title, kind, parent, successor FROM units WHERE deleted_at IS NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            UnitNode {
+                name: r.get(1)?,
+                kind: r.get(2)?,
+                parent: r.get(3)?,
+                successor: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(UnitTree::new(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+}
+
+/// The live campaigns as stored, by id.
+pub(crate) fn load_campaigns(conn: &Connection) -> Result<HashMap<String, Campaign>> {
+    let mut stmt = conn.prepare_cached("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut map = HashMap::new();
+    for row in rows {
+        let (id, body) = row?;
+        if let Ok(c) = serde_json::from_str::<Campaign>(&body) {
+            map.insert(id, c);
+        }
+    }
+    Ok(map)
 }
 
 /// Reference units get the same id on every installation: a UUIDv7 stamped 1 July 2025 whose

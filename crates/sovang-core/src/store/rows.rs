@@ -82,15 +82,61 @@ pub(crate) struct StoredRow {
     pub body: Map<String, Value>,
     pub hlc: String,
     pub field_hlc: Map<String, Value>,
+    pub field_seen: Map<String, Value>,
+    pub created_hlc: String,
     pub deleted: bool,
     pub title: String,
+}
+
+impl StoredRow {
+    /// The row's version data alone (not its body), to change for a write.
+    pub fn clone_versions(&self) -> StoredRow {
+        StoredRow {
+            id: self.id.clone(),
+            code: String::new(),
+            unit: String::new(),
+            body: Map::new(),
+            hlc: self.hlc.clone(),
+            field_hlc: self.field_hlc.clone(),
+            field_seen: self.field_seen.clone(),
+            created_hlc: self.created_hlc.clone(),
+            deleted: self.deleted,
+            title: String::new(),
+        }
+    }
+
+    /// Records that `new` replaces the current value of `field`: its version goes into the
+    /// field's past (what sync compares to tell later changes from concurrent ones).
+    pub fn supersede(&mut self, field: &str, new: &str) {
+        use crate::sync::merge::{past_after, Seen};
+        let old = self
+            .field_hlc
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or(&self.created_hlc)
+            .to_owned();
+        let seen: Seen = self
+            .field_seen
+            .get(field)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        let past = past_after(&seen, &old, new);
+        if past.is_empty() {
+            self.field_seen.remove(field);
+        } else {
+            self.field_seen
+                .insert(field.to_owned(), serde_json::to_value(past).unwrap_or_default());
+        }
+        self.field_hlc
+            .insert(field.to_owned(), Value::String(new.to_owned()));
+    }
 }
 
 impl Store {
     pub(crate) fn load_row(&self, kind: Kind, id: &str) -> Result<StoredRow> {
         let code = if kind == Kind::Unit { "code" } else { "id" };
         let sql = format!(
-            "SELECT id, {code}, unit, body, hlc, field_hlc, deleted_at IS NOT NULL, title FROM {} WHERE id = ?1 OR {code} = ?1",
+            "SELECT id, {code}, unit, body, hlc, field_hlc, deleted_at IS NOT NULL, title, field_seen, created_hlc FROM {} WHERE id = ?1 OR {code} = ?1",
             kind.table()
         );
         let row = self
@@ -105,6 +151,8 @@ impl Store {
                     r.get::<_, String>(5)?,
                     r.get::<_, bool>(6)?,
                     r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, String>(9)?,
                 ))
             })
             .optional()?
@@ -120,6 +168,8 @@ impl Store {
             body: obj(&row.3),
             hlc: row.4,
             field_hlc: obj(&row.5),
+            field_seen: obj(&row.8),
+            created_hlc: row.9,
             deleted: row.6,
             title: row.7,
         })
@@ -179,10 +229,11 @@ fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
                     format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", k.table()),
                     format!(
                         "UPDATE {} SET unit = ?2, title = ?3, year = ?4, status = ?5, sort_key = ?6, body = ?7, \
-                         updated_at = ?8, updated_by = ?9, hlc = ?10, {}, field_hlc = ?{} WHERE id = ?1",
+                         updated_at = ?8, updated_by = ?9, hlc = ?10, {}, field_hlc = ?{}, field_seen = ?{} WHERE id = ?1",
                         k.table(),
                         extra.iter().zip(&params).map(|(c, p)| format!("{c} = {p}")).collect::<Vec<_>>().join(", "),
-                        11 + extra.len()
+                        11 + extra.len(),
+                        12 + extra.len()
                     ),
                 ]
             })
@@ -247,6 +298,7 @@ pub(super) fn update_record(
     row: &StoredRow,
     p: &Prepared,
     meta: &WriteMeta,
+    force: &[&str],
 ) -> Result<String> {
     let ref_title = check_refs(tx, p)?;
     let none = Map::new();
@@ -255,21 +307,23 @@ pub(super) fn update_record(
     for key in row.body.keys().chain(new.keys()) {
         let old = row.body.get(key).unwrap_or(&Value::Null);
         let now = new.get(key).unwrap_or(&Value::Null);
-        if old != now && !changes.contains_key(key) {
+        if (old != now || force.contains(&key.as_str())) && !changes.contains_key(key) {
             changes.insert(key.clone(), Value::Array(vec![old.clone(), now.clone()]));
         }
     }
     if changes.is_empty() {
         return Ok(row.title.clone()); // nothing changed: no new version, no audit row
     }
-    let mut field_hlc = row.field_hlc.clone();
+    let mut versions = row.clone_versions();
     for key in changes.keys() {
-        field_hlc.insert(key.clone(), Value::String(meta.hlc.clone()));
+        versions.supersede(key, &meta.hlc);
     }
-    let fh = Value::Object(field_hlc).to_string();
+    let fh = Value::Object(versions.field_hlc).to_string();
+    let fs = Value::Object(versions.field_seen).to_string();
     let title = title_of(p, ref_title.as_deref());
     let mut values = record_params(&row.id, p, &title, meta);
     values.push(&fh);
+    values.push(&fs);
     let sql = per_kind_sql(kind, SqlFor::Update);
     tx.prepare_cached(sql)?.execute(values.as_slice())?;
     unindex(tx, &row.id)?;

@@ -73,7 +73,7 @@ impl Store {
         let id = match existing {
             Some(row) => {
                 ensure_unchanged(&tx, kind, &row)?;
-                let title = update_record(&tx, kind, &row, &prepared, &meta)?;
+                let title = update_record(&tx, kind, &row, &prepared, &meta, &[])?;
                 if title != row.title {
                     let cx = Ctx {
                         today: self.clock.today(),
@@ -125,7 +125,7 @@ impl Store {
         self.set_deleted(kind, row, false)
     }
 
-    fn set_deleted(&mut self, kind: Kind, row: StoredRow, deleted: bool) -> Result<Value> {
+    pub(super) fn set_deleted(&mut self, kind: Kind, row: StoredRow, deleted: bool) -> Result<Value> {
         let restored = match deleted {
             true => None,
             false => Some(records::reindex(
@@ -141,10 +141,10 @@ impl Store {
             &self.actor,
         )?;
         ensure_unchanged(&tx, kind, &row)?;
-        let mut field_hlc = row.field_hlc.clone();
-        field_hlc.insert("deleted".into(), Value::String(meta.hlc.clone()));
+        let mut versions = row.clone_versions();
+        versions.supersede(crate::sync::merge::DELETED, &meta.hlc);
         let sql = format!(
-            "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, field_hlc = ?6 WHERE id = ?7",
+            "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, field_hlc = ?6, field_seen = ?7 WHERE id = ?8",
             kind.table()
         );
         let (at, by) = if deleted {
@@ -160,7 +160,8 @@ impl Store {
                 meta.now,
                 meta.actor,
                 meta.hlc,
-                Value::Object(field_hlc).to_string(),
+                Value::Object(versions.field_hlc).to_string(),
+                Value::Object(versions.field_seen).to_string(),
                 row.id
             ],
         )?;

@@ -1,0 +1,306 @@
+//! Export: what this installation holds and has authority over, as a signed bundle. By default
+//! only what changed since the last bundle made for the same destination.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::Store;
+use crate::clock::stamp;
+use crate::error::{Code, Error, Result};
+use crate::sync::bundle::{
+    attachment_entry, records_entry, EntryHash, HashingWriter, Manifest, Origin, SeqRange, FORMAT,
+    FORMAT_VERSION, MANIFEST, SIGNATURE,
+};
+use crate::sync::wire::{attachment_from_row, from_row, ATTACHMENT_COLUMNS, RECORD_COLUMNS};
+use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, REFERENCE_VERSION};
+
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// The unit the bundle is for: only its records and its levels above travel.
+    pub to: Option<String>,
+    /// Everything held, not only what was not sent yet.
+    pub full: bool,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub file: String,
+    pub bundle_id: String,
+    pub destination: Option<String>,
+    pub full: bool,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub counts: BTreeMap<String, u64>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub records: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes: u64,
+}
+
+fn prefixed(columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+type Zip = ZipWriter<BufWriter<File>>;
+
+/// Streams one entry into the zip, hashing what goes in.
+fn write_entry(
+    zip: &mut Zip,
+    name: &str,
+    method: CompressionMethod,
+    body: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+) -> Result<EntryHash> {
+    let options = SimpleFileOptions::default()
+        .compression_method(method)
+        .compression_level(Some(3))
+        .large_file(true);
+    zip.start_file(name, options).map_err(zip_err)?;
+    let mut w = HashingWriter {
+        inner: &mut *zip,
+        hasher: Sha256::new(),
+        size: 0,
+    };
+    body(&mut w)?;
+    Ok(EntryHash {
+        name: name.to_owned(),
+        size: w.size,
+        sha256: hex::encode(w.hasher.finalize()),
+    })
+}
+
+fn zip_err(e: zip::result::ZipError) -> Error {
+    Error::plain(Code::Io, &e.to_string())
+}
+
+impl Store {
+    /// The units a bundle for `to` may carry: this installation's scope, narrowed to the
+    /// destination's own units and the levels above it.
+    fn export_units(&self, to: Option<&str>) -> Result<HashSet<String>> {
+        let Some(to) = to else {
+            return Ok(self.scope.clone());
+        };
+        let mut wanted = self.unit_scope(to)?;
+        let mut up = self.units.get(to).and_then(|n| n.parent.clone());
+        while let Some(code) = up {
+            up = self.units.get(&code).and_then(|n| n.parent.clone());
+            wanted.insert(code);
+        }
+        Ok(wanted.intersection(&self.scope).cloned().collect())
+    }
+
+    /// Writes a bundle to `out` (through a temporary file, so a half-written bundle never
+    /// bears the name) and remembers what was sent to the destination.
+    pub fn export_bundle(
+        &mut self,
+        out: &Path,
+        opts: &ExportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ExportReport> {
+        let units = self.export_units(opts.to.as_deref())?;
+        let card = self.identity()?;
+        let destination = opts.to.clone().unwrap_or_default();
+        let bundle_id = self.new_id();
+        let label = out.display().to_string();
+        let tmp = out.with_extension("sovang.part");
+        let io = |e: std::io::Error| Error::io(Some("out"), &label, &e);
+        // One read transaction: the bundle is a snapshot even while the app keeps writing.
+        let tx = self.conn.unchecked_transaction()?;
+        let since: i64 = if opts.full {
+            0
+        } else {
+            tx.query_row(
+                "SELECT seq FROM sync_sent WHERE destination = ?1",
+                [&destination],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0)
+        };
+        let upto: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM sync_changes", [], |r| {
+            r.get(0)
+        })?;
+        let total: u64 = tx.query_row(
+            "SELECT count(*) FROM sync_changes WHERE seq > ?1 AND seq <= ?2",
+            [since, upto],
+            |r| r.get(0),
+        )?;
+        let file = File::create(&tmp).map_err(io)?;
+        let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+        let mut entries = Vec::new();
+        let mut counts = BTreeMap::new();
+        let mut done = 0u64;
+        let mut line = Vec::with_capacity(4096);
+        let result = (|| -> Result<()> {
+            for kind in APPLY_ORDER {
+                // Parents before children in the tree (a child's code extends its parent's).
+                let order = if kind == crate::records::Kind::Unit {
+                    "length(t.code), t.code"
+                } else {
+                    "c.seq"
+                };
+                let sql = format!(
+                    "SELECT {} FROM {} t JOIN sync_changes c ON c.id = t.id \
+                     WHERE c.seq > ?1 AND c.seq <= ?2 AND t.hlc != ?3 ORDER BY {order}",
+                    prefixed(RECORD_COLUMNS),
+                    kind.table()
+                );
+                let mut stmt = tx.prepare(&sql)?;
+                let mut rows = stmt.query(params![since, upto, REFERENCE_VERSION])?;
+                let mut n = 0u64;
+                let mut started = false;
+                let name = records_entry(kind.name());
+                let mut hash = None;
+                while let Some(row) = rows.next()? {
+                    done += 1;
+                    let rec = from_row(row)?;
+                    if !units.contains(&rec.unit) {
+                        continue;
+                    }
+                    if !started {
+                        let options = SimpleFileOptions::default()
+                            .compression_method(CompressionMethod::Deflated)
+                            .compression_level(Some(3))
+                            .large_file(true);
+                        zip.start_file(&name, options).map_err(zip_err)?;
+                        hash = Some((Sha256::new(), 0u64));
+                        started = true;
+                    }
+                    line.clear();
+                    serde_json::to_writer(&mut line, &rec)
+                        .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+                    line.push(b'\n');
+                    zip.write_all(&line).map_err(io)?;
+                    if let Some((h, size)) = hash.as_mut() {
+                        h.update(&line);
+                        *size += line.len() as u64;
+                    }
+                    n += 1;
+                    if done % 2048 == 0 {
+                        progress(Progress { phase: "records", done, total });
+                    }
+                }
+                if let Some((h, size)) = hash {
+                    entries.push(EntryHash {
+                        name,
+                        size,
+                        sha256: hex::encode(h.finalize()),
+                    });
+                    counts.insert(kind.name().to_owned(), n);
+                }
+            }
+            // Attachments: their rows, then each content once.
+            let sql = format!(
+                "SELECT {} FROM attachments t JOIN sync_changes c ON c.id = t.id \
+                 WHERE c.seq > ?1 AND c.seq <= ?2 ORDER BY c.seq",
+                prefixed(ATTACHMENT_COLUMNS)
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows: Vec<_> = stmt
+                .query_map(params![since, upto], attachment_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            let rows: Vec<_> = rows.into_iter().filter(|a| units.contains(&a.unit)).collect();
+            if !rows.is_empty() {
+                let hash = write_entry(
+                    &mut zip,
+                    &records_entry(ATTACHMENT),
+                    CompressionMethod::Deflated,
+                    &mut |w| {
+                        for a in &rows {
+                            serde_json::to_writer(&mut *w, a)
+                                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+                            w.write_all(b"\n").map_err(io)?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                entries.push(hash);
+                counts.insert(ATTACHMENT.to_owned(), rows.len() as u64);
+                let shas: BTreeSet<&str> = rows
+                    .iter()
+                    .filter(|a| a.deleted_at.is_none())
+                    .map(|a| a.sha256.as_str())
+                    .collect();
+                let n = shas.len() as u64;
+                for (i, sha) in shas.into_iter().enumerate() {
+                    let path = self.attachment_path(sha);
+                    let path_label = path.display().to_string();
+                    let mut src = File::open(&path)
+                        .map_err(|e| Error::io(None, &path_label, &e))?;
+                    // Photos and PDFs are compressed already: stored as they are.
+                    let hash = write_entry(&mut zip, &attachment_entry(sha), CompressionMethod::Stored, &mut |w| {
+                        std::io::copy(&mut src, w).map_err(|e| Error::io(None, &path_label, &e))?;
+                        Ok(())
+                    })?;
+                    entries.push(hash);
+                    progress(Progress { phase: "attachments", done: i as u64 + 1, total: n });
+                }
+            }
+            let manifest = Manifest {
+                format: FORMAT.into(),
+                format_version: FORMAT_VERSION,
+                bundle_id: bundle_id.clone(),
+                created_at: stamp(self.clock.now()),
+                origin: Origin {
+                    unit: card.unit.clone(),
+                    unit_name: card.unit_name.clone(),
+                    installation: card.installation.clone(),
+                    fingerprint: card.fingerprint.clone(),
+                    public_key: card.public_key.clone(),
+                },
+                destination: opts.to.clone(),
+                full: opts.full,
+                sequence: SeqRange { from: since + 1, to: upto },
+                counts: counts.clone(),
+                entries: std::mem::take(&mut entries),
+            };
+            let bytes = serde_json::to_vec_pretty(&manifest)
+                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+            let signature = self.sign(&bytes)?;
+            let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+            zip.start_file(MANIFEST, stored).map_err(zip_err)?;
+            zip.write_all(&bytes).map_err(io)?;
+            zip.start_file(SIGNATURE, stored).map_err(zip_err)?;
+            zip.write_all(&signature).map_err(io)?;
+            let w = zip.finish().map_err(zip_err)?;
+            let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+            file.sync_all().map_err(io)?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        drop(tx);
+        std::fs::rename(&tmp, out).map_err(io)?;
+        let bytes = std::fs::metadata(out).map_err(io)?.len();
+        self.conn.execute(
+            "INSERT INTO sync_sent(destination, seq, bundle_id, at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(destination) DO UPDATE SET seq = excluded.seq, bundle_id = excluded.bundle_id, at = excluded.at",
+            params![destination, upto, bundle_id, stamp(self.clock.now())],
+        )?;
+        let records = counts.values().sum();
+        progress(Progress { phase: "done", done: records, total: records });
+        tracing::info!(file = %label, records, "bundle exported");
+        Ok(ExportReport {
+            file: label,
+            bundle_id,
+            destination: opts.to.clone(),
+            full: opts.full,
+            counts,
+            records,
+            bytes,
+        })
+    }
+}

@@ -1,0 +1,788 @@
+//! Import: a verified bundle's records merged into this installation in one transaction.
+//! Each record is either unchanged (nothing new), created, updated (field by field, see
+//! `sync::merge`), held until a record it links to arrives, or rejected (outside the signer's
+//! authority, or invalid) with the reason. A problem with the file itself changes nothing.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, ToSql, Transaction, TransactionBehavior};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::rows::{audit, index, observe_versions, refresh_dependents, unindex, WriteMeta};
+use super::{load_campaigns, load_units, Store};
+use crate::clock::stamp;
+use crate::collate::VietCollator;
+use crate::error::{Code, Error, Message, Result};
+use crate::records::{self, Campaign, Ctx, Kind, Prepared};
+use crate::sync::bundle::{attachment_entry, from_io, Bundle, Limits};
+use crate::sync::identity::{normalize_fingerprint, TrustedKey};
+use crate::sync::merge::{self, merge, Merged, DELETED};
+use crate::sync::wire::{
+    attachment_from_row, from_row, WireAttachment, WireRecord, ATTACHMENT_COLUMNS,
+    RECORD_COLUMNS,
+};
+use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT};
+use crate::units::{UnitNode, UnitTree};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Work out everything the import would do, then change nothing.
+    pub dry_run: bool,
+}
+
+/// A record the import refused, and why.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub kind: String,
+    pub id: String,
+    pub code: Code,
+    pub message: Message,
+}
+
+/// What one bundle did (or, in a dry run, would do).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub bundle_id: Option<String>,
+    pub origin_unit: Option<String>,
+    pub origin_name: Option<String>,
+    pub dry_run: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub updated: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unchanged: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub conflicts: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub held: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub rejected: u64,
+    /// Records held by earlier bundles that this one let through (counted in created/updated).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub released: u64,
+    /// The first rejections, by record.
+    pub rejections: Vec<Rejection>,
+    pub error: Option<Error>,
+}
+
+const MAX_REJECTIONS_LISTED: usize = 1000;
+
+impl ImportReport {
+    fn reject(&mut self, kind: &str, id: &str, e: Error) {
+        self.rejected += 1;
+        if self.rejections.len() < MAX_REJECTIONS_LISTED {
+            self.rejections.push(Rejection {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+                code: e.code,
+                message: e.message,
+            });
+        }
+    }
+}
+
+enum Outcome {
+    Unchanged,
+    Created,
+    Updated,
+    Held,
+    Rejected,
+}
+
+/// The state an import works in: the open transaction and what validation needs.
+struct Applier<'a, 't> {
+    tx: &'a Transaction<'t>,
+    units: UnitTree,
+    campaigns: HashMap<String, Campaign>,
+    collator: &'a VietCollator,
+    today: NaiveDate,
+    now: String,
+    bundle_id: String,
+    signer_unit: String,
+    scope: HashSet<String>,
+    report: ImportReport,
+    max_version: String,
+    need_bytes: BTreeSet<String>,
+}
+
+fn exists(tx: &Transaction, kind: Kind, id: &str) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = ?1", kind.table());
+    Ok(tx.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
+}
+
+/// `kind:id` of what a held record waits for (units by code).
+fn waiting_key(kind: Kind, id: &str) -> String {
+    format!("{}:{id}", kind.name())
+}
+
+fn arrived(tx: &Transaction, key: &str) -> Result<bool> {
+    let (kind, id) = key.split_once(':').unwrap_or(("", key));
+    if kind == "unit" {
+        let n: Option<i64> = tx
+            .prepare_cached("SELECT 1 FROM units WHERE code = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        return Ok(n.is_some());
+    }
+    exists(tx, Kind::parse(kind)?, id)
+}
+
+fn upsert_sql(kind: Kind) -> String {
+    let extra = kind.extra_columns();
+    let mut cols: Vec<String> = [
+        "id", "unit", "title", "year", "status", "sort_key", "body", "created_at", "created_by",
+        "updated_at", "updated_by", "created_hlc", "hlc", "field_hlc", "field_seen", "deleted_at",
+        "deleted_by",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    cols.extend(extra.iter().map(|s| s.to_string()));
+    let names: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i >= 17 { format!(":x{}", i - 17) } else { format!(":{c}") })
+        .collect();
+    let set: Vec<String> = cols
+        .iter()
+        .filter(|c| !matches!(c.as_str(), "id" | "created_at" | "created_by" | "created_hlc"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        kind.table(),
+        cols.join(", "),
+        names.join(", "),
+        set.join(", ")
+    )
+}
+
+fn load_local(tx: &Transaction, kind: Kind, id: &str) -> Result<Option<WireRecord>> {
+    let sql = format!("SELECT {RECORD_COLUMNS} FROM {} WHERE id = ?1", kind.table());
+    Ok(tx.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+}
+
+impl<'a, 't> Applier<'a, 't> {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            today: self.today,
+            units: &self.units,
+            campaigns: &self.campaigns,
+            collator: self.collator,
+        }
+    }
+
+    fn set_signer(&mut self, unit: &str) {
+        self.signer_unit = unit.to_owned();
+        self.scope = self.units.scope(unit);
+    }
+
+    fn authorized(&self, kind: Kind, owner: &str, rec: &WireRecord) -> bool {
+        self.scope.contains(owner)
+            || (kind == Kind::Unit
+                && rec.body.get("code").and_then(Value::as_str) == Some(&self.signer_unit))
+    }
+
+    fn observe(&mut self, version: &str) {
+        if version > self.max_version.as_str() {
+            self.max_version = version.to_owned();
+        }
+    }
+
+    fn apply(&mut self, kind: Kind, rec: WireRecord) -> Result<Outcome> {
+        self.observe(&rec.version().to_owned());
+        let local = load_local(self.tx, kind, &rec.id)?;
+        let merged = match &local {
+            Some(l) => merge(l, &rec),
+            None => Merged {
+                record: rec.clone(),
+                values_changed: true,
+                changed: true,
+                conflicts: Vec::new(),
+            },
+        };
+        if !merged.changed {
+            return Ok(Outcome::Unchanged);
+        }
+        // What the sender claims must be what it may send: checked on its own record, not the
+        // merge, so a bundle cannot borrow authority from what is already here.
+        let incoming = match records::prepare(kind, Value::Object(rec.body.clone()), &self.ctx()) {
+            Ok(p) => p,
+            Err(e) if e.code == Code::UnknownUnit => {
+                let code = e.field.as_deref().and_then(|f| rec.body.get(f)).and_then(Value::as_str);
+                return self.hold(kind, &rec, &waiting_key(Kind::Unit, code.unwrap_or_default()));
+            }
+            Err(e) => {
+                self.report.reject(kind.name(), &rec.id, e);
+                return Ok(Outcome::Rejected);
+            }
+        };
+        let owner = incoming.index.unit.clone();
+        let local_owner_ok = local.as_ref().is_none_or(|l| self.scope.contains(&l.unit));
+        if owner != rec.unit || !self.authorized(kind, &owner, &rec) || !local_owner_ok {
+            let e = Error::field_arg(Code::OutOfAuthority, "unit", &owner);
+            self.report.reject(kind.name(), &rec.id, e);
+            return Ok(Outcome::Rejected);
+        }
+        if kind == Kind::Unit && local.is_none() {
+            let code = incoming.index.extra[0].clone().unwrap_or_default();
+            if self.units.get(&code).is_some() {
+                let e = Error::field_arg(Code::DuplicateCode, "code", &code);
+                self.report.reject(kind.name(), &rec.id, e);
+                return Ok(Outcome::Rejected);
+            }
+        }
+        let p = match records::reindex(kind, Value::Object(merged.record.body.clone()), &self.ctx()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.report.reject(kind.name(), &rec.id, e);
+                return Ok(Outcome::Rejected);
+            }
+        };
+        for r in &p.index.refs {
+            if !exists(self.tx, r.kind, &r.id)? {
+                return self.hold(kind, &rec, &waiting_key(r.kind, &r.id));
+            }
+        }
+        let mut record = merged.record;
+        record.unit = p.index.unit.clone();
+        self.write(kind, local.as_ref(), &record, &p)?;
+        for c in &merged.conflicts {
+            self.conflict(kind, &record, local.as_ref(), &rec, c)?;
+        }
+        self.close_settled(kind, &record)?;
+        if kind == Kind::Unit {
+            if let Some(code) = p.index.extra[0].clone() {
+                let node = UnitNode {
+                    name: p.index.title.clone(),
+                    kind: p.index.extra[3].clone().unwrap_or_default(),
+                    parent: p.index.extra[1].clone(),
+                    successor: p.index.extra[2].clone(),
+                };
+                if record.deleted_at.is_none() {
+                    self.units.insert(code, node);
+                }
+            }
+        }
+        Ok(match (&local, merged.values_changed) {
+            (None, _) => Outcome::Created,
+            (Some(_), true) => Outcome::Updated,
+            (Some(_), false) => Outcome::Unchanged,
+        })
+    }
+
+    /// Keeps a record until `waiting_for` arrives; a later version of it merges with the one
+    /// already held.
+    fn hold(&mut self, kind: Kind, rec: &WireRecord, waiting_for: &str) -> Result<Outcome> {
+        let held: Option<String> = self
+            .tx
+            .prepare_cached("SELECT line FROM sync_held WHERE kind = ?1 AND id = ?2")?
+            .query_row([kind.name(), &rec.id], |r| r.get(0))
+            .optional()?;
+        let rec = match held.and_then(|l| serde_json::from_str::<WireRecord>(&l).ok()) {
+            Some(h) => merge(&h, rec).record,
+            None => rec.clone(),
+        };
+        let line = serde_json::to_string(&rec).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+        self.tx.execute(
+            "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(kind, id) DO UPDATE SET \
+             waiting_for = excluded.waiting_for, line = excluded.line, signer_unit = excluded.signer_unit",
+            params![kind.name(), rec.id, waiting_for, self.signer_unit, line, self.bundle_id, self.now],
+        )?;
+        Ok(Outcome::Held)
+    }
+
+    /// Stores the merged record with its derived columns, search words and an audit row.
+    fn write(
+        &mut self,
+        kind: Kind,
+        local: Option<&WireRecord>,
+        rec: &WireRecord,
+        p: &Prepared,
+    ) -> Result<()> {
+        let ref_title: Option<String> = match p.index.refs.first() {
+            Some(r) => {
+                let sql = format!("SELECT title FROM {} WHERE id = ?1", r.kind.table());
+                self.tx.prepare_cached(&sql)?.query_row([&r.id], |x| x.get(0)).optional()?
+            }
+            None => None,
+        };
+        let title = match (p.index.ref_in_title, &ref_title) {
+            (true, Some(t)) => format!("{t} — {}", p.index.title),
+            _ => p.index.title.clone(),
+        };
+        let field_hlc = serde_json::to_string(&rec.versions).unwrap_or_default();
+        let field_seen = serde_json::to_string(&rec.seen).unwrap_or_default();
+        let hlc = rec.version().to_owned();
+        let mut values: Vec<(&str, &dyn ToSql)> = vec![
+            (":id", &rec.id),
+            (":unit", &p.index.unit),
+            (":title", &title),
+            (":year", &p.index.year),
+            (":status", &p.index.status),
+            (":sort_key", &p.index.sort_key),
+            (":body", &p.body_json),
+            (":created_at", &rec.created_at),
+            (":created_by", &rec.created_by),
+            (":updated_at", &rec.updated_at),
+            (":updated_by", &rec.updated_by),
+            (":created_hlc", &rec.created_hlc),
+            (":hlc", &hlc),
+            (":field_hlc", &field_hlc),
+            (":field_seen", &field_seen),
+            (":deleted_at", &rec.deleted_at),
+            (":deleted_by", &rec.deleted_by),
+        ];
+        const X: [&str; 4] = [":x0", ":x1", ":x2", ":x3"];
+        for (i, v) in p.index.extra.iter().enumerate() {
+            values.push((X[i], v));
+        }
+        let old_title: Option<String> = match local {
+            Some(l) => {
+                let sql = format!("SELECT title FROM {} WHERE id = ?1", kind.table());
+                Some(self.tx.query_row(&sql, [&l.id], |r| r.get(0))?)
+            }
+            None => None,
+        };
+        let sql = upsert_sql(kind);
+        self.tx.prepare_cached(&sql)?.execute(values.as_slice())?;
+        unindex(self.tx, &rec.id)?;
+        if rec.deleted_at.is_none() {
+            index(self.tx, kind, &rec.id, p, ref_title.as_deref())?;
+        }
+        let mut changes = Map::new();
+        let none = Map::new();
+        let old = local.map(|l| &l.body).unwrap_or(&none);
+        for (k, v) in &rec.body {
+            let before = old.get(k).unwrap_or(&Value::Null);
+            if before != v && !(local.is_none() && v.is_null()) {
+                changes.insert(k.clone(), Value::Array(vec![before.clone(), v.clone()]));
+            }
+        }
+        let was_deleted = local.is_some_and(|l| l.deleted_at.is_some());
+        let action = match (local, was_deleted, rec.deleted_at.is_some()) {
+            (None, _, _) => "create",
+            (Some(_), false, true) => "delete",
+            (Some(_), true, false) => "restore",
+            _ => "update",
+        };
+        let meta = WriteMeta {
+            now: rec.updated_at.clone(),
+            actor: &rec.updated_by,
+            hlc: hlc.clone(),
+        };
+        audit(self.tx, kind, &rec.id, action, &meta, &changes)?;
+        if old_title.is_some_and(|t| t != title) && rec.deleted_at.is_none() {
+            let cx = self.ctx();
+            refresh_dependents(self.tx, &cx, kind, &rec.id, &title)?;
+        }
+        Ok(())
+    }
+
+    fn conflict(
+        &mut self,
+        kind: Kind,
+        merged: &WireRecord,
+        local: Option<&WireRecord>,
+        incoming: &WireRecord,
+        c: &merge::FieldConflict,
+    ) -> Result<()> {
+        let by = |version: &str| {
+            let from_incoming = incoming.versions.get(&c.field).map(String::as_str) == Some(version);
+            match (from_incoming, local) {
+                (true, _) | (false, None) => incoming.updated_by.clone(),
+                (false, Some(l)) => l.updated_by.clone(),
+            }
+        };
+        let id = crate::clock::IdGen::default().next(&crate::clock::SystemClock).to_string();
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO sync_conflicts (id, kind, record_id, field, kept_value, kept_version, kept_by, \
+             other_value, other_version, other_by, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                id,
+                kind.name(),
+                merged.id,
+                c.field,
+                c.kept.to_string(),
+                c.kept_version,
+                by(&c.kept_version),
+                c.other.to_string(),
+                c.other_version,
+                by(&c.other_version),
+                self.now
+            ],
+        )?;
+        self.report.conflicts += n as u64;
+        Ok(())
+    }
+
+    /// Closes open conflicts of this record that a later change, made after seeing both
+    /// values, has settled (on another installation).
+    fn close_settled(&mut self, kind: Kind, rec: &WireRecord) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, field, kept_version, other_version FROM sync_conflicts \
+             WHERE record_id = ?1 AND kind = ?2 AND resolved_at IS NULL",
+        )?;
+        let open: Vec<(String, String, String, String)> = stmt
+            .query_map([&rec.id, kind.name()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, field, a, b) in open {
+            if merge::settled(rec, &field, &a, &b) {
+                let value = if field == DELETED {
+                    Value::Bool(rec.deleted_at.is_some())
+                } else {
+                    rec.body.get(&field).cloned().unwrap_or(Value::Null)
+                };
+                self.tx.execute(
+                    "UPDATE sync_conflicts SET resolved_at = ?1, resolved_by = ?2, resolution = ?3 WHERE id = ?4",
+                    params![self.now, rec.updated_by, value.to_string(), id],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_attachment(&mut self, a: WireAttachment) -> Result<Outcome> {
+        self.observe(&a.hlc.clone());
+        let local: Option<WireAttachment> = {
+            let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = ?1");
+            self.tx.prepare_cached(&sql)?.query_row([&a.id], attachment_from_row).optional()?
+        };
+        if let Some(l) = &local {
+            if a.hlc <= l.hlc || l.deleted_at == a.deleted_at {
+                return Ok(Outcome::Unchanged);
+            }
+        }
+        let authorized = self.scope.contains(&a.unit)
+            && local.as_ref().is_none_or(|l| self.scope.contains(&l.unit));
+        if !authorized {
+            let e = Error::field_arg(Code::OutOfAuthority, "unit", &a.unit);
+            self.report.reject(ATTACHMENT, &a.id, e);
+            return Ok(Outcome::Rejected);
+        }
+        if let Some(l) = local {
+            self.tx.execute(
+                "UPDATE attachments SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5 WHERE id = ?6",
+                params![a.deleted_at, a.deleted_by, a.updated_at, a.updated_by, a.hlc, l.id],
+            )?;
+            return Ok(Outcome::Updated);
+        }
+        if !exists(self.tx, a.record_kind, &a.record_id)? {
+            let line = serde_json::to_value(&a).unwrap_or_default();
+            self.tx.execute(
+                "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(kind, id) DO UPDATE SET line = excluded.line",
+                params![ATTACHMENT, a.id, waiting_key(a.record_kind, &a.record_id), self.signer_unit, line.to_string(), self.bundle_id, self.now],
+            )?;
+            return Ok(Outcome::Held);
+        }
+        let valid = crate::sync::bundle::is_hex64(&a.sha256)
+            && super::attachments::ALLOWED_MIMES.contains(&a.mime.as_str())
+            && a.record_kind != Kind::Unit;
+        if !valid {
+            let e = Error::field_arg(Code::InvalidValue, "sha256", &a.sha256);
+            self.report.reject(ATTACHMENT, &a.id, e);
+            return Ok(Outcome::Rejected);
+        }
+        if a.deleted_at.is_none() {
+            self.need_bytes.insert(a.sha256.clone());
+        }
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \
+             created_by, updated_at, updated_by, created_hlc, hlc, deleted_at, deleted_by) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+            params![a.id, a.unit, a.record_kind.name(), a.record_id, a.sha256, a.file_name, a.mime, a.size as i64,
+                a.created_at, a.created_by, a.updated_at, a.updated_by, a.created_hlc, a.hlc, a.deleted_at, a.deleted_by],
+        )?;
+        if n == 0 {
+            // The same file on the same record, attached on another installation too.
+            return Ok(Outcome::Unchanged);
+        }
+        let mut changes = Map::new();
+        changes.insert(
+            "attachment".into(),
+            serde_json::json!([null, {"id": a.id, "sha256": a.sha256, "file_name": a.file_name}]),
+        );
+        let meta = WriteMeta { now: a.created_at.clone(), actor: &a.created_by, hlc: a.hlc.clone() };
+        audit(self.tx, a.record_kind, &a.record_id, "attach", &meta, &changes)?;
+        Ok(Outcome::Created)
+    }
+
+    fn count(&mut self, outcome: Outcome) {
+        let r = &mut self.report;
+        match outcome {
+            Outcome::Unchanged => r.unchanged += 1,
+            Outcome::Created => r.created += 1,
+            Outcome::Updated => r.updated += 1,
+            Outcome::Held => r.held += 1,
+            Outcome::Rejected => {}
+        }
+    }
+
+    /// Applies held records whose missing parent is here now, until nothing more moves.
+    fn release_held(&mut self) -> Result<()> {
+        let signer = self.signer_unit.clone();
+        loop {
+            let rows: Vec<(String, String, String, String, String)> = self
+                .tx
+                .prepare_cached("SELECT kind, id, waiting_for, signer_unit, line FROM sync_held ORDER BY rowid")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut moved = false;
+            for (kind, id, waiting, signer_unit, line) in rows {
+                if !arrived(self.tx, &waiting)? {
+                    continue;
+                }
+                self.tx.execute("DELETE FROM sync_held WHERE kind = ?1 AND id = ?2", [&kind, &id])?;
+                self.set_signer(&signer_unit);
+                let outcome = if kind == ATTACHMENT {
+                    let a: WireAttachment = serde_json::from_str(&line)
+                        .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+                    self.apply_attachment(a)?
+                } else {
+                    let rec: WireRecord = serde_json::from_str(&line)
+                        .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+                    self.apply(Kind::parse(&kind)?, rec)?
+                };
+                match outcome {
+                    Outcome::Held => {}
+                    Outcome::Created | Outcome::Updated => {
+                        self.report.released += 1;
+                        moved = true;
+                        self.count(outcome);
+                    }
+                    other => {
+                        moved = true;
+                        self.count(other);
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        self.set_signer(&signer);
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The key a bundle's fingerprint names: a trusted one, or this installation's own.
+    fn signer_of(&self, fp: &str) -> Result<Option<TrustedKey>> {
+        let own = self.identity()?;
+        if normalize_fingerprint(fp) == own.fingerprint {
+            return Ok(Some(TrustedKey {
+                fingerprint: own.fingerprint,
+                public_key: own.public_key,
+                unit: own.unit,
+                unit_name: own.unit_name,
+                installation: own.installation,
+                added_at: own.created_at,
+                added_by: String::new(),
+                revoked_at: None,
+                revoked_by: None,
+            }));
+        }
+        self.trusted(fp)
+    }
+
+    /// Imports one bundle. Never fails as a whole: a problem with the file is the report's
+    /// `error`, and then nothing was changed.
+    pub fn import_bundle(
+        &mut self,
+        path: &Path,
+        opts: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> ImportReport {
+        let file = path.display().to_string();
+        match self.import_inner(path, opts, progress) {
+            Ok(mut r) => {
+                r.file = file;
+                r
+            }
+            Err(e) => {
+                tracing::warn!(file = %file, code = e.code.as_str(), "bundle refused");
+                ImportReport {
+                    file,
+                    dry_run: opts.dry_run,
+                    error: Some(e),
+                    ..Default::default()
+                }
+            }
+        }
+    }
+
+    fn import_inner(
+        &mut self,
+        path: &Path,
+        opts: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport> {
+        let mut bundle = Bundle::open(path, &|fp| self.signer_of(fp), Limits::default())?;
+        let attachments_dir = self.data_dir().to_owned();
+        let total = bundle.manifest.total_records();
+        progress(Progress { phase: "verify", done: 0, total });
+        let today = self.clock.today();
+        let now = stamp(self.clock.now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        observe_versions(&tx, &mut self.hlc)?;
+        let units = load_units(&tx)?;
+        let signer = bundle.signer.clone();
+        let mut ap = Applier {
+            tx: &tx,
+            scope: units.scope(&signer.unit),
+            units,
+            campaigns: load_campaigns(&tx)?,
+            collator: &self.collator,
+            today,
+            now: now.clone(),
+            bundle_id: bundle.manifest.bundle_id.clone(),
+            signer_unit: signer.unit.clone(),
+            report: ImportReport {
+                bundle_id: Some(bundle.manifest.bundle_id.clone()),
+                origin_unit: Some(bundle.manifest.origin.unit.clone()),
+                origin_name: Some(bundle.manifest.origin.unit_name.clone()),
+                dry_run: opts.dry_run,
+                ..Default::default()
+            },
+            max_version: String::new(),
+            need_bytes: BTreeSet::new(),
+        };
+        let mut done = 0u64;
+        for kind in APPLY_ORDER {
+            if let Some(mut lines) = bundle.lines(kind.name())? {
+                while let Some(line) = lines.next_line()? {
+                    let rec: WireRecord = serde_json::from_slice(line).map_err(|e| {
+                        Error::plain(Code::BundleRecord, &format!("{}: {e}", lines.position()))
+                    })?;
+                    let outcome = ap.apply(kind, rec)?;
+                    ap.count(outcome);
+                    done += 1;
+                    if done % 1024 == 0 {
+                        progress(Progress { phase: "records", done, total });
+                    }
+                }
+                lines.finish()?;
+            }
+            match kind {
+                Kind::Unit => {
+                    ap.units = load_units(&tx)?;
+                    let signer_unit = ap.signer_unit.clone();
+                    ap.set_signer(&signer_unit);
+                }
+                Kind::Campaign => ap.campaigns = load_campaigns(&tx)?,
+                _ => {}
+            }
+        }
+        let listed: HashSet<String> = bundle
+            .manifest
+            .entries
+            .iter()
+            .filter_map(|e| e.name.strip_prefix("attachments/").map(str::to_owned))
+            .collect();
+        if let Some(mut lines) = bundle.lines(ATTACHMENT)? {
+            while let Some(line) = lines.next_line()? {
+                let a: WireAttachment = serde_json::from_slice(line).map_err(|e| {
+                    Error::plain(Code::BundleRecord, &format!("{}: {e}", lines.position()))
+                })?;
+                let outcome = ap.apply_attachment(a)?;
+                ap.count(outcome);
+            }
+            lines.finish()?;
+        }
+        ap.release_held()?;
+        let need: Vec<String> = std::mem::take(&mut ap.need_bytes).into_iter().collect();
+        let max_version = ap.max_version.clone();
+        let report = ap.report;
+        if !opts.dry_run {
+            for (i, sha) in need.iter().enumerate() {
+                let target = super::attachments::path_in(&attachments_dir, sha);
+                if target.exists() {
+                    continue;
+                }
+                if !listed.contains(sha) {
+                    return Err(Error::plain(Code::BundleMissingEntry, &attachment_entry(sha)));
+                }
+                copy_attachment(&mut bundle, sha, &target)?;
+                progress(Progress { phase: "attachments", done: i as u64 + 1, total: need.len() as u64 });
+            }
+        }
+        let last: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| r.get(0))
+            .optional()?;
+        if last.as_deref().is_none_or(|l| l < max_version.as_str()) && !max_version.is_empty() {
+            super::set_meta(&tx, "hlc_last", &max_version)?;
+        }
+        let report_json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+        tx.execute(
+            "INSERT INTO sync_imports (bundle_id, file_name, origin_unit, fingerprint, imported_at, imported_by, report) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                bundle.manifest.bundle_id,
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                bundle.manifest.origin.unit,
+                signer.fingerprint,
+                now,
+                self.actor,
+                report_json
+            ],
+        )?;
+        if opts.dry_run {
+            drop(tx);
+        } else {
+            tx.commit()?;
+            if let Some(h) = crate::hlc::Hlc::parse(&max_version) {
+                self.hlc.observe(h);
+            }
+            self.reload_units()?;
+            self.reload_campaigns()?;
+            tracing::info!(
+                created = report.created,
+                updated = report.updated,
+                held = report.held,
+                rejected = report.rejected,
+                "bundle imported"
+            );
+        }
+        progress(Progress { phase: "done", done: total, total });
+        Ok(report)
+    }
+}
+
+/// Copies an attachment's bytes out of the bundle, checking them against their name (the
+/// content hash) before they take it.
+fn copy_attachment(bundle: &mut Bundle, sha: &str, target: &Path) -> Result<()> {
+    let name = attachment_entry(sha);
+    let dir = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".incoming-{}", uuid::Uuid::now_v7()));
+    let result = (|| {
+        let mut out = File::create(&tmp)?;
+        let mut r = bundle.entry(&name)?;
+        std::io::copy(&mut r, &mut out).map_err(|e| from_io(e, &name))?;
+        out.flush()?;
+        out.sync_all()?;
+        let (got, _) = r.finish();
+        if got != sha {
+            return Err(Error::plain(Code::BundleHash, &name));
+        }
+        std::fs::rename(&tmp, target)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

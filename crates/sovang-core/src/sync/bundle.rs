@@ -1,0 +1,516 @@
+//! The bundle file (`*.sovang`): a zip of `manifest.json`, its detached Ed25519 signature
+//! `manifest.sig`, the records as NDJSON per kind, and attachments by content hash. See
+//! `docs/bundle-format.md`. Reading checks everything before any record is looked at: the
+//! zip's shape and limits, the signature by a trusted key, then every entry's hash.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zip::ZipArchive;
+
+use super::identity::{fingerprint, TrustedKey};
+use crate::error::{Code, Error, Result};
+
+pub const FORMAT: &str = "sovang-bundle";
+pub const FORMAT_VERSION: u32 = 1;
+pub const MANIFEST: &str = "manifest.json";
+pub const SIGNATURE: &str = "manifest.sig";
+
+/// Limits a reader enforces, counting the bytes it actually inflates.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_entries: u64,
+    pub max_total_bytes: u64,
+    pub max_manifest_bytes: u64,
+    pub max_line_bytes: usize,
+    /// Inflated / compressed, checked once an entry has inflated past `ratio_floor` bytes
+    /// (tiny entries compress oddly without harm).
+    pub max_ratio: u64,
+    pub ratio_floor: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 200_000,
+            max_total_bytes: 16 << 30,
+            max_manifest_bytes: 64 << 20,
+            max_line_bytes: 4 << 20,
+            max_ratio: 100,
+            ratio_floor: 1 << 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    pub unit: String,
+    pub unit_name: String,
+    pub installation: String,
+    pub fingerprint: String,
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryHash {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SeqRange {
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub format_version: u32,
+    pub bundle_id: String,
+    pub created_at: String,
+    pub origin: Origin,
+    pub destination: Option<String>,
+    pub full: bool,
+    pub sequence: SeqRange,
+    /// Records per kind (`attachment` included).
+    pub counts: BTreeMap<String, u64>,
+    pub entries: Vec<EntryHash>,
+}
+
+impl Manifest {
+    pub fn total_records(&self) -> u64 {
+        self.counts.values().sum()
+    }
+}
+
+/// The NDJSON entry of a kind's records.
+pub fn records_entry(kind: &str) -> String {
+    format!("records/{kind}.ndjson")
+}
+
+pub fn attachment_entry(sha256: &str) -> String {
+    format!("attachments/{sha256}")
+}
+
+pub fn is_hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Names a bundle may hold; anything else is refused by name.
+fn allowed_name(name: &str) -> bool {
+    if name == MANIFEST || name == SIGNATURE {
+        return true;
+    }
+    if let Some(kind) = name
+        .strip_prefix("records/")
+        .and_then(|n| n.strip_suffix(".ndjson"))
+    {
+        return super::RECORD_KINDS.contains(&kind);
+    }
+    name.strip_prefix("attachments/").is_some_and(is_hex64)
+}
+
+fn unsafe_name(name: &str) -> bool {
+    name.is_empty()
+        || name.starts_with('/')
+        || name.starts_with('\\')
+        || name.contains('\\')
+        || name.contains('\0')
+        || name.split('/').any(|p| p == ".." || p == ".")
+        || name.as_bytes().get(1) == Some(&b':')
+}
+
+/// Writes sha256 and size of what passes through.
+pub(crate) struct HashingWriter<W: Write> {
+    pub inner: W,
+    pub hasher: Sha256,
+    pub size: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The declared entry count from the end-of-central-directory record (zip64 included),
+/// read before the archive is parsed so that a huge directory is refused unread.
+fn declared_entries(file: &mut File, len: u64) -> Result<Option<u64>> {
+    let tail = len.min(65_557);
+    file.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = vec![0u8; tail as usize];
+    file.read_exact(&mut buf)?;
+    let Some(pos) = (0..buf.len().saturating_sub(21))
+        .rev()
+        .find(|&i| buf[i..].starts_with(b"PK\x05\x06"))
+    else {
+        return Ok(None);
+    };
+    let count = u16::from_le_bytes([buf[pos + 10], buf[pos + 11]]) as u64;
+    if count != 0xFFFF || pos < 20 || !buf[pos - 20..].starts_with(b"PK\x06\x07") {
+        return Ok(Some(count));
+    }
+    // Zip64: the locator points at the zip64 end record, which holds the real count.
+    let at = u64::from_le_bytes(buf[pos - 12..pos - 4].try_into().unwrap_or_default());
+    let mut rec = [0u8; 40];
+    file.seek(SeekFrom::Start(at))?;
+    if file.read_exact(&mut rec).is_err() || !rec.starts_with(b"PK\x06\x06") {
+        return Ok(None);
+    }
+    Ok(Some(u64::from_le_bytes(
+        rec[32..40].try_into().unwrap_or_default(),
+    )))
+}
+
+/// Counts inflated bytes against the limits while hashing them.
+struct Guarded<R: Read> {
+    inner: R,
+    name: String,
+    read: u64,
+    compressed: u64,
+    limits: Limits,
+    total: u64,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.total += n as u64;
+        self.hasher.update(&buf[..n]);
+        let l = &self.limits;
+        let err = |code, arg: &str| io::Error::other(Error::plain(code, arg));
+        if self.total > l.max_total_bytes {
+            return Err(err(
+                Code::BundleTooLarge,
+                &format!("{} MB", l.max_total_bytes >> 20),
+            ));
+        }
+        if self.read > l.ratio_floor && self.read > self.compressed.max(1) * l.max_ratio {
+            return Err(err(Code::BundleRatio, &self.name));
+        }
+        Ok(n)
+    }
+}
+
+/// An `io::Error` that carries one of ours back out.
+pub(crate) fn from_io(e: io::Error, name: &str) -> Error {
+    match e.downcast::<Error>() {
+        Ok(ours) => ours,
+        Err(e) if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::UnexpectedEof => {
+            Error::plain(Code::BundleTruncated, name)
+        }
+        Err(e) => Error::io(None, name, &e),
+    }
+}
+
+/// A bundle whose signature and hashes were checked; its records can be read.
+pub struct Bundle {
+    archive: ZipArchive<File>,
+    pub manifest: Manifest,
+    pub signer: TrustedKey,
+    limits: Limits,
+    file_label: String,
+    inflated: u64,
+}
+
+/// Looks up a signer by fingerprint (trusted, revoked, or unknown: `None`).
+pub type TrustLookup<'a> = &'a dyn Fn(&str) -> Result<Option<TrustedKey>>;
+
+impl Bundle {
+    /// Opens and verifies a bundle: nothing in it but its manifest is read before the signer
+    /// is known and trusted and the signature holds.
+    pub fn open(path: &Path, trust: TrustLookup, limits: Limits) -> Result<Bundle> {
+        let label = path.display().to_string();
+        let mut file = File::open(path).map_err(|e| Error::io(Some("file"), &label, &e))?;
+        let len = file.metadata()?.len();
+        let mut magic = [0u8; 4];
+        let n = file.read(&mut magic)?;
+        if n < 4 || !(magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06") {
+            return Err(Error::plain(Code::BundleNotZip, &label));
+        }
+        let declared = declared_entries(&mut file, len)?
+            .ok_or_else(|| Error::plain(Code::BundleTruncated, &label))?;
+        if declared > limits.max_entries {
+            return Err(Error::plain(Code::BundleTooManyEntries, &declared.to_string()));
+        }
+        file.seek(SeekFrom::Start(0))?;
+        let mut archive =
+            ZipArchive::new(file).map_err(|_| Error::plain(Code::BundleTruncated, &label))?;
+        if archive.has_duplicate_names() || archive.len() as u64 != declared {
+            let name = duplicate_name(&archive).unwrap_or_default();
+            return Err(Error::plain(Code::BundleDuplicateEntry, &name));
+        }
+        for i in 0..archive.len() {
+            let entry = archive
+                .by_index_raw(i)
+                .map_err(|_| Error::plain(Code::BundleTruncated, &label))?;
+            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+            if unsafe_name(&name) || entry.is_symlink() || entry.is_dir() || !allowed_name(&name) {
+                return Err(Error::plain(Code::BundleEntryName, &name));
+            }
+        }
+        let mut bundle = Bundle {
+            archive,
+            manifest: placeholder_manifest(),
+            signer: placeholder_signer(),
+            limits,
+            file_label: label,
+            inflated: 0,
+        };
+        let manifest_bytes = bundle.read_small(MANIFEST, limits.max_manifest_bytes)?;
+        let signature = bundle.read_small(SIGNATURE, 64)?;
+        let head: serde_json::Value = serde_json::from_slice(&manifest_bytes)
+            .map_err(|e| Error::plain(Code::BundleManifest, &e.to_string()))?;
+        if head["format"] != FORMAT {
+            return Err(Error::plain(Code::BundleManifest, "format"));
+        }
+        let version = head["format_version"].as_u64().unwrap_or(0);
+        if version > FORMAT_VERSION as u64 {
+            return Err(Error::plain(Code::BundleTooNew, &version.to_string()));
+        }
+        let fp = head["origin"]["fingerprint"].as_str().unwrap_or_default();
+        let signer = trust(fp)?.ok_or_else(|| Error::plain(Code::BundleUntrusted, fp))?;
+        if signer.revoked_at.is_some() {
+            return Err(Error::plain(Code::BundleRevoked, fp));
+        }
+        let key_bytes: [u8; 32] = hex::decode(&signer.public_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::plain(Code::BundleUntrusted, fp))?;
+        let key = VerifyingKey::from_bytes(&key_bytes)
+            .map_err(|_| Error::plain(Code::BundleUntrusted, fp))?;
+        let sig: [u8; 64] = signature
+            .try_into()
+            .map_err(|_| Error::plain(Code::BundleSignature, SIGNATURE))?;
+        key.verify_strict(&manifest_bytes, &Signature::from_bytes(&sig))
+            .map_err(|_| Error::plain(Code::BundleSignature, fp))?;
+        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+            .map_err(|e| Error::plain(Code::BundleManifest, &e.to_string()))?;
+        if manifest.origin.fingerprint != fingerprint(&key_bytes)
+            || manifest.origin.public_key != signer.public_key
+        {
+            return Err(Error::plain(Code::BundleManifest, "origin"));
+        }
+        bundle.signer = signer;
+        bundle.manifest = manifest;
+        bundle.check_entries()?;
+        // Sizes are known now; later reads count each entry on its own.
+        bundle.inflated = 0;
+        Ok(bundle)
+    }
+
+    /// Every entry is one the manifest lists, every listed one is present, and each entry's
+    /// bytes hash to the listed value.
+    fn check_entries(&mut self) -> Result<()> {
+        let listed: HashSet<&str> = self.manifest.entries.iter().map(|e| e.name.as_str()).collect();
+        if listed.len() != self.manifest.entries.len() {
+            return Err(Error::plain(Code::BundleManifest, "entries"));
+        }
+        for name in self.archive.file_names() {
+            let name = name.map_err(|_| Error::plain(Code::BundleTruncated, &self.file_label))?;
+            if name != MANIFEST && name != SIGNATURE && !listed.contains(name.as_ref()) {
+                return Err(Error::plain(Code::BundleEntryName, &name));
+            }
+        }
+        for e in self.manifest.entries.clone() {
+            let mut r = self.entry(&e.name)?;
+            io::copy(&mut r, &mut io::sink()).map_err(|err| from_io(err, &e.name))?;
+            let (sha, size) = r.finish();
+            self.inflated += size;
+            if sha != e.sha256 || size != e.size {
+                return Err(Error::plain(Code::BundleHash, &e.name));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_small(&mut self, name: &str, max: u64) -> Result<Vec<u8>> {
+        let mut r = self.entry(name)?;
+        let mut out = Vec::new();
+        (&mut r)
+            .take(max + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| from_io(e, name))?;
+        if out.len() as u64 > max {
+            return Err(Error::plain(Code::BundleManifest, name));
+        }
+        Ok(out)
+    }
+
+    /// A reader of one entry, counted against the limits and hashed as it goes.
+    pub fn entry(&mut self, name: &str) -> Result<EntryReader<'_>> {
+        let limits = self.limits;
+        let total = self.inflated;
+        let file = match self.archive.by_name(name) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::FileNotFound) => {
+                return Err(Error::plain(Code::BundleMissingEntry, name))
+            }
+            Err(_) => return Err(Error::plain(Code::BundleTruncated, name)),
+        };
+        let compressed = file.compressed_size();
+        Ok(EntryReader {
+            inner: Guarded {
+                inner: file,
+                name: name.to_owned(),
+                read: 0,
+                compressed,
+                limits,
+                total,
+                hasher: Sha256::new(),
+            },
+        })
+    }
+
+    /// The listed hash of an entry.
+    pub fn listed(&self, name: &str) -> Option<&EntryHash> {
+        self.manifest.entries.iter().find(|e| e.name == name)
+    }
+
+    /// The records of one kind, line by line; hashed again as they are read (the file could
+    /// change between the check and the read), so `RecordLines::finish` must be called.
+    pub fn lines(&mut self, kind: &str) -> Result<Option<RecordLines<'_>>> {
+        let name = records_entry(kind);
+        if self.listed(&name).is_none() {
+            return Ok(None);
+        }
+        let expected = self.listed(&name).cloned();
+        let max_line = self.limits.max_line_bytes;
+        let reader = self.entry(&name)?;
+        Ok(Some(RecordLines {
+            reader: BufReader::with_capacity(256 * 1024, reader),
+            name,
+            line_no: 0,
+            max_line,
+            expected,
+            buf: Vec::new(),
+        }))
+    }
+}
+
+fn duplicate_name(archive: &ZipArchive<File>) -> Option<String> {
+    let mut seen = HashSet::new();
+    archive
+        .file_names_raw()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .find(|n| !seen.insert(n.clone()))
+}
+
+fn placeholder_manifest() -> Manifest {
+    Manifest {
+        format: String::new(),
+        format_version: 0,
+        bundle_id: String::new(),
+        created_at: String::new(),
+        origin: Origin {
+            unit: String::new(),
+            unit_name: String::new(),
+            installation: String::new(),
+            fingerprint: String::new(),
+            public_key: String::new(),
+        },
+        destination: None,
+        full: false,
+        sequence: SeqRange { from: 0, to: 0 },
+        counts: BTreeMap::new(),
+        entries: Vec::new(),
+    }
+}
+
+fn placeholder_signer() -> TrustedKey {
+    TrustedKey {
+        fingerprint: String::new(),
+        public_key: String::new(),
+        unit: String::new(),
+        unit_name: String::new(),
+        installation: String::new(),
+        added_at: String::new(),
+        added_by: String::new(),
+        revoked_at: None,
+        revoked_by: None,
+    }
+}
+
+pub struct EntryReader<'a> {
+    inner: Guarded<zip::read::ZipFile<'a, File>>,
+}
+
+impl Read for EntryReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl EntryReader<'_> {
+    /// The hash and size of everything read.
+    pub fn finish(self) -> (String, u64) {
+        (hex::encode(self.inner.hasher.finalize()), self.inner.read)
+    }
+}
+
+pub struct RecordLines<'a> {
+    reader: BufReader<EntryReader<'a>>,
+    pub name: String,
+    pub line_no: u64,
+    max_line: usize,
+    expected: Option<EntryHash>,
+    buf: Vec<u8>,
+}
+
+impl RecordLines<'_> {
+    /// The next non-empty line, or `None` at the end.
+    pub fn next_line(&mut self) -> Result<Option<&[u8]>> {
+        loop {
+            self.buf.clear();
+            let n = (&mut self.reader)
+                .take(self.max_line as u64 + 1)
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|e| from_io(e, &self.name))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line_no += 1;
+            if self.buf.len() > self.max_line {
+                let at = format!("{}:{}: > {} bytes", self.name, self.line_no, self.max_line);
+                return Err(Error::plain(Code::BundleRecord, &at));
+            }
+            while self.buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                self.buf.pop();
+            }
+            if !self.buf.is_empty() {
+                return Ok(Some(&self.buf));
+            }
+        }
+    }
+
+    /// Where the last line came from, for errors.
+    pub fn position(&self) -> String {
+        format!("{}:{}", self.name, self.line_no)
+    }
+
+    /// Checks the bytes read against the manifest once the entry is read to its end.
+    pub fn finish(self) -> Result<()> {
+        let mut reader = self.reader.into_inner();
+        io::copy(&mut reader, &mut io::sink()).map_err(|e| from_io(e, &self.name))?;
+        let (sha, size) = reader.finish();
+        match &self.expected {
+            Some(e) if e.sha256 == sha && e.size == size => Ok(()),
+            _ => Err(Error::plain(Code::BundleHash, &self.name)),
+        }
+    }
+}

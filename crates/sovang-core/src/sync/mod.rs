@@ -1,0 +1,56 @@
+//! Sync bundles: signed files that carry records between installations with no network.
+//! `identity` holds keys and trust, `bundle` the file format and its checks, `wire` records
+//! as they travel, `merge` the per-field merge. The store's `export`, `import` and
+//! `conflicts` modules use them inside its transactions.
+
+pub mod bundle;
+pub mod identity;
+pub mod merge;
+pub mod wire;
+
+use serde::Serialize;
+
+use crate::records::Kind;
+
+/// Kinds in the order a bundle lists and an import applies them: what others link to first.
+pub const APPLY_ORDER: [Kind; 8] = [
+    Kind::Unit,
+    Kind::Campaign,
+    Kind::Target,
+    Kind::Person,
+    Kind::Project,
+    Kind::Update,
+    Kind::Entry,
+    Kind::Nomination,
+];
+
+/// Attachments' metadata travels as a kind of its own, after the records.
+pub const ATTACHMENT: &str = "attachment";
+
+/// The names of the NDJSON entries a bundle may hold.
+pub const RECORD_KINDS: [&str; 9] = [
+    "unit",
+    "campaign",
+    "target",
+    "person",
+    "project",
+    "update",
+    "entry",
+    "nomination",
+    ATTACHMENT,
+];
+
+/// The version of reference data, identical on every installation: never exported.
+pub const REFERENCE_VERSION: &str = "000000000000000-00000-0000000000000000";
+
+/// How far an export or import has come, for progress bars.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Progress {
+    /// `verify`, `records`, `attachments` or `done`.
+    pub phase: &'static str,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub done: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+}
