@@ -62,9 +62,10 @@ fn write_entry(
     method: CompressionMethod,
     body: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
 ) -> Result<EntryHash> {
+    let level = (method == CompressionMethod::Deflated).then_some(3);
     let options = SimpleFileOptions::default()
         .compression_method(method)
-        .compression_level(Some(3))
+        .compression_level(level)
         .large_file(true);
     zip.start_file(name, options).map_err(zip_err)?;
     let mut w = HashingWriter {

@@ -211,10 +211,12 @@ impl<R: Read> Read for Guarded<R> {
 pub(crate) fn from_io(e: io::Error, name: &str) -> Error {
     match e.downcast::<Error>() {
         Ok(ours) => ours,
-        Err(e) if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::UnexpectedEof => {
-            Error::plain(Code::BundleTruncated, name)
+        // The zip's own CRC: the content changed.
+        Err(e) if e.to_string().to_lowercase().contains("checksum") => {
+            Error::plain(Code::BundleHash, name)
         }
-        Err(e) => Error::io(None, name, &e),
+        // Anything else while inflating an entry: the file is damaged or cut short.
+        Err(_) => Error::plain(Code::BundleTruncated, name),
     }
 }
 

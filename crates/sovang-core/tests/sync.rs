@@ -1,0 +1,347 @@
+//! Sync bundles between installations: export, verified import, merge, held records,
+//! tombstones, conflicts, authority, and refused files that change nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{entry_json, fixture, id, person, Fixture};
+use serde_json::json;
+use sovang_core::store::{ExportOptions, ImportOptions, ImportReport};
+use sovang_core::{Code, Kind, Store};
+
+fn export(s: &mut Store, dir: &Path, name: &str, opts: ExportOptions) -> PathBuf {
+    let out = dir.join(format!("{name}.sovang"));
+    s.export_bundle(&out, &opts, &mut |_| {})
+        .expect("export must succeed");
+    out
+}
+
+fn import(s: &mut Store, file: &Path) -> ImportReport {
+    let r = s.import_bundle(file, ImportOptions::default(), &mut |_| {});
+    assert!(r.error.is_none(), "import failed: {:?}", r.error);
+    r
+}
+
+fn trust(from: &Store, to: &mut Store) {
+    to.trust_add(&from.identity().unwrap())
+        .expect("a valid card must be trusted");
+}
+
+/// Every record's stored state, for comparing installations and before/after.
+fn dump(s: &Store) -> Vec<(String, String, String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        let sql = format!(
+            "SELECT id, body, hlc, deleted_at FROM {} ORDER BY id",
+            kind.table()
+        );
+        let mut stmt = s.connection().prepare(&sql).unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    kind.name().to_string(),
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
+
+fn counts(r: &ImportReport) -> [u64; 6] {
+    [r.created, r.updated, r.unchanged, r.conflicts, r.held, r.rejected]
+}
+
+struct Pair {
+    ward: Fixture,
+    city: Fixture,
+    tmp: tempfile::TempDir,
+}
+
+fn ward_and_city() -> Pair {
+    let ward = fixture("00070");
+    let mut city = fixture("01");
+    let mut w = ward;
+    trust(&w.store, &mut city.store);
+    trust(&city.store, &mut w.store);
+    Pair {
+        ward: w,
+        city,
+        tmp: tempfile::tempdir().unwrap(),
+    }
+}
+
+#[test]
+fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
+    let mut p = ward_and_city();
+    let w = &mut p.ward.store;
+    let a = person(w, "Nguyễn Thị Minh Anh", "00070");
+    w.put(Kind::Entry, entry_json("00070", &a, "Dọn rác bờ hồ"))
+        .unwrap();
+    let photo = p.tmp.path().join("anh.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nfake-but-typed").unwrap();
+    w.attach(Kind::Person, &a, &photo).unwrap();
+    let b1 = export(w, p.tmp.path(), "b1", ExportOptions::default());
+
+    let r = import(&mut p.city.store, &b1);
+    assert_eq!(
+        counts(&r),
+        [3, 0, 0, 0, 0, 0],
+        "a person, an entry and an attachment are new at the city: {r:?}"
+    );
+    let got = p.city.store.get(Kind::Person, &a).unwrap();
+    assert_eq!(got["data"]["full_name"], "Nguyễn Thị Minh Anh");
+    assert_eq!(got["attachments"].as_array().unwrap().len(), 1);
+    let sha = got["attachments"][0]["sha256"].as_str().unwrap();
+    assert_eq!(
+        p.city.store.read_attachment(sha).unwrap(),
+        b"\x89PNG\r\n\x1a\nfake-but-typed",
+        "the attachment's bytes arrive with it"
+    );
+    let found = p.city.store.search("minh anh", &Default::default(), None, 10).unwrap();
+    assert!(
+        !found.items.is_empty(),
+        "imported records are searchable at once"
+    );
+    assert!(p.city.store.check().unwrap().is_empty(), "the city's data stays whole");
+
+    let before = dump(&p.city.store);
+    let again = import(&mut p.city.store, &b1);
+    assert_eq!(
+        counts(&again),
+        [0, 0, 3, 0, 0, 0],
+        "importing the same bundle again changes nothing"
+    );
+    assert_eq!(dump(&p.city.store), before);
+
+    // Nothing new: the next bundle for the same destination is empty.
+    let b2 = export(&mut p.ward.store, p.tmp.path(), "b2", ExportOptions::default());
+    let r2 = import(&mut p.city.store, &b2);
+    assert_eq!(counts(&r2), [0; 6], "nothing changed, nothing sent: {r2:?}");
+}
+
+#[test]
+fn edits_merge_field_by_field_and_deletions_stay_deleted() {
+    let mut p = ward_and_city();
+    let a = person(&mut p.ward.store, "Trần Văn Bình", "00070");
+    let b1 = export(&mut p.ward.store, p.tmp.path(), "b1", ExportOptions::default());
+    import(&mut p.city.store, &b1);
+
+    p.ward.clock.advance_ms(1000);
+    p.ward
+        .store
+        .put(Kind::Person, json!({"id": a, "phone": "0912345678"}))
+        .unwrap();
+    p.city.clock.advance_ms(2000);
+    p.city
+        .store
+        .put(Kind::Person, json!({"id": a, "position": "Bí thư"}))
+        .expect("the city may edit a ward's record");
+    let up = export(&mut p.ward.store, p.tmp.path(), "up", ExportOptions::default());
+    let down = export(
+        &mut p.city.store,
+        p.tmp.path(),
+        "down",
+        ExportOptions {
+            to: Some("00070".into()),
+            full: false,
+        },
+    );
+    let r_city = import(&mut p.city.store, &up);
+    let r_ward = import(&mut p.ward.store, &down);
+    assert_eq!(r_city.updated, 1, "the city takes the ward's phone");
+    assert_eq!(r_ward.updated, 1, "the ward takes the city's position");
+    assert_eq!(r_city.conflicts + r_ward.conflicts, 0, "different fields never conflict");
+    for s in [&p.ward.store, &p.city.store] {
+        let v = s.get(Kind::Person, &a).unwrap();
+        assert_eq!(v["data"]["phone"], "0912345678");
+        assert_eq!(v["data"]["position"], "Bí thư");
+    }
+    assert_eq!(dump(&p.ward.store), dump(&p.city.store), "both hold the same records");
+
+    p.ward.clock.advance_ms(1000);
+    p.ward.store.delete(Kind::Person, &a).unwrap();
+    let del = export(&mut p.ward.store, p.tmp.path(), "del", ExportOptions::default());
+    import(&mut p.city.store, &del);
+    assert!(p.city.store.get(Kind::Person, &a).unwrap()["deleted_at"].is_string());
+    let r = import(&mut p.city.store, &b1);
+    assert_eq!(r.unchanged, 1, "an older bundle is already known");
+    assert!(
+        p.city.store.get(Kind::Person, &a).unwrap()["deleted_at"].is_string(),
+        "a deleted record never comes back from an older bundle"
+    );
+}
+
+#[test]
+fn a_record_before_its_parent_is_held_then_applied() {
+    let mut p = ward_and_city();
+    let w = &mut p.ward.store;
+    let project = w
+        .put(
+            Kind::Project,
+            json!({"unit":"00070","name":"Thắp sáng ngõ 12","field":"infrastructure","start_date":"01/05/2025"}),
+        )
+        .unwrap();
+    let b1 = export(w, p.tmp.path(), "b1", ExportOptions::default());
+    let update = w
+        .put(
+            Kind::Update,
+            json!({"project_id": id(&project), "unit":"00070","date":"10/05/2025","note":"Đã lắp 20 bóng đèn"}),
+        )
+        .unwrap();
+    let b2 = export(w, p.tmp.path(), "b2", ExportOptions::default());
+
+    let r2 = import(&mut p.city.store, &b2);
+    assert_eq!(r2.held, 1, "the update waits for its project: {r2:?}");
+    assert!(p.city.store.get(Kind::Update, &id(&update)).is_err());
+    let r1 = import(&mut p.city.store, &b1);
+    assert_eq!(r1.created, 2, "the project arrives and lets its update through: {r1:?}");
+    assert_eq!(r1.released, 1);
+    let got = p.city.store.get(Kind::Update, &id(&update)).unwrap();
+    assert_eq!(got["data"]["note"], "Đã lắp 20 bóng đèn");
+    assert!(p.city.store.check().unwrap().is_empty());
+}
+
+#[test]
+fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
+    let mut p = ward_and_city();
+    let a = person(&mut p.ward.store, "Lê Thị Cúc", "00070");
+    let b1 = export(&mut p.ward.store, p.tmp.path(), "b1", ExportOptions::default());
+    import(&mut p.city.store, &b1);
+    p.ward.clock.advance_ms(1000);
+    p.ward
+        .store
+        .put(Kind::Person, json!({"id": a, "phone": "0900000001"}))
+        .unwrap();
+    p.city.clock.advance_ms(5000);
+    p.city
+        .store
+        .put(Kind::Person, json!({"id": a, "phone": "0900000002"}))
+        .unwrap();
+    let to_ward = ExportOptions {
+        to: Some("00070".into()),
+        full: false,
+    };
+    let up = export(&mut p.ward.store, p.tmp.path(), "up", ExportOptions::default());
+    let down = export(&mut p.city.store, p.tmp.path(), "down", to_ward.clone());
+    assert_eq!(import(&mut p.city.store, &up).conflicts, 1);
+    assert_eq!(import(&mut p.ward.store, &down).conflicts, 1);
+    for s in [&p.ward.store, &p.city.store] {
+        assert_eq!(
+            s.get(Kind::Person, &a).unwrap()["data"]["phone"],
+            "0900000002",
+            "the later version wins on both sides"
+        );
+    }
+    assert_eq!(dump(&p.ward.store), dump(&p.city.store));
+    let c = p.ward.store.conflicts(false).unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].field, "phone");
+    assert_eq!(c[0].other_value, json!("0900000001"), "both values are kept");
+
+    let err = p.ward.store.resolve_conflict(&c[0].id, "0999").unwrap_err();
+    assert_eq!(err.code, Code::ConflictValue, "only one of the two values may be kept");
+    p.ward.clock.advance_ms(10_000);
+    p.ward.store.resolve_conflict(&c[0].id, "b").unwrap();
+    assert!(p.ward.store.conflicts(false).unwrap().is_empty());
+    let settle = export(&mut p.ward.store, p.tmp.path(), "settle", ExportOptions::default());
+    import(&mut p.city.store, &settle);
+    assert_eq!(
+        p.city.store.get(Kind::Person, &a).unwrap()["data"]["phone"],
+        "0900000001"
+    );
+    assert!(
+        p.city.store.conflicts(false).unwrap().is_empty(),
+        "the ward's choice settles the city's copy of the conflict"
+    );
+}
+
+#[test]
+fn records_outside_the_signers_authority_are_rejected_by_record() {
+    let mut ward = fixture("00070");
+    let mut other = fixture("00004");
+    trust(&other.store, &mut ward.store);
+    trust(&ward.store, &mut other.store);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut city = fixture("01");
+    trust(&city.store, &mut ward.store);
+    // The city writes a record of ward 00004 and sends it to ward 00070, which relays it
+    // to 00004... as its own bundle: 00070 has no authority over 00004's records.
+    let p = person(&mut city.store, "Phạm Văn Dũng", "00004");
+    let b = export(&mut city.store, tmp.path(), "city", ExportOptions::default());
+    let r = import(&mut ward.store, &b);
+    assert_eq!(r.created, 1, "the city has authority over every ward");
+    let before = dump(&other.store);
+    // A full export of 00070 never carries what 00070 has no authority over.
+    let relay = export(
+        &mut ward.store,
+        tmp.path(),
+        "relay",
+        ExportOptions {
+            to: None,
+            full: true,
+        },
+    );
+    let r = import(&mut other.store, &relay);
+    assert_eq!(r.created, 0);
+    assert!(other.store.get(Kind::Person, &p).is_err());
+    assert_eq!(dump(&other.store), before);
+}
+
+#[test]
+fn dry_run_reports_and_changes_nothing() {
+    let mut p = ward_and_city();
+    person(&mut p.ward.store, "Đỗ Minh Châu", "00070");
+    let b = export(&mut p.ward.store, p.tmp.path(), "b", ExportOptions::default());
+    let before = dump(&p.city.store);
+    let r = p
+        .city
+        .store
+        .import_bundle(&b, ImportOptions { dry_run: true }, &mut |_| {});
+    assert!(r.error.is_none() && r.dry_run);
+    assert_eq!(r.created, 1, "the preview says what would be created");
+    assert_eq!(dump(&p.city.store), before, "a dry run writes nothing");
+}
+
+#[test]
+fn untrusted_revoked_and_tampered_bundles_are_refused_and_change_nothing() {
+    let mut p = ward_and_city();
+    person(&mut p.ward.store, "Vũ Thị Hoa", "00070");
+    let b = export(&mut p.ward.store, p.tmp.path(), "b", ExportOptions::default());
+    let mut stranger = fixture("00004");
+    let before = dump(&stranger.store);
+    let r = stranger
+        .store
+        .import_bundle(&b, ImportOptions::default(), &mut |_| {});
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(Code::BundleUntrusted));
+    assert_eq!(dump(&stranger.store), before);
+
+    // One byte of the first entry's content changed: its hash (or inflating it) fails.
+    let mut bytes = std::fs::read(&b).unwrap();
+    let name_len = u16::from_le_bytes([bytes[26], bytes[27]]) as usize;
+    let extra_len = u16::from_le_bytes([bytes[28], bytes[29]]) as usize;
+    bytes[30 + name_len + extra_len + 5] ^= 0x01;
+    let bad = p.tmp.path().join("bad.sovang");
+    std::fs::write(&bad, &bytes).unwrap();
+    let before = dump(&p.city.store);
+    let r = p.city.store.import_bundle(&bad, ImportOptions::default(), &mut |_| {});
+    let code = r.error.as_ref().map(|e| e.code);
+    assert!(
+        matches!(code, Some(Code::BundleHash | Code::BundleTruncated | Code::BundleSignature)),
+        "a changed byte must be caught: {code:?}"
+    );
+    assert_eq!(dump(&p.city.store), before);
+
+    let fp = p.ward.store.identity().unwrap().fingerprint;
+    p.city.store.trust_revoke(&fp).unwrap();
+    let r = p.city.store.import_bundle(&b, ImportOptions::default(), &mut |_| {});
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(Code::BundleRevoked));
+    assert!(r.error.unwrap().message.vi.contains("thu hồi"));
+    assert_eq!(dump(&p.city.store), before);
+    stranger.clock.advance_ms(1);
+}
