@@ -1,6 +1,7 @@
 //! `sovang`: the command line over sovang-core. Parsing and printing only; the rules are in the core.
 
 mod output;
+mod sync_cmd;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -148,6 +149,34 @@ enum Command {
         /// Mã bản ghi / Record id
         id: String,
     },
+    /// Khóa ký gói của máy này / This installation's signing key
+    #[command(subcommand)]
+    Identity(sync_cmd::IdentityCmd),
+    /// Các đơn vị được tin cậy / Units whose bundles are accepted
+    #[command(subcommand)]
+    Trust(sync_cmd::TrustCmd),
+    /// Xuất gói đồng bộ (.sovang) / Export a sync bundle
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Gửi cho đơn vị này: chỉ bản ghi của đơn vị ấy và cấp trên / For this unit: only its records and the levels above
+        #[arg(long, value_name = "UNITCODE")]
+        to: Option<String>,
+        /// Gửi tất cả, không chỉ phần chưa gửi / Everything, not only what was not sent yet
+        #[arg(long)]
+        full: bool,
+    },
+    /// Nhập một hoặc nhiều gói đồng bộ / Import one or more sync bundles
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Chỉ xem trước, không ghi gì / Preview only, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Xung đột khi hợp nhất / Merge conflicts
+    #[command(subcommand)]
+    Conflicts(sync_cmd::ConflictsCmd),
 }
 
 #[derive(clap::Args)]
@@ -331,6 +360,17 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Identity(cmd) => sync_cmd::identity(&open(cli)?, cmd, out)?,
+        Command::Trust(cmd) => sync_cmd::trust(&mut open(cli)?, cmd, out)?,
+        Command::Export {
+            out: file,
+            to,
+            full,
+        } => sync_cmd::export(&mut open(cli)?, file, to, *full, out)?,
+        Command::Import { files, dry_run } => {
+            return sync_cmd::import(&mut open(cli)?, files, *dry_run, out)
+        }
+        Command::Conflicts(cmd) => sync_cmd::conflicts(&mut open(cli)?, cmd, out)?,
         Command::History { id } => {
             let h = open(cli)?.history(id)?;
             out.record(&serde_json::to_value(h).unwrap_or(Value::Null));

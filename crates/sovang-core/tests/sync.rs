@@ -54,7 +54,14 @@ fn dump(s: &Store) -> Vec<(String, String, String, String, Option<String>)> {
 }
 
 fn counts(r: &ImportReport) -> [u64; 6] {
-    [r.created, r.updated, r.unchanged, r.conflicts, r.held, r.rejected]
+    [
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.conflicts,
+        r.held,
+        r.rejected,
+    ]
 }
 
 struct Pair {
@@ -103,12 +110,19 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
         b"\x89PNG\r\n\x1a\nfake-but-typed",
         "the attachment's bytes arrive with it"
     );
-    let found = p.city.store.search("minh anh", &Default::default(), None, 10).unwrap();
+    let found = p
+        .city
+        .store
+        .search("minh anh", &Default::default(), None, 10)
+        .unwrap();
     assert!(
         !found.items.is_empty(),
         "imported records are searchable at once"
     );
-    assert!(p.city.store.check().unwrap().is_empty(), "the city's data stays whole");
+    assert!(
+        p.city.store.check().unwrap().is_empty(),
+        "the city's data stays whole"
+    );
 
     let before = dump(&p.city.store);
     let again = import(&mut p.city.store, &b1);
@@ -120,7 +134,12 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
     assert_eq!(dump(&p.city.store), before);
 
     // Nothing new: the next bundle for the same destination is empty.
-    let b2 = export(&mut p.ward.store, p.tmp.path(), "b2", ExportOptions::default());
+    let b2 = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "b2",
+        ExportOptions::default(),
+    );
     let r2 = import(&mut p.city.store, &b2);
     assert_eq!(counts(&r2), [0; 6], "nothing changed, nothing sent: {r2:?}");
 }
@@ -129,7 +148,12 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
 fn edits_merge_field_by_field_and_deletions_stay_deleted() {
     let mut p = ward_and_city();
     let a = person(&mut p.ward.store, "Trần Văn Bình", "00070");
-    let b1 = export(&mut p.ward.store, p.tmp.path(), "b1", ExportOptions::default());
+    let b1 = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "b1",
+        ExportOptions::default(),
+    );
     import(&mut p.city.store, &b1);
 
     p.ward.clock.advance_ms(1000);
@@ -142,7 +166,12 @@ fn edits_merge_field_by_field_and_deletions_stay_deleted() {
         .store
         .put(Kind::Person, json!({"id": a, "position": "Bí thư"}))
         .expect("the city may edit a ward's record");
-    let up = export(&mut p.ward.store, p.tmp.path(), "up", ExportOptions::default());
+    let up = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "up",
+        ExportOptions::default(),
+    );
     let down = export(
         &mut p.city.store,
         p.tmp.path(),
@@ -156,17 +185,30 @@ fn edits_merge_field_by_field_and_deletions_stay_deleted() {
     let r_ward = import(&mut p.ward.store, &down);
     assert_eq!(r_city.updated, 1, "the city takes the ward's phone");
     assert_eq!(r_ward.updated, 1, "the ward takes the city's position");
-    assert_eq!(r_city.conflicts + r_ward.conflicts, 0, "different fields never conflict");
+    assert_eq!(
+        r_city.conflicts + r_ward.conflicts,
+        0,
+        "different fields never conflict"
+    );
     for s in [&p.ward.store, &p.city.store] {
         let v = s.get(Kind::Person, &a).unwrap();
         assert_eq!(v["data"]["phone"], "0912345678");
         assert_eq!(v["data"]["position"], "Bí thư");
     }
-    assert_eq!(dump(&p.ward.store), dump(&p.city.store), "both hold the same records");
+    assert_eq!(
+        dump(&p.ward.store),
+        dump(&p.city.store),
+        "both hold the same records"
+    );
 
     p.ward.clock.advance_ms(1000);
     p.ward.store.delete(Kind::Person, &a).unwrap();
-    let del = export(&mut p.ward.store, p.tmp.path(), "del", ExportOptions::default());
+    let del = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "del",
+        ExportOptions::default(),
+    );
     import(&mut p.city.store, &del);
     assert!(p.city.store.get(Kind::Person, &a).unwrap()["deleted_at"].is_string());
     let r = import(&mut p.city.store, &b1);
@@ -200,7 +242,10 @@ fn a_record_before_its_parent_is_held_then_applied() {
     assert_eq!(r2.held, 1, "the update waits for its project: {r2:?}");
     assert!(p.city.store.get(Kind::Update, &id(&update)).is_err());
     let r1 = import(&mut p.city.store, &b1);
-    assert_eq!(r1.created, 2, "the project arrives and lets its update through: {r1:?}");
+    assert_eq!(
+        r1.created, 2,
+        "the project arrives and lets its update through: {r1:?}"
+    );
     assert_eq!(r1.released, 1);
     let got = p.city.store.get(Kind::Update, &id(&update)).unwrap();
     assert_eq!(got["data"]["note"], "Đã lắp 20 bóng đèn");
@@ -211,7 +256,12 @@ fn a_record_before_its_parent_is_held_then_applied() {
 fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
     let mut p = ward_and_city();
     let a = person(&mut p.ward.store, "Lê Thị Cúc", "00070");
-    let b1 = export(&mut p.ward.store, p.tmp.path(), "b1", ExportOptions::default());
+    let b1 = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "b1",
+        ExportOptions::default(),
+    );
     import(&mut p.city.store, &b1);
     p.ward.clock.advance_ms(1000);
     p.ward
@@ -227,7 +277,12 @@ fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
         to: Some("00070".into()),
         full: false,
     };
-    let up = export(&mut p.ward.store, p.tmp.path(), "up", ExportOptions::default());
+    let up = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "up",
+        ExportOptions::default(),
+    );
     let down = export(&mut p.city.store, p.tmp.path(), "down", to_ward.clone());
     assert_eq!(import(&mut p.city.store, &up).conflicts, 1);
     assert_eq!(import(&mut p.ward.store, &down).conflicts, 1);
@@ -242,14 +297,27 @@ fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
     let c = p.ward.store.conflicts(false).unwrap();
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].field, "phone");
-    assert_eq!(c[0].other_value, json!("0900000001"), "both values are kept");
+    assert_eq!(
+        c[0].other_value,
+        json!("0900000001"),
+        "both values are kept"
+    );
 
     let err = p.ward.store.resolve_conflict(&c[0].id, "0999").unwrap_err();
-    assert_eq!(err.code, Code::ConflictValue, "only one of the two values may be kept");
+    assert_eq!(
+        err.code,
+        Code::ConflictValue,
+        "only one of the two values may be kept"
+    );
     p.ward.clock.advance_ms(10_000);
     p.ward.store.resolve_conflict(&c[0].id, "b").unwrap();
     assert!(p.ward.store.conflicts(false).unwrap().is_empty());
-    let settle = export(&mut p.ward.store, p.tmp.path(), "settle", ExportOptions::default());
+    let settle = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "settle",
+        ExportOptions::default(),
+    );
     import(&mut p.city.store, &settle);
     assert_eq!(
         p.city.store.get(Kind::Person, &a).unwrap()["data"]["phone"],
@@ -273,7 +341,12 @@ fn records_outside_the_signers_authority_are_rejected_by_record() {
     // The city writes a record of ward 00004 and sends it to ward 00070, which relays it
     // to 00004... as its own bundle: 00070 has no authority over 00004's records.
     let p = person(&mut city.store, "Phạm Văn Dũng", "00004");
-    let b = export(&mut city.store, tmp.path(), "city", ExportOptions::default());
+    let b = export(
+        &mut city.store,
+        tmp.path(),
+        "city",
+        ExportOptions::default(),
+    );
     let r = import(&mut ward.store, &b);
     assert_eq!(r.created, 1, "the city has authority over every ward");
     let before = dump(&other.store);
@@ -297,7 +370,12 @@ fn records_outside_the_signers_authority_are_rejected_by_record() {
 fn dry_run_reports_and_changes_nothing() {
     let mut p = ward_and_city();
     person(&mut p.ward.store, "Đỗ Minh Châu", "00070");
-    let b = export(&mut p.ward.store, p.tmp.path(), "b", ExportOptions::default());
+    let b = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "b",
+        ExportOptions::default(),
+    );
     let before = dump(&p.city.store);
     let r = p
         .city
@@ -312,13 +390,21 @@ fn dry_run_reports_and_changes_nothing() {
 fn untrusted_revoked_and_tampered_bundles_are_refused_and_change_nothing() {
     let mut p = ward_and_city();
     person(&mut p.ward.store, "Vũ Thị Hoa", "00070");
-    let b = export(&mut p.ward.store, p.tmp.path(), "b", ExportOptions::default());
+    let b = export(
+        &mut p.ward.store,
+        p.tmp.path(),
+        "b",
+        ExportOptions::default(),
+    );
     let mut stranger = fixture("00004");
     let before = dump(&stranger.store);
     let r = stranger
         .store
         .import_bundle(&b, ImportOptions::default(), &mut |_| {});
-    assert_eq!(r.error.as_ref().map(|e| e.code), Some(Code::BundleUntrusted));
+    assert_eq!(
+        r.error.as_ref().map(|e| e.code),
+        Some(Code::BundleUntrusted)
+    );
     assert_eq!(dump(&stranger.store), before);
 
     // One byte of the first entry's content changed: its hash (or inflating it) fails.
@@ -329,17 +415,26 @@ fn untrusted_revoked_and_tampered_bundles_are_refused_and_change_nothing() {
     let bad = p.tmp.path().join("bad.sovang");
     std::fs::write(&bad, &bytes).unwrap();
     let before = dump(&p.city.store);
-    let r = p.city.store.import_bundle(&bad, ImportOptions::default(), &mut |_| {});
+    let r = p
+        .city
+        .store
+        .import_bundle(&bad, ImportOptions::default(), &mut |_| {});
     let code = r.error.as_ref().map(|e| e.code);
     assert!(
-        matches!(code, Some(Code::BundleHash | Code::BundleTruncated | Code::BundleSignature)),
+        matches!(
+            code,
+            Some(Code::BundleHash | Code::BundleTruncated | Code::BundleSignature)
+        ),
         "a changed byte must be caught: {code:?}"
     );
     assert_eq!(dump(&p.city.store), before);
 
     let fp = p.ward.store.identity().unwrap().fingerprint;
     p.city.store.trust_revoke(&fp).unwrap();
-    let r = p.city.store.import_bundle(&b, ImportOptions::default(), &mut |_| {});
+    let r = p
+        .city
+        .store
+        .import_bundle(&b, ImportOptions::default(), &mut |_| {});
     assert_eq!(r.error.as_ref().map(|e| e.code), Some(Code::BundleRevoked));
     assert!(r.error.unwrap().message.vi.contains("thu hồi"));
     assert_eq!(dump(&p.city.store), before);

@@ -63,7 +63,9 @@ impl Store {
     /// Conflicts, open ones only unless `all`, newest first.
     pub fn conflicts(&self, all: bool) -> Result<Vec<Conflict>> {
         let filter = if all { "" } else { "WHERE resolved_at IS NULL" };
-        let sql = format!("SELECT {COLUMNS} FROM sync_conflicts {filter} ORDER BY detected_at DESC, id DESC");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sync_conflicts {filter} ORDER BY detected_at DESC, id DESC"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut out: Vec<Conflict> = stmt
             .query_map([], conflict_from_row)?
@@ -126,7 +128,9 @@ impl Store {
             }
         } else if c.field == DELETED {
             match (value.as_bool().unwrap_or(false), row.deleted) {
-                (true, true) | (false, false) => self.rewrite_field(c.kind, &c.record_id, &c.field, &value)?,
+                (true, true) | (false, false) => {
+                    self.rewrite_field(c.kind, &c.record_id, &c.field, &value)?
+                }
                 (true, false) => {
                     self.delete(c.kind, &c.record_id)?;
                 }

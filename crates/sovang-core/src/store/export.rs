@@ -129,9 +129,10 @@ impl Store {
             .optional()?
             .unwrap_or(0)
         };
-        let upto: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM sync_changes", [], |r| {
-            r.get(0)
-        })?;
+        let upto: i64 =
+            tx.query_row("SELECT coalesce(max(seq), 0) FROM sync_changes", [], |r| {
+                r.get(0)
+            })?;
         let total: u64 = tx.query_row(
             "SELECT count(*) FROM sync_changes WHERE seq > ?1 AND seq <= ?2",
             [since, upto],
@@ -189,7 +190,11 @@ impl Store {
                     }
                     n += 1;
                     if done % 2048 == 0 {
-                        progress(Progress { phase: "records", done, total });
+                        progress(Progress {
+                            phase: "records",
+                            done,
+                            total,
+                        });
                     }
                 }
                 if let Some((h, size)) = hash {
@@ -211,7 +216,10 @@ impl Store {
             let rows: Vec<_> = stmt
                 .query_map(params![since, upto], attachment_from_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            let rows: Vec<_> = rows.into_iter().filter(|a| units.contains(&a.unit)).collect();
+            let rows: Vec<_> = rows
+                .into_iter()
+                .filter(|a| units.contains(&a.unit))
+                .collect();
             if !rows.is_empty() {
                 let hash = write_entry(
                     &mut zip,
@@ -237,15 +245,25 @@ impl Store {
                 for (i, sha) in shas.into_iter().enumerate() {
                     let path = self.attachment_path(sha);
                     let path_label = path.display().to_string();
-                    let mut src = File::open(&path)
-                        .map_err(|e| Error::io(None, &path_label, &e))?;
+                    let mut src =
+                        File::open(&path).map_err(|e| Error::io(None, &path_label, &e))?;
                     // Photos and PDFs are compressed already: stored as they are.
-                    let hash = write_entry(&mut zip, &attachment_entry(sha), CompressionMethod::Stored, &mut |w| {
-                        std::io::copy(&mut src, w).map_err(|e| Error::io(None, &path_label, &e))?;
-                        Ok(())
-                    })?;
+                    let hash = write_entry(
+                        &mut zip,
+                        &attachment_entry(sha),
+                        CompressionMethod::Stored,
+                        &mut |w| {
+                            std::io::copy(&mut src, w)
+                                .map_err(|e| Error::io(None, &path_label, &e))?;
+                            Ok(())
+                        },
+                    )?;
                     entries.push(hash);
-                    progress(Progress { phase: "attachments", done: i as u64 + 1, total: n });
+                    progress(Progress {
+                        phase: "attachments",
+                        done: i as u64 + 1,
+                        total: n,
+                    });
                 }
             }
             let manifest = Manifest {
@@ -262,7 +280,10 @@ impl Store {
                 },
                 destination: opts.to.clone(),
                 full: opts.full,
-                sequence: SeqRange { from: since + 1, to: upto },
+                sequence: SeqRange {
+                    from: since + 1,
+                    to: upto,
+                },
                 counts: counts.clone(),
                 entries: std::mem::take(&mut entries),
             };
@@ -292,7 +313,11 @@ impl Store {
             params![destination, upto, bundle_id, stamp(self.clock.now())],
         )?;
         let records = counts.values().sum();
-        progress(Progress { phase: "done", done: records, total: records });
+        progress(Progress {
+            phase: "done",
+            done: records,
+            total: records,
+        });
         tracing::info!(file = %label, records, "bundle exported");
         Ok(ExportReport {
             file: label,

@@ -23,8 +23,7 @@ use crate::sync::bundle::{attachment_entry, from_io, Bundle, Limits};
 use crate::sync::identity::{normalize_fingerprint, TrustedKey};
 use crate::sync::merge::{self, merge, Merged, DELETED};
 use crate::sync::wire::{
-    attachment_from_row, from_row, WireAttachment, WireRecord, ATTACHMENT_COLUMNS,
-    RECORD_COLUMNS,
+    attachment_from_row, from_row, WireAttachment, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
 use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT};
 use crate::units::{UnitNode, UnitTree};
@@ -116,7 +115,11 @@ struct Applier<'a, 't> {
 
 fn exists(tx: &Transaction, kind: Kind, id: &str) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {} WHERE id = ?1", kind.table());
-    Ok(tx.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// `kind:id` of what a held record waits for (units by code).
@@ -139,8 +142,22 @@ fn arrived(tx: &Transaction, key: &str) -> Result<bool> {
 fn upsert_sql(kind: Kind) -> String {
     let extra = kind.extra_columns();
     let mut cols: Vec<String> = [
-        "id", "unit", "title", "year", "status", "sort_key", "body", "created_at", "created_by",
-        "updated_at", "updated_by", "created_hlc", "hlc", "field_hlc", "field_seen", "deleted_at",
+        "id",
+        "unit",
+        "title",
+        "year",
+        "status",
+        "sort_key",
+        "body",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "created_hlc",
+        "hlc",
+        "field_hlc",
+        "field_seen",
+        "deleted_at",
         "deleted_by",
     ]
     .iter()
@@ -150,11 +167,22 @@ fn upsert_sql(kind: Kind) -> String {
     let names: Vec<String> = cols
         .iter()
         .enumerate()
-        .map(|(i, c)| if i >= 17 { format!(":x{}", i - 17) } else { format!(":{c}") })
+        .map(|(i, c)| {
+            if i >= 17 {
+                format!(":x{}", i - 17)
+            } else {
+                format!(":{c}")
+            }
+        })
         .collect();
     let set: Vec<String> = cols
         .iter()
-        .filter(|c| !matches!(c.as_str(), "id" | "created_at" | "created_by" | "created_hlc"))
+        .filter(|c| {
+            !matches!(
+                c.as_str(),
+                "id" | "created_at" | "created_by" | "created_hlc"
+            )
+        })
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
@@ -167,8 +195,14 @@ fn upsert_sql(kind: Kind) -> String {
 }
 
 fn load_local(tx: &Transaction, kind: Kind, id: &str) -> Result<Option<WireRecord>> {
-    let sql = format!("SELECT {RECORD_COLUMNS} FROM {} WHERE id = ?1", kind.table());
-    Ok(tx.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM {} WHERE id = ?1",
+        kind.table()
+    );
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()?)
 }
 
 impl<'a, 't> Applier<'a, 't> {
@@ -218,8 +252,16 @@ impl<'a, 't> Applier<'a, 't> {
         let incoming = match records::prepare(kind, Value::Object(rec.body.clone()), &self.ctx()) {
             Ok(p) => p,
             Err(e) if e.code == Code::UnknownUnit => {
-                let code = e.field.as_deref().and_then(|f| rec.body.get(f)).and_then(Value::as_str);
-                return self.hold(kind, &rec, &waiting_key(Kind::Unit, code.unwrap_or_default()));
+                let code = e
+                    .field
+                    .as_deref()
+                    .and_then(|f| rec.body.get(f))
+                    .and_then(Value::as_str);
+                return self.hold(
+                    kind,
+                    &rec,
+                    &waiting_key(Kind::Unit, code.unwrap_or_default()),
+                );
             }
             Err(e) => {
                 self.report.reject(kind.name(), &rec.id, e);
@@ -241,7 +283,8 @@ impl<'a, 't> Applier<'a, 't> {
                 return Ok(Outcome::Rejected);
             }
         }
-        let p = match records::reindex(kind, Value::Object(merged.record.body.clone()), &self.ctx()) {
+        let p = match records::reindex(kind, Value::Object(merged.record.body.clone()), &self.ctx())
+        {
             Ok(p) => p,
             Err(e) => {
                 self.report.reject(kind.name(), &rec.id, e);
@@ -292,7 +335,8 @@ impl<'a, 't> Applier<'a, 't> {
             Some(h) => merge(&h, rec).record,
             None => rec.clone(),
         };
-        let line = serde_json::to_string(&rec).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+        let line =
+            serde_json::to_string(&rec).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
         self.tx.execute(
             "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(kind, id) DO UPDATE SET \
@@ -313,7 +357,10 @@ impl<'a, 't> Applier<'a, 't> {
         let ref_title: Option<String> = match p.index.refs.first() {
             Some(r) => {
                 let sql = format!("SELECT title FROM {} WHERE id = ?1", r.kind.table());
-                self.tx.prepare_cached(&sql)?.query_row([&r.id], |x| x.get(0)).optional()?
+                self.tx
+                    .prepare_cached(&sql)?
+                    .query_row([&r.id], |x| x.get(0))
+                    .optional()?
             }
             None => None,
         };
@@ -398,13 +445,16 @@ impl<'a, 't> Applier<'a, 't> {
         c: &merge::FieldConflict,
     ) -> Result<()> {
         let by = |version: &str| {
-            let from_incoming = incoming.versions.get(&c.field).map(String::as_str) == Some(version);
+            let from_incoming =
+                incoming.versions.get(&c.field).map(String::as_str) == Some(version);
             match (from_incoming, local) {
                 (true, _) | (false, None) => incoming.updated_by.clone(),
                 (false, Some(l)) => l.updated_by.clone(),
             }
         };
-        let id = crate::clock::IdGen::default().next(&crate::clock::SystemClock).to_string();
+        let id = crate::clock::IdGen::default()
+            .next(&crate::clock::SystemClock)
+            .to_string();
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO sync_conflicts (id, kind, record_id, field, kept_value, kept_version, kept_by, \
              other_value, other_version, other_by, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -434,7 +484,9 @@ impl<'a, 't> Applier<'a, 't> {
              WHERE record_id = ?1 AND kind = ?2 AND resolved_at IS NULL",
         )?;
         let open: Vec<(String, String, String, String)> = stmt
-            .query_map([&rec.id, kind.name()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([&rec.id, kind.name()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         for (id, field, a, b) in open {
             if merge::settled(rec, &field, &a, &b) {
@@ -456,7 +508,10 @@ impl<'a, 't> Applier<'a, 't> {
         self.observe(&a.hlc.clone());
         let local: Option<WireAttachment> = {
             let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = ?1");
-            self.tx.prepare_cached(&sql)?.query_row([&a.id], attachment_from_row).optional()?
+            self.tx
+                .prepare_cached(&sql)?
+                .query_row([&a.id], attachment_from_row)
+                .optional()?
         };
         if let Some(l) = &local {
             if a.hlc <= l.hlc || l.deleted_at == a.deleted_at {
@@ -513,8 +568,19 @@ impl<'a, 't> Applier<'a, 't> {
             "attachment".into(),
             serde_json::json!([null, {"id": a.id, "sha256": a.sha256, "file_name": a.file_name}]),
         );
-        let meta = WriteMeta { now: a.created_at.clone(), actor: &a.created_by, hlc: a.hlc.clone() };
-        audit(self.tx, a.record_kind, &a.record_id, "attach", &meta, &changes)?;
+        let meta = WriteMeta {
+            now: a.created_at.clone(),
+            actor: &a.created_by,
+            hlc: a.hlc.clone(),
+        };
+        audit(
+            self.tx,
+            a.record_kind,
+            &a.record_id,
+            "attach",
+            &meta,
+            &changes,
+        )?;
         Ok(Outcome::Created)
     }
 
@@ -535,15 +601,22 @@ impl<'a, 't> Applier<'a, 't> {
         loop {
             let rows: Vec<(String, String, String, String, String)> = self
                 .tx
-                .prepare_cached("SELECT kind, id, waiting_for, signer_unit, line FROM sync_held ORDER BY rowid")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .prepare_cached(
+                    "SELECT kind, id, waiting_for, signer_unit, line FROM sync_held ORDER BY rowid",
+                )?
+                .query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut moved = false;
             for (kind, id, waiting, signer_unit, line) in rows {
                 if !arrived(self.tx, &waiting)? {
                     continue;
                 }
-                self.tx.execute("DELETE FROM sync_held WHERE kind = ?1 AND id = ?2", [&kind, &id])?;
+                self.tx.execute(
+                    "DELETE FROM sync_held WHERE kind = ?1 AND id = ?2",
+                    [&kind, &id],
+                )?;
                 self.set_signer(&signer_unit);
                 let outcome = if kind == ATTACHMENT {
                     let a: WireAttachment = serde_json::from_str(&line)
@@ -631,7 +704,11 @@ impl Store {
         let mut bundle = Bundle::open(path, &|fp| self.signer_of(fp), Limits::default())?;
         let attachments_dir = self.data_dir().to_owned();
         let total = bundle.manifest.total_records();
-        progress(Progress { phase: "verify", done: 0, total });
+        progress(Progress {
+            phase: "verify",
+            done: 0,
+            total,
+        });
         let today = self.clock.today();
         let now = stamp(self.clock.now());
         let tx = self
@@ -671,7 +748,11 @@ impl Store {
                     ap.count(outcome);
                     done += 1;
                     if done % 1024 == 0 {
-                        progress(Progress { phase: "records", done, total });
+                        progress(Progress {
+                            phase: "records",
+                            done,
+                            total,
+                        });
                     }
                 }
                 lines.finish()?;
@@ -713,14 +794,23 @@ impl Store {
                     continue;
                 }
                 if !listed.contains(sha) {
-                    return Err(Error::plain(Code::BundleMissingEntry, &attachment_entry(sha)));
+                    return Err(Error::plain(
+                        Code::BundleMissingEntry,
+                        &attachment_entry(sha),
+                    ));
                 }
                 copy_attachment(&mut bundle, sha, &target)?;
-                progress(Progress { phase: "attachments", done: i as u64 + 1, total: need.len() as u64 });
+                progress(Progress {
+                    phase: "attachments",
+                    done: i as u64 + 1,
+                    total: need.len() as u64,
+                });
             }
         }
         let last: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         if last.as_deref().is_none_or(|l| l < max_version.as_str()) && !max_version.is_empty() {
             super::set_meta(&tx, "hlc_last", &max_version)?;
@@ -756,7 +846,11 @@ impl Store {
                 "bundle imported"
             );
         }
-        progress(Progress { phase: "done", done: total, total });
+        progress(Progress {
+            phase: "done",
+            done: total,
+            total,
+        });
         Ok(report)
     }
 }

@@ -341,7 +341,8 @@ pub(crate) fn load_units(conn: &Connection) -> Result<UnitTree> {
 
 /// The live campaigns as stored, by id.
 pub(crate) fn load_campaigns(conn: &Connection) -> Result<HashMap<String, Campaign>> {
-    let mut stmt = conn.prepare_cached("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, body FROM campaigns WHERE deleted_at IS NULL")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     let mut map = HashMap::new();
     for row in rows {

@@ -124,8 +124,10 @@ impl StoredRow {
         if past.is_empty() {
             self.field_seen.remove(field);
         } else {
-            self.field_seen
-                .insert(field.to_owned(), serde_json::to_value(past).unwrap_or_default());
+            self.field_seen.insert(
+                field.to_owned(),
+                serde_json::to_value(past).unwrap_or_default(),
+            );
         }
         self.field_hlc
             .insert(field.to_owned(), Value::String(new.to_owned()));

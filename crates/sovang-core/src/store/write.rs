@@ -125,7 +125,12 @@ impl Store {
         self.set_deleted(kind, row, false)
     }
 
-    pub(super) fn set_deleted(&mut self, kind: Kind, row: StoredRow, deleted: bool) -> Result<Value> {
+    pub(super) fn set_deleted(
+        &mut self,
+        kind: Kind,
+        row: StoredRow,
+        deleted: bool,
+    ) -> Result<Value> {
         let restored = match deleted {
             true => None,
             false => Some(records::reindex(

@@ -248,7 +248,10 @@ impl Bundle {
         let declared = declared_entries(&mut file, len)?
             .ok_or_else(|| Error::plain(Code::BundleTruncated, &label))?;
         if declared > limits.max_entries {
-            return Err(Error::plain(Code::BundleTooManyEntries, &declared.to_string()));
+            return Err(Error::plain(
+                Code::BundleTooManyEntries,
+                &declared.to_string(),
+            ));
         }
         file.seek(SeekFrom::Start(0))?;
         let mut archive =
@@ -319,7 +322,12 @@ impl Bundle {
     /// Every entry is one the manifest lists, every listed one is present, and each entry's
     /// bytes hash to the listed value.
     fn check_entries(&mut self) -> Result<()> {
-        let listed: HashSet<&str> = self.manifest.entries.iter().map(|e| e.name.as_str()).collect();
+        let listed: HashSet<&str> = self
+            .manifest
+            .entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
         if listed.len() != self.manifest.entries.len() {
             return Err(Error::plain(Code::BundleManifest, "entries"));
         }

@@ -101,8 +101,11 @@ pub fn merge(local: &WireRecord, incoming: &WireRecord) -> Merged {
     let mut out = local.clone();
     let mut values_changed = false;
     let mut conflicts = Vec::new();
-    let fields: std::collections::BTreeSet<&String> =
-        local.versions.keys().chain(incoming.versions.keys()).collect();
+    let fields: std::collections::BTreeSet<&String> = local
+        .versions
+        .keys()
+        .chain(incoming.versions.keys())
+        .collect();
     let empty = Seen::new();
     for field in fields {
         let (lv, iv) = (local.versions.get(field), incoming.versions.get(field));
@@ -198,8 +201,7 @@ mod tests {
             r.body.insert((*f).into(), v.clone());
             r.versions.insert((*f).into(), (*ver).into());
         }
-        r.versions
-            .insert(DELETED.into(), r.created_hlc.clone());
+        r.versions.insert(DELETED.into(), r.created_hlc.clone());
         for (f, vs) in seen {
             let mut s = Seen::new();
             for v in *vs {
@@ -237,13 +239,35 @@ mod tests {
         let c = rec(&[("name", json!("Chi"), C3)], &[("name", &[A1])]);
         let bc = merge(&merge(&base, &b).record, &c);
         let cb = merge(&merge(&base, &c).record, &b);
-        assert_eq!(bc.conflicts.len(), 1, "neither had seen the other: a conflict");
-        assert_eq!(cb.conflicts.len(), 1, "whichever arrives second sees the conflict");
-        assert_eq!(bc.record, cb.record, "the result must not depend on the order");
-        assert_eq!(bc.record.body["name"], json!("Chi"), "the higher version wins");
-        assert_eq!(bc.conflicts[0].other, json!("Bình"), "the other value is kept");
+        assert_eq!(
+            bc.conflicts.len(),
+            1,
+            "neither had seen the other: a conflict"
+        );
+        assert_eq!(
+            cb.conflicts.len(),
+            1,
+            "whichever arrives second sees the conflict"
+        );
+        assert_eq!(
+            bc.record, cb.record,
+            "the result must not depend on the order"
+        );
+        assert_eq!(
+            bc.record.body["name"],
+            json!("Chi"),
+            "the higher version wins"
+        );
+        assert_eq!(
+            bc.conflicts[0].other,
+            json!("Bình"),
+            "the other value is kept"
+        );
         let again = merge(&bc.record, &b);
-        assert!(!again.changed && again.conflicts.is_empty(), "repeats change nothing");
+        assert!(
+            !again.changed && again.conflicts.is_empty(),
+            "repeats change nothing"
+        );
     }
 
     #[test]
