@@ -32,6 +32,8 @@ use crate::units::{UnitNode, UnitTree};
 pub struct ImportOptions {
     /// Work out everything the import would do, then change nothing.
     pub dry_run: bool,
+    /// The reader's limits (the defaults unless a test needs small ones).
+    pub limits: Limits,
 }
 
 /// A record the import refused, and why.
@@ -701,7 +703,7 @@ impl Store {
         opts: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport> {
-        let mut bundle = Bundle::open(path, &|fp| self.signer_of(fp), Limits::default())?;
+        let mut bundle = Bundle::open(path, &|fp| self.signer_of(fp), opts.limits)?;
         let attachments_dir = self.data_dir().to_owned();
         let total = bundle.manifest.total_records();
         progress(Progress {

@@ -524,3 +524,67 @@ impl RecordLines<'_> {
         }
     }
 }
+
+/// Writes a bundle from ready entries, signing `manifest` (whose `entries` are filled in here
+/// from `entries` unless `keep_listed`). For test corpora and tools; export streams instead.
+pub fn write_raw(
+    out: &Path,
+    key: &ed25519_dalek::SigningKey,
+    manifest: &mut Manifest,
+    entries: &[(&str, &[u8])],
+    keep_listed: bool,
+) -> Result<()> {
+    use ed25519_dalek::Signer;
+    use zip::write::SimpleFileOptions;
+    use zip::CompressionMethod;
+    if !keep_listed {
+        manifest.entries = entries
+            .iter()
+            .map(|(name, bytes)| EntryHash {
+                name: (*name).to_owned(),
+                size: bytes.len() as u64,
+                sha256: hex::encode(Sha256::digest(bytes)),
+            })
+            .collect();
+    }
+    let label = out.display().to_string();
+    let io = |e: io::Error| Error::io(None, &label, &e);
+    let zerr = |e: zip::result::ZipError| Error::plain(Code::Io, &e.to_string());
+    let mut zip = zip::ZipWriter::new(File::create(out).map_err(io)?);
+    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, deflated).map_err(zerr)?;
+        zip.write_all(bytes).map_err(io)?;
+    }
+    let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    zip.start_file(MANIFEST, stored).map_err(zerr)?;
+    zip.write_all(&bytes).map_err(io)?;
+    zip.start_file(SIGNATURE, stored).map_err(zerr)?;
+    zip.write_all(&key.sign(&bytes).to_bytes()).map_err(io)?;
+    zip.finish().map_err(zerr)?;
+    Ok(())
+}
+
+/// A manifest for `write_raw`, from a key and its unit.
+pub fn raw_manifest(key: &ed25519_dalek::SigningKey, unit: &str, unit_name: &str) -> Manifest {
+    let public = key.verifying_key();
+    Manifest {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        bundle_id: "01900000-0000-7000-8000-000000000001".into(),
+        created_at: "2026-11-26T08:00:00.000Z".into(),
+        origin: Origin {
+            unit: unit.into(),
+            unit_name: unit_name.into(),
+            installation: "01900000-0000-7000-8000-0000000000aa".into(),
+            fingerprint: fingerprint(public.as_bytes()),
+            public_key: hex::encode(public.as_bytes()),
+        },
+        destination: None,
+        full: true,
+        sequence: SeqRange { from: 1, to: 1 },
+        counts: BTreeMap::new(),
+        entries: Vec::new(),
+    }
+}
