@@ -5,12 +5,13 @@ APP := target/release/sovang-desktop
 SOVANG := target/release/sovang
 DEMO_HOME ?= target/demo-100k
 DEMO_RECORDS ?= 100000
+# Python for the e2e suite, the bundle verifier and the benchmarks.
 VENV := target/e2e-venv
 # The window's tests: a virtual screen, a D-Bus session, no accessibility bus.
 HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
 .PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app cli \
-	e2e e2e-deps bench bench-app package clean
+	e2e e2e-deps bench bench-app package clean corpus fuzz
 
 ## The desktop app on the default data folder (the first-run wizard on a new machine).
 run: app
@@ -52,10 +53,24 @@ ui-check: ui-deps
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p sovang-core --features ts --test bindings
 
-# The black-box tests run the real `sovang` binary; `desktop` checks the shell's settings.
-blackbox:
+# The black-box tests run the real `sovang` binary (sync: bundles between installations and an
+# import killed 50 times); `desktop` checks the shell's settings; the independent Python
+# verifier checks a real bundle against docs/bundle-format.md.
+blackbox: e2e-deps
 	$(CARGO) build -p sovang-cli
 	$(CARGO) test -p sovang-tests
+	$(VENV)/bin/python tests/verifier/test_verifier.py target/debug/sovang
+
+## Rewrites the bad-bundle corpus in tests/corpus/ (fixed keys: the same files every time).
+corpus:
+	$(CARGO) run -p sovang-core --example make_corpus
+
+## The bundle reader's mutation fuzzer, long: FUZZ_ITERS mutated corpus files, seed FUZZ_SEED.
+FUZZ_ITERS ?= 200000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz:
+	FUZZ_ITERS=$(FUZZ_ITERS) FUZZ_SEED=$(FUZZ_SEED) $(CARGO) test --release -p sovang-core \
+	  --test corpus fuzz -- --nocapture
 
 app: ui
 	$(CARGO) build --release -p sovang-desktop
