@@ -38,8 +38,16 @@ fn two_installations_exchange_bundles_from_the_command_line() {
     let fp = trust(&ward, &city);
     trust(&city, &ward);
     let shown = ward.ok(&["--json", "identity", "show"]);
-    assert_eq!(shown["fingerprint"], fp.as_str(), "the card carries the key shown");
-    assert_eq!(fp.split('-').count(), 8, "eight groups of five digits, to read by phone");
+    assert_eq!(
+        shown["fingerprint"],
+        fp.as_str(),
+        "the card carries the key shown"
+    );
+    assert_eq!(
+        fp.split('-').count(),
+        8,
+        "eight groups of five digits, to read by phone"
+    );
     let p = ward.put(
         "person",
         r#"{"full_name":"Nguyễn Thị Minh Anh","unit":"00070"}"#,
@@ -55,7 +63,14 @@ fn two_installations_exchange_bundles_from_the_command_line() {
     assert_eq!(records(&city), 0, "a dry run writes nothing");
     let r = city.ok(&["--json", "import", out_s]);
     let keys: Vec<&str> = [
-        "file", "created", "updated", "unchanged", "conflicts", "held", "rejected", "error",
+        "file",
+        "created",
+        "updated",
+        "unchanged",
+        "conflicts",
+        "held",
+        "rejected",
+        "error",
     ]
     .to_vec();
     for k in keys {
@@ -78,13 +93,20 @@ fn two_installations_exchange_bundles_from_the_command_line() {
     assert_eq!(r[0]["updated"], 1, "{}", r[0]);
     let got = ward.ok(&["--json", "get", "person", &id]);
     assert_eq!(got["data"]["position"], "Bí thư chi đoàn");
-    assert_eq!(ward.ok(&["--json", "conflicts", "list"]), Value::Array(vec![]));
+    assert_eq!(
+        ward.ok(&["--json", "conflicts", "list"]),
+        Value::Array(vec![])
+    );
 
     // A revoked key's bundles are refused, with a clear error and exit code 1.
     city.ok(&["--json", "trust", "revoke", &fp]);
     let refused = city.run(&["import", out_s]);
     assert_eq!(refused.code, 1);
-    assert!(refused.stderr.contains("bundle_revoked"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("bundle_revoked"),
+        "{}",
+        refused.stderr
+    );
     let listed = city.ok(&["--json", "trust", "list"]);
     assert!(listed[0]["revoked_at"].is_string());
 }
@@ -117,7 +139,13 @@ fn an_import_killed_at_any_moment_leaves_none_or_all_of_the_bundle() {
     ward.ok(&["--json", "demo", "--records", "3000", "--seed", "7"]);
     let total = records(&ward);
     let bundle = ward.dir.path().join("demo.sovang");
-    ward.ok(&["--json", "export", "--out", bundle.to_str().unwrap(), "--full"]);
+    ward.ok(&[
+        "--json",
+        "export",
+        "--out",
+        bundle.to_str().unwrap(),
+        "--full",
+    ]);
 
     // How long a whole import takes, to spread the kills over it.
     let probe = tempfile::tempdir().unwrap();
@@ -129,7 +157,11 @@ fn an_import_killed_at_any_moment_leaves_none_or_all_of_the_bundle() {
         .args(["import", bundle.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let full_ms = start.elapsed().as_millis() as u64;
 
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;

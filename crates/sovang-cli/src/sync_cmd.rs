@@ -203,7 +203,14 @@ pub fn import(
     let mut failed = false;
     for file in files {
         let mut bar = bar_for(!out.json);
-        let r = store.import_bundle(file, ImportOptions { dry_run, ..Default::default() }, &mut bar);
+        let r = store.import_bundle(
+            file,
+            ImportOptions {
+                dry_run,
+                ..Default::default()
+            },
+            &mut bar,
+        );
         failed |= r.error.is_some();
         if !out.json {
             match &r.error {

@@ -55,14 +55,26 @@ impl Corpus {
         m
     }
 
-    fn write(&self, name: &str, k: &SigningKey, m: &mut Manifest, entries: &[(&str, &[u8])], keep: bool) -> PathBuf {
+    fn write(
+        &self,
+        name: &str,
+        k: &SigningKey,
+        m: &mut Manifest,
+        entries: &[(&str, &[u8])],
+        keep: bool,
+    ) -> PathBuf {
         let path = self.dir.join(name);
         write_raw(&path, k, m, entries, keep).expect("corpus bundle");
         path
     }
 
     fn good_line(&self) -> String {
-        person_line("01900000-0000-7000-8000-00000000c001", "00070", "Nguyễn Văn Mẫu", "2000-03-12")
+        person_line(
+            "01900000-0000-7000-8000-00000000c001",
+            "00070",
+            "Nguyễn Văn Mẫu",
+            "2000-03-12",
+        )
     }
 
     fn simple(&self, name: &str, k: &SigningKey, line: &str) -> PathBuf {
@@ -76,7 +88,8 @@ fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, bytes) in entries {
-        zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap();
@@ -104,31 +117,65 @@ fn main() {
         let text = serde_json::to_string_pretty(&card(&key(seed), name)).unwrap();
         std::fs::write(root.join(format!("{name}-card.json")), text + "\n").unwrap();
     }
-    let c = Corpus { dir: dir.clone(), trusted: key(1) };
+    let c = Corpus {
+        dir: dir.clone(),
+        trusted: key(1),
+    };
     let t = &c.trusted;
     let good = c.good_line();
 
     c.simple("good.sovang", t, &good);
     c.simple("untrusted-key.sovang", &key(3), &good);
     c.simple("revoked-key.sovang", &key(2), &good);
-    std::fs::write(dir.join("not-a-zip.sovang"), "Đây không phải gói đồng bộ.\n").unwrap();
+    std::fs::write(
+        dir.join("not-a-zip.sovang"),
+        "Đây không phải gói đồng bộ.\n",
+    )
+    .unwrap();
     let bytes = std::fs::read(dir.join("good.sovang")).unwrap();
     std::fs::write(dir.join("truncated.sovang"), &bytes[..bytes.len() / 2]).unwrap();
 
     // Signed, then the manifest changed (the zip itself stays well-formed): the signature
     // no longer matches.
     let mut m = c.manifest(t);
-    write_raw(&dir.join("bad-signature.sovang"), t, &mut m, &[(PERSON, good.as_bytes())], false).unwrap();
+    write_raw(
+        &dir.join("bad-signature.sovang"),
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        false,
+    )
+    .unwrap();
     let signed = serde_json::to_vec_pretty(&m).unwrap();
     m.counts.insert("person".into(), 2);
     let changed = serde_json::to_vec_pretty(&m).unwrap();
     let sig = t.sign(&signed).to_bytes();
-    write_zip(&dir.join("bad-signature.sovang"), &[(PERSON, good.as_bytes()), ("manifest.json", &changed), ("manifest.sig", &sig)]);
+    write_zip(
+        &dir.join("bad-signature.sovang"),
+        &[
+            (PERSON, good.as_bytes()),
+            ("manifest.json", &changed),
+            ("manifest.sig", &sig),
+        ],
+    );
     // The manifest is signed, but lists another hash for the records.
     let mut m = c.manifest(t);
-    write_raw(&dir.join("hash-mismatch.sovang"), t, &mut m, &[(PERSON, good.as_bytes())], false).unwrap();
+    write_raw(
+        &dir.join("hash-mismatch.sovang"),
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        false,
+    )
+    .unwrap();
     m.entries[0].sha256 = "0".repeat(64);
-    c.write("hash-mismatch.sovang", t, &mut m, &[(PERSON, good.as_bytes())], true);
+    c.write(
+        "hash-mismatch.sovang",
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        true,
+    );
 
     for (file, name) in [
         ("path-traversal.sovang", "../../evil.ndjson"),
@@ -136,15 +183,47 @@ fn main() {
         ("unknown-entry.sovang", "records/secret.ndjson"),
     ] {
         let mut m = c.manifest(t);
-        c.write(file, t, &mut m, &[(PERSON, good.as_bytes()), (name, b"{}\n")], false);
+        c.write(
+            file,
+            t,
+            &mut m,
+            &[(PERSON, good.as_bytes()), (name, b"{}\n")],
+            false,
+        );
     }
     // An entry the manifest does not list, and a listed entry that is missing.
     let mut m = c.manifest(t);
-    write_raw(&dir.join("unlisted-entry.sovang"), t, &mut m, &[(PERSON, good.as_bytes())], false).unwrap();
-    c.write("unlisted-entry.sovang", t, &mut m, &[(PERSON, good.as_bytes()), ("records/entry.ndjson", b"")], true);
+    write_raw(
+        &dir.join("unlisted-entry.sovang"),
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        false,
+    )
+    .unwrap();
+    c.write(
+        "unlisted-entry.sovang",
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes()), ("records/entry.ndjson", b"")],
+        true,
+    );
     let mut m = c.manifest(t);
-    write_raw(&dir.join("missing-entry.sovang"), t, &mut m, &[(PERSON, good.as_bytes()), ("records/entry.ndjson", b"")], false).unwrap();
-    c.write("missing-entry.sovang", t, &mut m, &[(PERSON, good.as_bytes())], true);
+    write_raw(
+        &dir.join("missing-entry.sovang"),
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes()), ("records/entry.ndjson", b"")],
+        false,
+    )
+    .unwrap();
+    c.write(
+        "missing-entry.sovang",
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        true,
+    );
 
     // A symbolic link entry.
     {
@@ -155,14 +234,24 @@ fn main() {
         write_raw(&path, t, &mut m, &[(PERSON, good.as_bytes())], false).unwrap();
         let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
         let o = SimpleFileOptions::default();
-        zip.add_symlink("records/entry.ndjson", "/etc/passwd", o).unwrap();
+        zip.add_symlink("records/entry.ndjson", "/etc/passwd", o)
+            .unwrap();
         zip.start_file(PERSON, o).unwrap();
         zip.write_all(good.as_bytes()).unwrap();
         zip.finish().unwrap();
     }
     // Two entries with one name: written under two names of equal length, then renamed.
     let mut m = c.manifest(t);
-    let p = c.write("duplicate-entry.sovang", t, &mut m, &[(PERSON, good.as_bytes()), ("records/persoX.ndjson", good.as_bytes())], false);
+    let p = c.write(
+        "duplicate-entry.sovang",
+        t,
+        &mut m,
+        &[
+            (PERSON, good.as_bytes()),
+            ("records/persoX.ndjson", good.as_bytes()),
+        ],
+        false,
+    );
     patch(&p, b"records/persoX.ndjson", PERSON.as_bytes());
 
     // A zip64 end record that declares 3,000,000 entries.
@@ -201,17 +290,44 @@ fn main() {
 
     let mut m = c.manifest(t);
     m.format_version = 2;
-    c.write("newer-format.sovang", t, &mut m, &[(PERSON, good.as_bytes())], false);
+    c.write(
+        "newer-format.sovang",
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        false,
+    );
     let garbage = b"{\"format\": \"sovang-bundle\", \"format_version\": 1,";
     let sig = t.sign(garbage).to_bytes();
-    write_zip(&dir.join("malformed-manifest.sovang"), &[(PERSON, good.as_bytes()), ("manifest.json", garbage), ("manifest.sig", &sig)]);
+    write_zip(
+        &dir.join("malformed-manifest.sovang"),
+        &[
+            (PERSON, good.as_bytes()),
+            ("manifest.json", garbage),
+            ("manifest.sig", &sig),
+        ],
+    );
 
-    c.simple("malformed-record.sovang", t, "{\"id\": \"01900000-0000-7000-8000-00000000c002\", \"unit\": \n");
+    c.simple(
+        "malformed-record.sovang",
+        t,
+        "{\"id\": \"01900000-0000-7000-8000-00000000c002\", \"unit\": \n",
+    );
     // Well-formed, but no person can be born in 2090, nor have no name.
-    let invalid = person_line("01900000-0000-7000-8000-00000000c003", "00070", "", "2090-01-01");
+    let invalid = person_line(
+        "01900000-0000-7000-8000-00000000c003",
+        "00070",
+        "",
+        "2090-01-01",
+    );
     c.simple("invalid-record.sovang", t, &invalid);
     // Signed by ward 00070, about a person of ward 00004.
-    let foreign = person_line("01900000-0000-7000-8000-00000000c004", "00004", "Trần Thị Khác", "2001-01-01");
+    let foreign = person_line(
+        "01900000-0000-7000-8000-00000000c004",
+        "00004",
+        "Trần Thị Khác",
+        "2001-01-01",
+    );
     c.simple("out-of-authority.sovang", t, &foreign);
     println!("corpus written to {}", dir.display());
 }

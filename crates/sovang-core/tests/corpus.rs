@@ -26,9 +26,16 @@ fn card(name: &str) -> UnitCard {
 fn records(s: &Store) -> Vec<String> {
     let mut out = Vec::new();
     for kind in Kind::ALL {
-        let sql = format!("SELECT id || body || hlc || coalesce(deleted_at, '') FROM {}", kind.table());
+        let sql = format!(
+            "SELECT id || body || hlc || coalesce(deleted_at, '') FROM {}",
+            kind.table()
+        );
         let mut stmt = s.connection().prepare(&sql).unwrap();
-        out.extend(stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
+        out.extend(
+            stmt.query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(Result::unwrap),
+        );
     }
     out.sort();
     out
@@ -69,8 +76,13 @@ fn every_bad_bundle_is_refused_with_its_reason_and_changes_nothing() {
     let before = records(&f.store);
     for (name, code) in expected {
         let file = corpus().join("bundles").join(format!("{name}.sovang"));
-        let r = f.store.import_bundle(&file, ImportOptions::default(), &mut |_| {});
-        let err = r.error.clone().unwrap_or_else(|| panic!("{name} must be refused: {r:?}"));
+        let r = f
+            .store
+            .import_bundle(&file, ImportOptions::default(), &mut |_| {});
+        let err = r
+            .error
+            .clone()
+            .unwrap_or_else(|| panic!("{name} must be refused: {r:?}"));
         assert_eq!(err.code, *code, "{name}: {}", err.message.en);
         assert!(
             !err.message.vi.is_ascii() && !err.message.vi.is_empty(),
@@ -94,7 +106,10 @@ fn every_bad_bundle_is_refused_with_its_reason_and_changes_nothing() {
     };
     let r = f.store.import_bundle(
         &corpus().join("bundles/good.sovang"),
-        ImportOptions { dry_run: false, limits: small },
+        ImportOptions {
+            dry_run: false,
+            limits: small,
+        },
         &mut |_| {},
     );
     assert_eq!(r.error.map(|e| e.code), Some(Code::BundleTooLarge));
@@ -104,7 +119,10 @@ fn every_bad_bundle_is_refused_with_its_reason_and_changes_nothing() {
     };
     let r = f.store.import_bundle(
         &corpus().join("bundles/good.sovang"),
-        ImportOptions { dry_run: false, limits: few },
+        ImportOptions {
+            dry_run: false,
+            limits: few,
+        },
         &mut |_| {},
     );
     assert_eq!(r.error.map(|e| e.code), Some(Code::BundleTooManyEntries));
@@ -120,11 +138,17 @@ fn bad_records_are_rejected_one_by_one_and_good_ones_arrive() {
         ("out-of-authority", Code::OutOfAuthority),
     ] {
         let file = corpus().join("bundles").join(format!("{name}.sovang"));
-        let r = f.store.import_bundle(&file, ImportOptions::default(), &mut |_| {});
+        let r = f
+            .store
+            .import_bundle(&file, ImportOptions::default(), &mut |_| {});
         assert!(r.error.is_none(), "{name}: the file itself is fine");
         assert_eq!((r.rejected, r.created), (1, 0), "{name}: {r:?}");
         assert_eq!(r.rejections[0].code, code, "{name}");
-        assert_eq!(records(&f.store), before, "{name}: a rejected record changes nothing");
+        assert_eq!(
+            records(&f.store),
+            before,
+            "{name}: a rejected record changes nothing"
+        );
     }
     let r = f.store.import_bundle(
         &corpus().join("bundles/good.sovang"),
@@ -195,11 +219,21 @@ fn read_all(path: &Path, trusted: &TrustedKey) -> Result<u64, sovang_core::Error
 
 #[test]
 fn fuzz_the_bundle_reader_with_mutated_corpus_files() {
-    let iters: u64 = std::env::var("FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
-    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261126);
+    let iters: u64 = std::env::var("FUZZ_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(400);
+    let seed: u64 = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261126);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let f = city();
-    let trusted = f.store.trusted(&card("trusted").fingerprint).unwrap().unwrap();
+    let trusted = f
+        .store
+        .trusted(&card("trusted").fingerprint)
+        .unwrap()
+        .unwrap();
     let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(corpus().join("bundles"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -224,12 +258,19 @@ fn fuzz_the_bundle_reader_with_mutated_corpus_files() {
                 refused += 1;
             }
             Err(_) => {
-                let keep = std::env::temp_dir().join(format!("sovang-fuzz-crash-{seed}-{i}.sovang"));
+                let keep =
+                    std::env::temp_dir().join(format!("sovang-fuzz-crash-{seed}-{i}.sovang"));
                 std::fs::write(&keep, &bytes).unwrap();
-                panic!("the reader panicked on input {i} (seed {seed}), saved to {}", keep.display());
+                panic!(
+                    "the reader panicked on input {i} (seed {seed}), saved to {}",
+                    keep.display()
+                );
             }
         }
     }
     assert_eq!(refused + read, iters);
-    assert!(refused > iters / 2, "most mutations must be caught ({refused} of {iters})");
+    assert!(
+        refused > iters / 2,
+        "most mutations must be caught ({refused} of {iters})"
+    );
 }

@@ -377,10 +377,14 @@ fn dry_run_reports_and_changes_nothing() {
         ExportOptions::default(),
     );
     let before = dump(&p.city.store);
-    let r = p
-        .city
-        .store
-        .import_bundle(&b, ImportOptions { dry_run: true, ..Default::default() }, &mut |_| {});
+    let r = p.city.store.import_bundle(
+        &b,
+        ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+        &mut |_| {},
+    );
     assert!(r.error.is_none() && r.dry_run);
     assert_eq!(r.created, 1, "the preview says what would be created");
     assert_eq!(dump(&p.city.store), before, "a dry run writes nothing");

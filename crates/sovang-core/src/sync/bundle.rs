@@ -556,7 +556,8 @@ pub fn write_raw(
         zip.start_file(*name, deflated).map_err(zerr)?;
         zip.write_all(bytes).map_err(io)?;
     }
-    let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+    let bytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
     zip.start_file(MANIFEST, stored).map_err(zerr)?;
     zip.write_all(&bytes).map_err(io)?;
