@@ -1,6 +1,6 @@
 //! `identity`, `trust`, `export`, `import` and `conflicts`: the sync bundle commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -69,7 +69,7 @@ fn bar_for(show: bool) -> impl FnMut(Progress) {
     }
 }
 
-fn read_card(path: &PathBuf) -> Result<UnitCard, Error> {
+fn read_card(path: &Path) -> Result<UnitCard, Error> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(Some("card"), &label, &e))?;
     serde_json::from_str(&text)
@@ -158,7 +158,7 @@ pub fn trust(store: &mut Store, cmd: &TrustCmd, out: &Out) -> Result<(), Error> 
 
 pub fn export(
     store: &mut Store,
-    file: &PathBuf,
+    file: &Path,
     to: &Option<String>,
     full: bool,
     out: &Out,

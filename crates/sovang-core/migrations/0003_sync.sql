@@ -14,8 +14,9 @@ ALTER TABLE campaign_targets ADD COLUMN field_seen TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE nominations ADD COLUMN field_seen TEXT NOT NULL DEFAULT '{}';
 
 -- Every record's latest change, in the order they happened here (local or imported):
--- export sends what came after the last sequence sent to a destination. The triggers delete
--- then insert (not REPLACE: a trigger takes the conflict policy of the statement that fired it).
+-- export sends what came after the last sequence sent to a destination. The store writes it
+-- beside each record (`rows::changed`); triggers would do it too, but a statement that fires a
+-- trigger makes FTS5 flush its pending index at every row, which made bulk writes 3x slower.
 CREATE TABLE sync_changes (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,
@@ -34,24 +35,6 @@ INSERT INTO sync_changes(kind, id)
     SELECT 'attachment', id, hlc FROM attachments)
   ORDER BY hlc;
 
-CREATE TRIGGER units_changed_i AFTER INSERT ON units BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('unit', NEW.id); END;
-CREATE TRIGGER units_changed_u AFTER UPDATE ON units BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('unit', NEW.id); END;
-CREATE TRIGGER people_changed_i AFTER INSERT ON people BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('person', NEW.id); END;
-CREATE TRIGGER people_changed_u AFTER UPDATE ON people BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('person', NEW.id); END;
-CREATE TRIGGER entries_changed_i AFTER INSERT ON entries BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('entry', NEW.id); END;
-CREATE TRIGGER entries_changed_u AFTER UPDATE ON entries BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('entry', NEW.id); END;
-CREATE TRIGGER projects_changed_i AFTER INSERT ON projects BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('project', NEW.id); END;
-CREATE TRIGGER projects_changed_u AFTER UPDATE ON projects BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('project', NEW.id); END;
-CREATE TRIGGER project_updates_changed_i AFTER INSERT ON project_updates BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('update', NEW.id); END;
-CREATE TRIGGER project_updates_changed_u AFTER UPDATE ON project_updates BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('update', NEW.id); END;
-CREATE TRIGGER campaigns_changed_i AFTER INSERT ON campaigns BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('campaign', NEW.id); END;
-CREATE TRIGGER campaigns_changed_u AFTER UPDATE ON campaigns BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('campaign', NEW.id); END;
-CREATE TRIGGER campaign_targets_changed_i AFTER INSERT ON campaign_targets BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('target', NEW.id); END;
-CREATE TRIGGER campaign_targets_changed_u AFTER UPDATE ON campaign_targets BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('target', NEW.id); END;
-CREATE TRIGGER nominations_changed_i AFTER INSERT ON nominations BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('nomination', NEW.id); END;
-CREATE TRIGGER nominations_changed_u AFTER UPDATE ON nominations BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('nomination', NEW.id); END;
-CREATE TRIGGER attachments_changed_i AFTER INSERT ON attachments BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('attachment', NEW.id); END;
-CREATE TRIGGER attachments_changed_u AFTER UPDATE ON attachments BEGIN DELETE FROM sync_changes WHERE id = NEW.id; INSERT INTO sync_changes(kind, id) VALUES ('attachment', NEW.id); END;
 
 -- Public keys whose bundles this installation accepts, and the unit each speaks for.
 CREATE TABLE trusted_keys (

@@ -2,6 +2,9 @@
 //! The shell's commands are thin calls into this, so the first-run and settings rules live
 //! here and are tested without a window.
 
+mod sync;
+pub use sync::{Destination, StagedBundle, SyncStatus};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -88,6 +91,9 @@ pub struct App {
     settings: Settings,
     store: Option<Store>,
     clock: Arc<dyn Clock>,
+    /// Bundle files picked or dropped in the window, by token (see `app::sync`).
+    staged: std::collections::HashMap<String, PathBuf>,
+    last_export: Option<PathBuf>,
 }
 
 impl App {
@@ -104,6 +110,8 @@ impl App {
             settings,
             store: None,
             clock,
+            staged: Default::default(),
+            last_export: None,
         };
         app.store = app.open_store(&app.data_dir())?;
         Ok(app)

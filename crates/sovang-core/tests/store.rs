@@ -617,7 +617,7 @@ fn an_interrupted_init_is_finished_by_the_next_one() {
     let db = rusqlite::Connection::open(f.dir.path().join("sovang.db")).unwrap();
     db.execute_batch(
         "DELETE FROM search_title; DELETE FROM search_all; DELETE FROM search_doc;
-         DELETE FROM campaigns; DELETE FROM audit; DELETE FROM units;",
+         DELETE FROM campaigns; DELETE FROM audit; DELETE FROM units; DELETE FROM sync_changes;",
     )
     .unwrap();
     drop(db);

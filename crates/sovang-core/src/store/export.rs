@@ -189,7 +189,7 @@ impl Store {
                         *size += line.len() as u64;
                     }
                     n += 1;
-                    if done % 2048 == 0 {
+                    if done.is_multiple_of(2048) {
                         progress(Progress {
                             phase: "records",
                             done,

@@ -13,7 +13,9 @@ use rusqlite::{params, OptionalExtension, ToSql, Transaction, TransactionBehavio
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::rows::{audit, index, observe_versions, refresh_dependents, unindex, WriteMeta};
+use super::rows::{
+    audit, changed, index, observe_versions, refresh_dependents, unindex, WriteMeta,
+};
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
 use crate::collate::VietCollator;
@@ -21,7 +23,7 @@ use crate::error::{Code, Error, Message, Result};
 use crate::records::{self, Campaign, Ctx, Kind, Prepared};
 use crate::sync::bundle::{attachment_entry, from_io, Bundle, Limits};
 use crate::sync::identity::{normalize_fingerprint, TrustedKey};
-use crate::sync::merge::{self, merge, Merged, DELETED};
+use crate::sync::merge::{self, merge, DELETED};
 use crate::sync::wire::{
     attachment_from_row, from_row, WireAttachment, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
@@ -141,7 +143,10 @@ fn arrived(tx: &Transaction, key: &str) -> Result<bool> {
     exists(tx, Kind::parse(kind)?, id)
 }
 
-fn upsert_sql(kind: Kind) -> String {
+/// The insert (new record) or update (known record) of every stored column. Two statements,
+/// not one upsert: an upsert opens a statement journal, and then FTS5 flushes its pending
+/// index at every row.
+fn write_sql(kind: Kind, insert: bool) -> String {
     let extra = kind.extra_columns();
     let mut cols: Vec<String> = [
         "id",
@@ -177,21 +182,28 @@ fn upsert_sql(kind: Kind) -> String {
             }
         })
         .collect();
+    if insert {
+        return format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            kind.table(),
+            cols.join(", "),
+            names.join(", ")
+        );
+    }
     let set: Vec<String> = cols
         .iter()
-        .filter(|c| {
+        .zip(&names)
+        .filter(|(c, _)| {
             !matches!(
                 c.as_str(),
                 "id" | "created_at" | "created_by" | "created_hlc"
             )
         })
-        .map(|c| format!("{c} = excluded.{c}"))
+        .map(|(c, n)| format!("{c} = {n}"))
         .collect();
     format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        "UPDATE {} SET {} WHERE id = :id",
         kind.table(),
-        cols.join(", "),
-        names.join(", "),
         set.join(", ")
     )
 }
@@ -234,36 +246,37 @@ impl<'a, 't> Applier<'a, 't> {
         }
     }
 
-    fn apply(&mut self, kind: Kind, rec: WireRecord) -> Result<Outcome> {
-        self.observe(&rec.version().to_owned());
+    /// Applies one incoming record; `checked` is its validation if done already (by the
+    /// reader thread), else it is validated here.
+    fn apply(
+        &mut self,
+        kind: Kind,
+        rec: WireRecord,
+        checked: Option<Result<Prepared>>,
+    ) -> Result<Outcome> {
+        self.observe(rec.version());
         let local = load_local(self.tx, kind, &rec.id)?;
         let merged = match &local {
-            Some(l) => merge(l, &rec),
-            None => Merged {
-                record: rec.clone(),
-                values_changed: true,
-                changed: true,
-                conflicts: Vec::new(),
-            },
+            Some(l) => {
+                let m = merge(l, &rec);
+                if !m.changed {
+                    return Ok(Outcome::Unchanged);
+                }
+                Some(m)
+            }
+            None => None,
         };
-        if !merged.changed {
-            return Ok(Outcome::Unchanged);
-        }
         // What the sender claims must be what it may send: checked on its own record, not the
         // merge, so a bundle cannot borrow authority from what is already here.
-        let incoming = match records::prepare(kind, Value::Object(rec.body.clone()), &self.ctx()) {
+        let checked = checked.unwrap_or_else(|| {
+            records::prepare(kind, Value::Object(rec.body.clone()), &self.ctx())
+        });
+        let incoming = match checked {
             Ok(p) => p,
             Err(e) if e.code == Code::UnknownUnit => {
-                let code = e
-                    .field
-                    .as_deref()
-                    .and_then(|f| rec.body.get(f))
-                    .and_then(Value::as_str);
-                return self.hold(
-                    kind,
-                    &rec,
-                    &waiting_key(Kind::Unit, code.unwrap_or_default()),
-                );
+                let code = e.field.as_deref().and_then(|f| rec.body.get(f));
+                let code = code.and_then(Value::as_str).unwrap_or_default().to_owned();
+                return self.hold(kind, &rec, &waiting_key(Kind::Unit, &code));
             }
             Err(e) => {
                 self.report.reject(kind.name(), &rec.id, e);
@@ -285,12 +298,18 @@ impl<'a, 't> Applier<'a, 't> {
                 return Ok(Outcome::Rejected);
             }
         }
-        let p = match records::reindex(kind, Value::Object(merged.record.body.clone()), &self.ctx())
-        {
-            Ok(p) => p,
-            Err(e) => {
-                self.report.reject(kind.name(), &rec.id, e);
-                return Ok(Outcome::Rejected);
+        // A new record is the incoming one as it is; a merged one is indexed again.
+        let p = match &merged {
+            None => incoming,
+            Some(m) => {
+                let body = Value::Object(m.record.body.clone());
+                match records::reindex(kind, body, &self.ctx()) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.report.reject(kind.name(), &rec.id, e);
+                        return Ok(Outcome::Rejected);
+                    }
+                }
             }
         };
         for r in &p.index.refs {
@@ -298,14 +317,20 @@ impl<'a, 't> Applier<'a, 't> {
                 return self.hold(kind, &rec, &waiting_key(r.kind, &r.id));
             }
         }
-        let mut record = merged.record;
+        let incoming_by = rec.updated_by.clone();
+        let (mut record, values_changed) = match &merged {
+            Some(m) => (m.record.clone(), m.values_changed),
+            None => (rec, true),
+        };
         record.unit = p.index.unit.clone();
         self.write(kind, local.as_ref(), &record, &p)?;
-        for c in &merged.conflicts {
-            self.conflict(kind, &record, local.as_ref(), &rec, c)?;
+        if let Some(m) = &merged {
+            for c in &m.conflicts {
+                self.conflict(kind, &record, local.as_ref(), &incoming_by, c)?;
+            }
+            self.close_settled(kind, &record)?;
         }
-        self.close_settled(kind, &record)?;
-        if kind == Kind::Unit {
+        if kind == Kind::Unit && record.deleted_at.is_none() {
             if let Some(code) = p.index.extra[0].clone() {
                 let node = UnitNode {
                     name: p.index.title.clone(),
@@ -313,12 +338,10 @@ impl<'a, 't> Applier<'a, 't> {
                     parent: p.index.extra[1].clone(),
                     successor: p.index.extra[2].clone(),
                 };
-                if record.deleted_at.is_none() {
-                    self.units.insert(code, node);
-                }
+                self.units.insert(code, node);
             }
         }
-        Ok(match (&local, merged.values_changed) {
+        Ok(match (&local, values_changed) {
             (None, _) => Outcome::Created,
             (Some(_), true) => Outcome::Updated,
             (Some(_), false) => Outcome::Unchanged,
@@ -403,9 +426,18 @@ impl<'a, 't> Applier<'a, 't> {
             }
             None => None,
         };
-        let sql = upsert_sql(kind);
-        self.tx.prepare_cached(&sql)?.execute(values.as_slice())?;
-        unindex(self.tx, &rec.id)?;
+        let sql = write_sql(kind, local.is_none());
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        // An update binds only the names its statement has.
+        let values: Vec<(&str, &dyn ToSql)> = values
+            .into_iter()
+            .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
+            .collect();
+        stmt.execute(values.as_slice())?;
+        changed(self.tx, kind.name(), &rec.id, local.is_some())?;
+        if local.is_some() {
+            unindex(self.tx, &rec.id)?;
+        }
         if rec.deleted_at.is_none() {
             index(self.tx, kind, &rec.id, p, ref_title.as_deref())?;
         }
@@ -443,16 +475,15 @@ impl<'a, 't> Applier<'a, 't> {
         kind: Kind,
         merged: &WireRecord,
         local: Option<&WireRecord>,
-        incoming: &WireRecord,
+        incoming_by: &str,
         c: &merge::FieldConflict,
     ) -> Result<()> {
-        let by = |version: &str| {
-            let from_incoming =
-                incoming.versions.get(&c.field).map(String::as_str) == Some(version);
-            match (from_incoming, local) {
-                (true, _) | (false, None) => incoming.updated_by.clone(),
-                (false, Some(l)) => l.updated_by.clone(),
+        // Who wrote each value: the local side if it holds that version, else the sender.
+        let by = |version: &str| match local {
+            Some(l) if l.versions.get(&c.field).map(String::as_str) == Some(version) => {
+                l.updated_by.clone()
             }
+            _ => incoming_by.to_owned(),
         };
         let id = crate::clock::IdGen::default()
             .next(&crate::clock::SystemClock)
@@ -507,7 +538,7 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     fn apply_attachment(&mut self, a: WireAttachment) -> Result<Outcome> {
-        self.observe(&a.hlc.clone());
+        self.observe(&a.hlc);
         let local: Option<WireAttachment> = {
             let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = ?1");
             self.tx
@@ -532,6 +563,7 @@ impl<'a, 't> Applier<'a, 't> {
                 "UPDATE attachments SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5 WHERE id = ?6",
                 params![a.deleted_at, a.deleted_by, a.updated_at, a.updated_by, a.hlc, l.id],
             )?;
+            changed(self.tx, ATTACHMENT, &l.id, true)?;
             return Ok(Outcome::Updated);
         }
         if !exists(self.tx, a.record_kind, &a.record_id)? {
@@ -565,6 +597,7 @@ impl<'a, 't> Applier<'a, 't> {
             // The same file on the same record, attached on another installation too.
             return Ok(Outcome::Unchanged);
         }
+        changed(self.tx, ATTACHMENT, &a.id, false)?;
         let mut changes = Map::new();
         changes.insert(
             "attachment".into(),
@@ -627,7 +660,7 @@ impl<'a, 't> Applier<'a, 't> {
                 } else {
                     let rec: WireRecord = serde_json::from_str(&line)
                         .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
-                    self.apply(Kind::parse(&kind)?, rec)?
+                    self.apply(Kind::parse(&kind)?, rec, None)?
                 };
                 match outcome {
                     Outcome::Held => {}
@@ -741,15 +774,17 @@ impl Store {
         };
         let mut done = 0u64;
         for kind in APPLY_ORDER {
-            if let Some(mut lines) = bundle.lines(kind.name())? {
-                while let Some(line) = lines.next_line()? {
-                    let rec: WireRecord = serde_json::from_slice(line).map_err(|e| {
-                        Error::plain(Code::BundleRecord, &format!("{}: {e}", lines.position()))
-                    })?;
-                    let outcome = ap.apply(kind, rec)?;
+            // Units and campaigns are few and checked against each other as they arrive; the
+            // other kinds are read, parsed and validated on a second thread while this one
+            // writes (SQLite keeps one core busy).
+            let inline = matches!(kind, Kind::Unit | Kind::Campaign);
+            let cx = (ap.units.clone(), ap.campaigns.clone(), today);
+            let stream = read_kind(&mut bundle, kind, (!inline).then_some(&cx), &mut |batch| {
+                for (rec, checked) in batch {
+                    let outcome = ap.apply(kind, rec, checked)?;
                     ap.count(outcome);
                     done += 1;
-                    if done % 1024 == 0 {
+                    if done.is_multiple_of(1024) {
                         progress(Progress {
                             phase: "records",
                             done,
@@ -757,8 +792,9 @@ impl Store {
                         });
                     }
                 }
-                lines.finish()?;
-            }
+                Ok(())
+            });
+            stream?;
             match kind {
                 Kind::Unit => {
                     ap.units = load_units(&tx)?;
@@ -776,10 +812,7 @@ impl Store {
             .filter_map(|e| e.name.strip_prefix("attachments/").map(str::to_owned))
             .collect();
         if let Some(mut lines) = bundle.lines(ATTACHMENT)? {
-            while let Some(line) = lines.next_line()? {
-                let a: WireAttachment = serde_json::from_slice(line).map_err(|e| {
-                    Error::plain(Code::BundleRecord, &format!("{}: {e}", lines.position()))
-                })?;
+            while let Some(a) = lines.next_record::<WireAttachment>()? {
                 let outcome = ap.apply_attachment(a)?;
                 ap.count(outcome);
             }
@@ -855,6 +888,62 @@ impl Store {
         });
         Ok(report)
     }
+}
+
+type Checked = (WireRecord, Option<Result<Prepared>>);
+type Snapshot = (UnitTree, HashMap<String, Campaign>, NaiveDate);
+
+/// Reads one kind's records in batches and hands them to `apply`. With a snapshot of what
+/// validation needs, a second thread reads and validates while `apply` writes.
+fn read_kind(
+    bundle: &mut Bundle,
+    kind: Kind,
+    validate: Option<&Snapshot>,
+    apply: &mut dyn FnMut(Vec<Checked>) -> Result<()>,
+) -> Result<()> {
+    let Some(mut lines) = bundle.lines(kind.name())? else {
+        return Ok(());
+    };
+    let Some((units, campaigns, today)) = validate else {
+        while let Some(rec) = lines.next_record::<WireRecord>()? {
+            apply(vec![(rec, None)])?;
+        }
+        return lines.finish();
+    };
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(4);
+        let reader = scope.spawn(move || {
+            let collator = VietCollator::new();
+            let cx = Ctx {
+                today: *today,
+                units,
+                campaigns,
+                collator: &collator,
+            };
+            let mut batch = Vec::with_capacity(256);
+            let result = (|| {
+                while let Some(rec) = lines.next_record::<WireRecord>()? {
+                    let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
+                    batch.push((rec, Some(checked)));
+                    if batch.len() == 256 && send.send(Ok(std::mem::take(&mut batch))).is_err() {
+                        return Ok(()); // the writer stopped: its error is the one reported
+                    }
+                }
+                lines.finish()
+            })();
+            let last = result.map(|_| batch);
+            let _ = send.send(last);
+        });
+        let mut outcome = Ok(());
+        for batch in receive {
+            if let Err(e) = batch.and_then(&mut *apply) {
+                outcome = Err(e);
+                break;
+            }
+        }
+        let _ = reader.join();
+        outcome
+    })
 }
 
 /// Copies an attachment's bytes out of the bundle, checking them against their name (the

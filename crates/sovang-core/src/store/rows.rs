@@ -291,6 +291,7 @@ pub(crate) fn insert_record(
             .collect(),
         _ => Map::new(),
     };
+    changed(tx, kind.name(), id, false)?;
     audit(tx, kind, id, "create", meta, &changes)
 }
 
@@ -330,6 +331,7 @@ pub(super) fn update_record(
     tx.prepare_cached(sql)?.execute(values.as_slice())?;
     unindex(tx, &row.id)?;
     index(tx, kind, &row.id, p, ref_title.as_deref())?;
+    changed(tx, kind.name(), &row.id, true)?;
     audit(tx, kind, &row.id, "update", meta, &changes)?;
     Ok(title)
 }
@@ -424,6 +426,18 @@ pub(super) fn unindex(tx: &Transaction, id: &str) -> Result<()> {
             tx.prepare_cached(sql)?.execute([rowid])?;
         }
     }
+    Ok(())
+}
+
+/// Marks a record (or an attachment, kind `attachment`) as changed now, for export: it moves
+/// to the end of the change sequence. `known`: it may be in the sequence already (not new).
+pub(crate) fn changed(tx: &Transaction, kind: &str, id: &str, known: bool) -> Result<()> {
+    if known {
+        tx.prepare_cached("DELETE FROM sync_changes WHERE id = ?1")?
+            .execute([id])?;
+    }
+    tx.prepare_cached("INSERT INTO sync_changes (kind, id) VALUES (?1, ?2)")?
+        .execute([kind, id])?;
     Ok(())
 }
 

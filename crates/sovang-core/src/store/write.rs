@@ -177,6 +177,7 @@ impl Store {
                 index(&tx, kind, &row.id, prepared, ref_title.as_deref())?;
             }
         }
+        super::rows::changed(&tx, kind.name(), &row.id, true)?;
         let action = if deleted { "delete" } else { "restore" };
         audit(&tx, kind, &row.id, action, &meta, &Map::new())?;
         commit_write(tx, &meta)?;

@@ -508,6 +508,17 @@ impl RecordLines<'_> {
         }
     }
 
+    /// The next line as a `T`; a line that is not one is an error naming where it is.
+    pub fn next_record<T: serde::de::DeserializeOwned>(&mut self) -> Result<Option<T>> {
+        let parsed = match self.next_line()? {
+            None => return Ok(None),
+            Some(line) => serde_json::from_slice::<T>(line),
+        };
+        parsed
+            .map(Some)
+            .map_err(|e| Error::plain(Code::BundleRecord, &format!("{}: {e}", self.position())))
+    }
+
     /// Where the last line came from, for errors.
     pub fn position(&self) -> String {
         format!("{}:{}", self.name, self.line_no)

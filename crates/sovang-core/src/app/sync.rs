@@ -1,0 +1,211 @@
+//! The app's side of sync bundles: where exported bundles and cards go, files picked or
+//! dropped in the window (staged under a token so the UI never names a path), previews
+//! (dry runs) and imports.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::App;
+use crate::error::{Code, Error, Result};
+use crate::store::{Conflict, ExportOptions, ExportReport, ImportOptions, ImportReport};
+use crate::sync::identity::{TrustedKey, UnitCard};
+use crate::sync::Progress;
+
+/// A bundle file the user picked or dropped, waiting to be previewed or imported.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct StagedBundle {
+    pub token: String,
+    pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+}
+
+/// A unit a bundle can be made for.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Destination {
+    pub code: String,
+    pub name: String,
+    /// "up" (a level above) or "down" (a unit under this one).
+    pub direction: String,
+}
+
+/// Everything the sync screens show at once.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    pub identity: UnitCard,
+    pub trusted: Vec<TrustedKey>,
+    pub destinations: Vec<Destination>,
+    pub open_conflicts: u32,
+    pub bundles_dir: String,
+}
+
+/// A file name safe everywhere: ASCII letters, digits and dashes.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+impl App {
+    /// Where bundles and cards made here are written (inside the data folder, so they move
+    /// with it); the window shows this folder after an export.
+    pub fn bundles_dir(&self) -> PathBuf {
+        self.data_dir().join("bundles")
+    }
+
+    pub fn sync_status(&mut self) -> Result<SyncStatus> {
+        let bundles_dir = self.bundles_dir().display().to_string();
+        let store = self.store()?;
+        let unit = store.installation().unit.clone();
+        let tree = store.units();
+        let mut destinations = Vec::new();
+        let mut up = tree.get(&unit).and_then(|n| n.parent.clone());
+        while let Some(code) = up {
+            let node = tree.get(&code);
+            destinations.push(Destination {
+                code: code.clone(),
+                name: node.map(|n| n.name.clone()).unwrap_or_default(),
+                direction: "up".into(),
+            });
+            up = node.and_then(|n| n.parent.clone());
+        }
+        for code in tree.children(&unit) {
+            destinations.push(Destination {
+                code: code.clone(),
+                name: tree.get(code).map(|n| n.name.clone()).unwrap_or_default(),
+                direction: "down".into(),
+            });
+        }
+        Ok(SyncStatus {
+            identity: store.identity()?,
+            trusted: store.trust_list()?,
+            destinations,
+            open_conflicts: store.conflicts(false)?.len() as u32,
+            bundles_dir,
+        })
+    }
+
+    /// Exports into the bundles folder under a name that says from whom, for whom and when.
+    pub fn export_bundle(
+        &mut self,
+        to: Option<String>,
+        full: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ExportReport> {
+        let dir = self.bundles_dir();
+        std::fs::create_dir_all(&dir)?;
+        let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
+        let store = self.store()?;
+        let from = file_safe(&store.installation().unit);
+        let dest = to.as_deref().map(file_safe).unwrap_or_else(|| "all".into());
+        let file = dir.join(format!("sovang-{from}-to-{dest}-{stamp}.sovang"));
+        let report = store.export_bundle(&file, &ExportOptions { to, full }, progress)?;
+        self.last_export = Some(file);
+        Ok(report)
+    }
+
+    /// The last file exported from the window (for "show in folder").
+    pub fn last_export(&self) -> Option<&Path> {
+        self.last_export.as_deref()
+    }
+
+    /// Writes this installation's unit card into the bundles folder.
+    pub fn export_card(&mut self) -> Result<String> {
+        let dir = self.bundles_dir();
+        std::fs::create_dir_all(&dir)?;
+        let card = self.store()?.identity()?;
+        let file = dir.join(format!("sovang-card-{}.json", file_safe(&card.unit)));
+        let text = serde_json::to_string_pretty(&card).unwrap_or_default() + "\n";
+        std::fs::write(&file, text)
+            .map_err(|e| Error::io(None, &file.display().to_string(), &e))?;
+        self.last_export = Some(file.clone());
+        Ok(file.display().to_string())
+    }
+
+    /// Reads a unit card the user picked, checking it, so the window can show its fingerprint
+    /// before anyone trusts it.
+    pub fn read_card(bytes: &[u8]) -> Result<UnitCard> {
+        let card: UnitCard = serde_json::from_slice(bytes)
+            .map_err(|e| Error::field_arg(Code::CardInvalid, "card", &e.to_string()))?;
+        card.key()?;
+        Ok(card)
+    }
+
+    /// Stages a file by its path (picked in the system dialog or dropped on the window).
+    pub fn stage_file(&mut self, path: &Path) -> Result<StagedBundle> {
+        let label = path.display().to_string();
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::io(Some("file"), &label, &e))?
+            .len();
+        let token = crate::clock::IdGen::default()
+            .next(self.clock.as_ref())
+            .to_string();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.staged.insert(token.clone(), path.to_owned());
+        Ok(StagedBundle { token, name, size })
+    }
+
+    /// Stages a file whose bytes the window read (`<input type=file>`): kept in the data
+    /// folder's `incoming/` until imported.
+    pub fn stage_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<StagedBundle> {
+        let dir = self.data_dir().join("incoming");
+        std::fs::create_dir_all(&dir)?;
+        let token = crate::clock::IdGen::default()
+            .next(self.clock.as_ref())
+            .to_string();
+        let path = dir.join(format!("{token}.sovang"));
+        std::fs::write(&path, bytes)
+            .map_err(|e| Error::io(None, &path.display().to_string(), &e))?;
+        let mut staged = self.stage_file(&path)?;
+        staged.name = name.to_owned();
+        self.staged.insert(staged.token.clone(), path);
+        Ok(staged)
+    }
+
+    fn staged_path(&self, token: &str) -> Result<PathBuf> {
+        self.staged
+            .get(token)
+            .cloned()
+            .ok_or_else(|| Error::field_arg(Code::NotFound, "file", token))
+    }
+
+    /// What importing a staged file would do, changing nothing.
+    pub fn preview_bundle(&mut self, token: &str) -> Result<ImportReport> {
+        let path = self.staged_path(token)?;
+        let opts = ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        };
+        Ok(self.store()?.import_bundle(&path, opts, &mut |_| {}))
+    }
+
+    /// Imports a staged file; a file copied into `incoming/` is removed once imported.
+    pub fn import_staged(
+        &mut self,
+        token: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport> {
+        let path = self.staged_path(token)?;
+        let report = self
+            .store()?
+            .import_bundle(&path, ImportOptions::default(), progress);
+        if report.error.is_none() {
+            self.staged.remove(token);
+            if path.starts_with(self.data_dir().join("incoming")) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        Ok(report)
+    }
+
+    pub fn conflicts(&mut self) -> Result<Vec<Conflict>> {
+        self.store()?.conflicts(false)
+    }
+}
