@@ -11,7 +11,7 @@ VENV := target/e2e-venv
 HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
 .PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app cli \
-	e2e e2e-deps bench bench-app package clean corpus fuzz
+	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync
 
 ## The desktop app on the default data folder (the first-run wizard on a new machine).
 run: app
@@ -87,9 +87,15 @@ $(VENV)/.done: tests/e2e/requirements.txt
 ## The real app in its window, driven through tauri-driver and WebKitWebDriver.
 e2e: app e2e-deps
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_app.py
+	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_sync.py
 
 bench: cli
 	python3 tests/bench/bench.py
+	python3 tests/bench/bench_sync.py
+
+## Sync bundle figures only (export, import, 1,000 ward bundles, a 1,000,000-record import).
+bench-sync: cli
+	python3 tests/bench/bench_sync.py
 
 ## The app's start-up, memory, search and list figures (see BENCHMARKS.md).
 bench-app: app cli e2e-deps

@@ -13,6 +13,8 @@ use sovang_core::{Code, Error, Kind, Lang, Result};
 use tauri::ipc::{InvokeBody, Request, Response};
 use tauri_plugin_dialog::DialogExt;
 
+use crate::sync_commands::*;
+
 /// The app, or why it could not start (a database from a newer version, say), which every
 /// command then reports.
 pub struct State(Result<App>);
@@ -23,9 +25,9 @@ impl State {
     }
 }
 
-type S<'a> = tauri::State<'a, Mutex<State>>;
+pub(crate) type S<'a> = tauri::State<'a, Mutex<State>>;
 
-fn with<T>(s: &S, f: impl FnOnce(&mut App) -> Result<T>) -> Result<T> {
+pub(crate) fn with<T>(s: &S, f: impl FnOnce(&mut App) -> Result<T>) -> Result<T> {
     let mut guard = s.lock().unwrap_or_else(|p| p.into_inner());
     match &mut guard.0 {
         Ok(app) => f(app),
@@ -183,6 +185,19 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         history,
         unit_rows,
         attach,
-        attachment_bytes
+        attachment_bytes,
+        sync_status,
+        export_bundle,
+        show_export,
+        export_card,
+        read_card,
+        trust_card,
+        revoke_key,
+        stage_bundle,
+        watch_drops,
+        preview_bundle,
+        import_bundle,
+        conflicts,
+        resolve_conflict
     ]
 }

@@ -2,12 +2,14 @@
 //! commands. Everything else is in `sovang-core` (rules, storage) or `ui` (what is shown).
 
 mod commands;
+mod sync_commands;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use sovang_core::app::App;
 use sovang_core::clock::SystemClock;
+use tauri::Manager;
 
 /// `--data-dir DIR` and `--config-dir DIR` (tests, or several installations on one PC).
 fn arg(name: &str) -> Option<PathBuf> {
@@ -52,6 +54,12 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Mutex::new(state))
+        .manage(sync_commands::DropListener::default())
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                sync_commands::on_drop(window.app_handle(), paths);
+            }
+        })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("the window could not be opened");

@@ -6,11 +6,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sovang_core::app::{AppStatus, Setup, Vocabulary};
+use sovang_core::app::{AppStatus, Setup, StagedBundle, SyncStatus, Vocabulary};
 use sovang_core::records::{Entry, Nomination, Person, Project, ProjectUpdate, Target, Unit};
 use sovang_core::store::{
-    HistoryRow, ListFilter, Overview, Page, RecordView, Stats, UnitChoice, UnitRow,
+    Conflict, ExportReport, HistoryRow, ImportReport, ListFilter, Overview, Page, RecordView,
+    Stats, UnitChoice, UnitRow,
 };
+use sovang_core::sync::identity::{TrustedKey, UnitCard};
+use sovang_core::sync::Progress;
 use ts_rs::{Config, TS};
 
 fn render(dir: &Path) {
@@ -37,7 +40,15 @@ fn render(dir: &Path) {
         Stats,
         UnitChoice,
         UnitRow,
-        sovang_core::Error
+        sovang_core::Error,
+        SyncStatus,
+        StagedBundle,
+        ExportReport,
+        ImportReport,
+        Conflict,
+        UnitCard,
+        TrustedKey,
+        Progress
     );
 }
 

@@ -1,6 +1,6 @@
 // Typed calls to the desktop shell. Every type here is generated from the Rust side
 // (./bindings); nothing here decides anything, it only forwards.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Vocabulary } from './bindings/Vocabulary';
 import type { UnitChoice } from './bindings/UnitChoice';
@@ -14,6 +14,25 @@ import type { RecordView } from './bindings/RecordView';
 import type { HistoryRow } from './bindings/HistoryRow';
 import type { UnitRow } from './bindings/UnitRow';
 import type { Attachment } from './bindings/Attachment';
+import type { SyncStatus } from './bindings/SyncStatus';
+import type { ExportReport } from './bindings/ExportReport';
+import type { ImportReport } from './bindings/ImportReport';
+import type { StagedBundle } from './bindings/StagedBundle';
+import type { Progress } from './bindings/Progress';
+import type { UnitCard } from './bindings/UnitCard';
+import type { TrustedKey } from './bindings/TrustedKey';
+import type { Conflict } from './bindings/Conflict';
+
+/** A channel the shell reports on (progress, dropped files). */
+function channel<T>(on: (value: T) => void): Channel<T> {
+  const ch = new Channel<T>();
+  ch.onmessage = on;
+  return ch;
+}
+
+async function bytes(file: File): Promise<Uint8Array> {
+  return new Uint8Array(await file.arrayBuffer());
+}
 
 export const api = {
   status: () => invoke<AppStatus>('status'),
@@ -39,6 +58,24 @@ export const api = {
       headers: { 'x-kind': kind, 'x-id': id, 'x-name': encodeURIComponent(file.name) },
     }),
   attachmentBytes: (sha256: string) => invoke<ArrayBuffer>('attachment_bytes', { sha256 }),
+  syncStatus: () => invoke<SyncStatus>('sync_status'),
+  exportBundle: (to: string | null, full: boolean, onProgress: (p: Progress) => void) =>
+    invoke<ExportReport>('export_bundle', { to, full, onProgress: channel(onProgress) }),
+  showExport: () => invoke<void>('show_export'),
+  exportCard: () => invoke<string>('export_card'),
+  readCard: async (file: File) => invoke<UnitCard>('read_card', await bytes(file)),
+  trustCard: (card: UnitCard) => invoke<TrustedKey>('trust_card', { card }),
+  revokeKey: (fingerprint: string) => invoke<TrustedKey>('revoke_key', { fingerprint }),
+  stageBundle: async (file: File) =>
+    invoke<StagedBundle>('stage_bundle', await bytes(file), {
+      headers: { 'x-name': encodeURIComponent(file.name) },
+    }),
+  watchDrops: (onDrop: (files: StagedBundle[]) => void) => invoke<void>('watch_drops', { onDrop: channel(onDrop) }),
+  previewBundle: (token: string) => invoke<ImportReport>('preview_bundle', { token }),
+  importBundle: (token: string, onProgress: (p: Progress) => void) =>
+    invoke<ImportReport>('import_bundle', { token, onProgress: channel(onProgress) }),
+  conflicts: () => invoke<Conflict[]>('conflicts'),
+  resolveConflict: (id: string, keep: string) => invoke<Conflict>('resolve_conflict', { id, keep }),
 };
 
 export function emptyFilter(): ListFilter {

@@ -15,6 +15,7 @@ export type Screen =
   | 'people'
   | 'units'
   | 'trash'
+  | 'sync'
   | 'settings';
 
 /** The screen that lists each kind of record. */
