@@ -393,7 +393,7 @@ impl<'a, 't> Applier<'a, 't> {
             (true, Some(t)) => format!("{t} — {}", p.index.title),
             _ => p.index.title.clone(),
         };
-        let field_hlc = serde_json::to_string(&rec.versions).unwrap_or_default();
+        let field_hlc = rec.stored_versions();
         let field_seen = serde_json::to_string(&rec.seen).unwrap_or_default();
         let hlc = rec.version().to_owned();
         let mut values: Vec<(&str, &dyn ToSql)> = vec![
@@ -713,7 +713,9 @@ impl Store {
         progress: &mut dyn FnMut(Progress),
     ) -> ImportReport {
         let file = path.display().to_string();
-        match self.import_inner(path, opts, progress) {
+        let result = Bundle::open(path, &|fp| self.signer_of(fp), opts.limits)
+            .and_then(|b| self.import_inner(b, path, opts, progress));
+        match result {
             Ok(mut r) => {
                 r.file = file;
                 r
@@ -732,11 +734,11 @@ impl Store {
 
     fn import_inner(
         &mut self,
+        mut bundle: Bundle,
         path: &Path,
         opts: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport> {
-        let mut bundle = Bundle::open(path, &|fp| self.signer_of(fp), opts.limits)?;
         let attachments_dir = self.data_dir().to_owned();
         let total = bundle.manifest.total_records();
         progress(Progress {
@@ -777,6 +779,9 @@ impl Store {
             // Units and campaigns are few and checked against each other as they arrive; the
             // other kinds are read, parsed and validated on a second thread while this one
             // writes (SQLite keeps one core busy).
+            if !bundle.has(kind.name()) {
+                continue;
+            }
             let inline = matches!(kind, Kind::Unit | Kind::Campaign);
             let cx = (ap.units.clone(), ap.campaigns.clone(), today);
             let stream = read_kind(&mut bundle, kind, (!inline).then_some(&cx), &mut |batch| {
@@ -871,8 +876,12 @@ impl Store {
             if let Some(h) = crate::hlc::Hlc::parse(&max_version) {
                 self.hlc.observe(h);
             }
-            self.reload_units()?;
-            self.reload_campaigns()?;
+            if bundle.has(Kind::Unit.name()) || report.released > 0 {
+                self.reload_units()?;
+            }
+            if bundle.has(Kind::Campaign.name()) || report.released > 0 {
+                self.reload_campaigns()?;
+            }
             tracing::info!(
                 created = report.created,
                 updated = report.updated,

@@ -387,6 +387,11 @@ impl Bundle {
         })
     }
 
+    /// Whether the bundle holds records of a kind.
+    pub fn has(&self, kind: &str) -> bool {
+        self.listed(&records_entry(kind)).is_some()
+    }
+
     /// The listed hash of an entry.
     pub fn listed(&self, name: &str) -> Option<&EntryHash> {
         self.manifest.entries.iter().find(|e| e.name == name)

@@ -45,6 +45,19 @@ impl WireRecord {
     }
 }
 
+impl WireRecord {
+    /// The `field_hlc` column: only versions other than the creation's (the form local writes
+    /// keep; `from_row` fills the rest back in).
+    pub fn stored_versions(&self) -> String {
+        let changed: BTreeMap<&String, &String> = self
+            .versions
+            .iter()
+            .filter(|(_, v)| **v != self.created_hlc)
+            .collect();
+        serde_json::to_string(&changed).unwrap_or_else(|_| "{}".into())
+    }
+}
+
 /// The columns `from_row` reads, in its order.
 pub const RECORD_COLUMNS: &str = "id, unit, body, created_at, created_by, created_hlc, \
     updated_at, updated_by, field_hlc, field_seen, deleted_at, deleted_by";
