@@ -322,3 +322,66 @@ fn the_wizard_finds_units_without_diacritics() {
     );
     assert!(find_reference_units("zzzz", 20).is_empty());
 }
+
+#[test]
+fn the_window_exchanges_bundles_through_staged_files_and_cards() {
+    let home = tempfile::tempdir().unwrap();
+    let start = |name: &str, unit: &str| {
+        let mut app = App::start(
+            home.path().join(name).join("cfg"),
+            Some(home.path().join(name).join("data")),
+            clock(),
+        )
+        .unwrap();
+        app.setup(setup(unit, None, "Cán bộ")).unwrap();
+        app
+    };
+    let (mut ward, mut city) = (start("ward", "00070"), start("city", "01"));
+    let status = ward.sync_status().unwrap();
+    assert_eq!(
+        status.destinations[0].code, "01",
+        "a ward's first destination is the city above it"
+    );
+    let card_path = ward.export_card().unwrap();
+    let card = App::read_card(&std::fs::read(&card_path).unwrap()).unwrap();
+    assert_eq!(card.fingerprint, status.identity.fingerprint);
+    let mut forged = serde_json::to_value(&card).unwrap();
+    forged["fingerprint"] = json!("11111-22222-33333-44444-55555-66666-77777-88888");
+    let err = App::read_card(forged.to_string().as_bytes()).unwrap_err();
+    assert_eq!(
+        err.code,
+        Code::CardInvalid,
+        "a card whose fingerprint is not its key's is refused"
+    );
+    city.store().unwrap().trust_add(&card).unwrap();
+
+    person(ward.store().unwrap(), "Ngô Thị Lan", "00070");
+    let mut phases = Vec::new();
+    let report = ward
+        .export_bundle(Some("01".into()), false, &mut |p| phases.push(p.phase))
+        .unwrap();
+    assert_eq!(report.records, 1);
+    assert_eq!(phases.last(), Some(&"done"), "progress ends with done");
+    let file = ward.last_export().unwrap().to_owned();
+    assert!(
+        file.starts_with(ward.bundles_dir()),
+        "bundles go to the bundles folder"
+    );
+
+    let staged = city
+        .stage_bytes("tu-phuong.sovang", &std::fs::read(&file).unwrap())
+        .unwrap();
+    let preview = city.preview_bundle(&staged.token).unwrap();
+    assert_eq!(preview.created, 1);
+    assert!(preview.dry_run);
+    let done = city.import_staged(&staged.token, &mut |_| {}).unwrap();
+    assert_eq!(
+        done.created, 1,
+        "the preview changed nothing; the import does"
+    );
+    assert_eq!(
+        city.preview_bundle(&staged.token).unwrap_err().code,
+        Code::NotFound,
+        "an imported file is no longer staged"
+    );
+}

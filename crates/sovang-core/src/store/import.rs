@@ -107,6 +107,8 @@ struct Applier<'a, 't> {
     units: UnitTree,
     campaigns: HashMap<String, Campaign>,
     collator: &'a VietCollator,
+    /// The store's clock: conflicts get ids from it.
+    clock: &'a dyn crate::clock::Clock,
     today: NaiveDate,
     now: String,
     bundle_id: String,
@@ -485,9 +487,7 @@ impl<'a, 't> Applier<'a, 't> {
             }
             _ => incoming_by.to_owned(),
         };
-        let id = crate::clock::IdGen::default()
-            .next(&crate::clock::SystemClock)
-            .to_string();
+        let id = crate::clock::IdGen::default().next(self.clock).to_string();
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO sync_conflicts (id, kind, record_id, field, kept_value, kept_version, kept_by, \
              other_value, other_version, other_by, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -760,6 +760,7 @@ impl Store {
             units,
             campaigns: load_campaigns(&tx)?,
             collator: &self.collator,
+            clock: self.clock.as_ref(),
             today,
             now: now.clone(),
             bundle_id: bundle.manifest.bundle_id.clone(),
