@@ -91,6 +91,20 @@ impl UnitTree {
         false
     }
 
+    /// The units above `code`, nearest first.
+    pub fn ancestors(&self, code: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut cur = self.nodes.get(code).and_then(|n| n.parent.as_deref());
+        while let Some(c) = cur {
+            if out.len() > self.nodes.len() {
+                break; // a loop in stored data; `check` reports it
+            }
+            out.push(c.to_owned());
+            cur = self.nodes.get(c).and_then(|n| n.parent.as_deref());
+        }
+        out
+    }
+
     /// True when following successors from `from` reaches `code`.
     pub fn successor_chain_contains(&self, from: &str, code: &str) -> bool {
         let mut cur = Some(from);

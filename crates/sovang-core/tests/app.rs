@@ -339,9 +339,11 @@ fn the_window_exchanges_bundles_through_staged_files_and_cards() {
     let (mut ward, mut city) = (start("ward", "00070"), start("city", "01"));
     let status = ward.sync_status().unwrap();
     assert_eq!(
-        status.destinations[0].code, "01",
-        "a ward's first destination is the city above it"
+        status.default_destination.as_deref(),
+        Some("01"),
+        "a ward sends to the city above it by default"
     );
+    assert_eq!(status.destinations[0].code, "01");
     let card_path = ward.export_card().unwrap();
     let card = App::read_card(&std::fs::read(&card_path).unwrap()).unwrap();
     assert_eq!(card.fingerprint, status.identity.fingerprint);

@@ -39,6 +39,8 @@ pub struct SyncStatus {
     pub identity: UnitCard,
     pub trusted: Vec<TrustedKey>,
     pub destinations: Vec<Destination>,
+    /// The destination offered first: the level right above (bundles mostly go up).
+    pub default_destination: Option<String>,
     pub open_conflicts: u32,
     pub bundles_dir: String,
 }
@@ -62,29 +64,28 @@ impl App {
         let store = self.store()?;
         let unit = store.installation().unit.clone();
         let tree = store.units();
-        let mut destinations = Vec::new();
-        let mut up = tree.get(&unit).and_then(|n| n.parent.clone());
-        while let Some(code) = up {
-            let node = tree.get(&code);
-            destinations.push(Destination {
-                code: code.clone(),
-                name: node.map(|n| n.name.clone()).unwrap_or_default(),
-                direction: "up".into(),
-            });
-            up = node.and_then(|n| n.parent.clone());
-        }
-        for code in tree.children(&unit) {
-            destinations.push(Destination {
-                code: code.clone(),
-                name: tree.get(code).map(|n| n.name.clone()).unwrap_or_default(),
-                direction: "down".into(),
-            });
-        }
+        let name = |code: &String| tree.get(code).map(|n| n.name.clone()).unwrap_or_default();
+        let ancestors = tree.ancestors(&unit);
+        let default_destination = ancestors.first().cloned();
+        let up = ancestors.into_iter().map(|code| (code, "up"));
+        let down = tree
+            .children(&unit)
+            .iter()
+            .map(|code| (code.clone(), "down"));
+        let destinations = up
+            .chain(down)
+            .map(|(code, direction)| Destination {
+                name: name(&code),
+                code,
+                direction: direction.into(),
+            })
+            .collect();
         Ok(SyncStatus {
             identity: store.identity()?,
             trusted: store.trust_list()?,
             destinations,
-            open_conflicts: store.conflicts(false)?.len() as u32,
+            default_destination,
+            open_conflicts: store.open_conflicts()?,
             bundles_dir,
         })
     }
@@ -165,7 +166,6 @@ impl App {
             .map_err(|e| Error::io(None, &path.display().to_string(), &e))?;
         let mut staged = self.stage_file(&path)?;
         staged.name = name.to_owned();
-        self.staged.insert(staged.token.clone(), path);
         Ok(staged)
     }
 

@@ -14,27 +14,26 @@ use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 
-/// The file types an attachment may have.
-pub(crate) const ALLOWED_MIMES: [&str; 5] = [
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "application/pdf",
-];
+/// The file types an attachment may have: what `sniff_mime` recognizes.
+pub(crate) const ALLOWED_MIMES: [&str; 5] = [JPEG, PNG, GIF, WEBP, PDF];
+const JPEG: &str = "image/jpeg";
+const PNG: &str = "image/png";
+const GIF: &str = "image/gif";
+const WEBP: &str = "image/webp";
+const PDF: &str = "application/pdf";
 
 /// Recognizes the allowed file types by their first bytes, not by the name.
 pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
+        Some(JPEG)
     } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
+        Some(PNG)
     } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        Some("image/gif")
+        Some(GIF)
     } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        Some("image/webp")
+        Some(WEBP)
     } else if head.starts_with(b"%PDF-") {
-        Some("application/pdf")
+        Some(PDF)
     } else {
         None
     }

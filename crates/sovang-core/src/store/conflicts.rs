@@ -6,7 +6,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rows::{begin_write, commit_write, ensure_unchanged, update_record};
+use super::rows::{
+    begin_write, commit_write, ensure_unchanged, per_kind_sql, update_record, SqlFor, StoredRow,
+};
 use super::Store;
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
@@ -63,38 +65,43 @@ impl Store {
     /// Conflicts, open ones only unless `all`, newest first.
     pub fn conflicts(&self, all: bool) -> Result<Vec<Conflict>> {
         let filter = if all { "" } else { "WHERE resolved_at IS NULL" };
+        self.query_conflicts(filter, [])
+    }
+
+    /// How many conflicts wait for a person.
+    pub fn open_conflicts(&self) -> Result<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn conflict(&self, id: &str) -> Result<Conflict> {
+        self.query_conflicts("WHERE id = ?1", [id])?
+            .pop()
+            .ok_or_else(|| Error::plain(Code::NotFound, id))
+    }
+
+    /// Conflicts matching `filter`, each with its record's current title.
+    fn query_conflicts(&self, filter: &str, args: impl rusqlite::Params) -> Result<Vec<Conflict>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM sync_conflicts {filter} ORDER BY detected_at DESC, id DESC"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut out: Vec<Conflict> = stmt
-            .query_map([], conflict_from_row)?
+        let mut out: Vec<Conflict> = self
+            .conn
+            .prepare(&sql)?
+            .query_map(args, conflict_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         for c in &mut out {
-            let sql = format!("SELECT title FROM {} WHERE id = ?1", c.kind.table());
             c.record_title = self
                 .conn
-                .query_row(&sql, [&c.record_id], |r| r.get(0))
+                .prepare_cached(per_kind_sql(c.kind, SqlFor::Title))?
+                .query_row([&c.record_id], |r| r.get(0))
                 .optional()?
                 .unwrap_or_default();
         }
         Ok(out)
-    }
-
-    pub fn conflict(&self, id: &str) -> Result<Conflict> {
-        let sql = format!("SELECT {COLUMNS} FROM sync_conflicts WHERE id = ?1");
-        let mut c = self
-            .conn
-            .query_row(&sql, [id], conflict_from_row)
-            .optional()?
-            .ok_or_else(|| Error::plain(Code::NotFound, id))?;
-        let sql = format!("SELECT title FROM {} WHERE id = ?1", c.kind.table());
-        c.record_title = self
-            .conn
-            .query_row(&sql, [&c.record_id], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default();
-        Ok(c)
     }
 
     /// Settles a conflict by keeping `keep`: "a" (the value kept by the merge), "b" (the other
@@ -126,20 +133,8 @@ impl Store {
             if value != current {
                 return Err(Error::field_arg(Code::UnitOutOfScope, "unit", &row.unit));
             }
-        } else if c.field == DELETED {
-            match (value.as_bool().unwrap_or(false), row.deleted) {
-                (true, true) | (false, false) => {
-                    self.rewrite_field(c.kind, &c.record_id, &c.field, &value)?
-                }
-                (true, false) => {
-                    self.delete(c.kind, &c.record_id)?;
-                }
-                (false, true) => {
-                    self.restore(c.kind, &c.record_id)?;
-                }
-            }
         } else {
-            self.rewrite_field(c.kind, &c.record_id, &c.field, &value)?;
+            self.rewrite_field(c.kind, row, &c.field, &value)?;
         }
         self.conn.execute(
             "UPDATE sync_conflicts SET resolved_at = ?1, resolved_by = ?2, resolution = ?3 WHERE id = ?4",
@@ -149,13 +144,22 @@ impl Store {
         self.conflict(id)
     }
 
-    /// Writes `value` into `field` as a new version, even when it is the current value, so
-    /// that the choice reaches (and settles the conflict on) every other installation.
-    fn rewrite_field(&mut self, kind: Kind, id: &str, field: &str, value: &Value) -> Result<()> {
-        let row = self.load_row(kind, id)?;
+    /// Writes `value` into `field` of `row` as a new version, even when it is the current
+    /// value, so that the choice reaches (and settles the conflict on) every other installation.
+    fn rewrite_field(
+        &mut self,
+        kind: Kind,
+        row: StoredRow,
+        field: &str,
+        value: &Value,
+    ) -> Result<()> {
         if field == DELETED {
-            let deleted = row.deleted;
-            self.set_deleted(kind, row, deleted)?;
+            let wanted = value.as_bool().unwrap_or(false);
+            match (wanted, row.deleted) {
+                (true, false) => self.delete(kind, &row.id)?,
+                (false, true) => self.restore(kind, &row.id)?,
+                _ => self.set_deleted(kind, row, wanted)?,
+            };
             return Ok(());
         }
         let mut body = row.body.clone();

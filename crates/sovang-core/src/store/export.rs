@@ -19,7 +19,9 @@ use crate::sync::bundle::{
     attachment_entry, records_entry, EntryHash, HashingWriter, Manifest, Origin, SeqRange, FORMAT,
     FORMAT_VERSION, MANIFEST, SIGNATURE,
 };
-use crate::sync::wire::{attachment_from_row, from_row, ATTACHMENT_COLUMNS, RECORD_COLUMNS};
+use crate::sync::wire::{
+    attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
+};
 use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, REFERENCE_VERSION};
 
 #[derive(Debug, Clone, Default)]
@@ -93,11 +95,7 @@ impl Store {
             return Ok(self.scope.clone());
         };
         let mut wanted = self.unit_scope(to)?;
-        let mut up = self.units.get(to).and_then(|n| n.parent.clone());
-        while let Some(code) = up {
-            up = self.units.get(&code).and_then(|n| n.parent.clone());
-            wanted.insert(code);
-        }
+        wanted.extend(self.units.ancestors(to));
         Ok(wanted.intersection(&self.scope).cloned().collect())
     }
 
@@ -160,51 +158,43 @@ impl Store {
                 );
                 let mut stmt = tx.prepare(&sql)?;
                 let mut rows = stmt.query(params![since, upto, REFERENCE_VERSION])?;
-                let mut n = 0u64;
-                let mut started = false;
+                // The next record in scope; a kind with none gets no entry.
+                let mut next = || -> Result<Option<WireRecord>> {
+                    while let Some(row) = rows.next()? {
+                        done += 1;
+                        if done.is_multiple_of(2048) {
+                            progress(Progress {
+                                phase: "records",
+                                done,
+                                total,
+                            });
+                        }
+                        let rec = from_row(row)?;
+                        if units.contains(&rec.unit) {
+                            return Ok(Some(rec));
+                        }
+                    }
+                    Ok(None)
+                };
+                let Some(first) = next()? else {
+                    continue;
+                };
+                let (mut current, mut n) = (Some(first), 0u64);
                 let name = records_entry(kind.name());
-                let mut hash = None;
-                while let Some(row) = rows.next()? {
-                    done += 1;
-                    let rec = from_row(row)?;
-                    if !units.contains(&rec.unit) {
-                        continue;
+                let hash = write_entry(&mut zip, &name, CompressionMethod::Deflated, &mut |w| {
+                    while let Some(rec) = current.take() {
+                        line.clear();
+                        serde_json::to_writer(&mut line, &rec)
+                            .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+                        line.push(b'\n');
+                        w.write_all(&line).map_err(io)?;
+                        n += 1;
+                        current = next()?;
                     }
-                    if !started {
-                        let options = SimpleFileOptions::default()
-                            .compression_method(CompressionMethod::Deflated)
-                            .compression_level(Some(3))
-                            .large_file(true);
-                        zip.start_file(&name, options).map_err(zip_err)?;
-                        hash = Some((Sha256::new(), 0u64));
-                        started = true;
-                    }
-                    line.clear();
-                    serde_json::to_writer(&mut line, &rec)
-                        .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
-                    line.push(b'\n');
-                    zip.write_all(&line).map_err(io)?;
-                    if let Some((h, size)) = hash.as_mut() {
-                        h.update(&line);
-                        *size += line.len() as u64;
-                    }
-                    n += 1;
-                    if done.is_multiple_of(2048) {
-                        progress(Progress {
-                            phase: "records",
-                            done,
-                            total,
-                        });
-                    }
-                }
-                if let Some((h, size)) = hash {
-                    entries.push(EntryHash {
-                        name,
-                        size,
-                        sha256: hex::encode(h.finalize()),
-                    });
-                    counts.insert(kind.name().to_owned(), n);
-                }
+                    Ok(())
+                })?;
+                entries.push(hash);
+                counts.insert(kind.name().to_owned(), n);
             }
             // Attachments: their rows, then each content once.
             let sql = format!(

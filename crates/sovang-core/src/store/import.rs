@@ -14,7 +14,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::rows::{
-    audit, changed, index, observe_versions, refresh_dependents, unindex, WriteMeta,
+    audit, changed, field_changes, index, linked, observe_versions, per_kind_sql,
+    refresh_dependents, title_of, unindex, SqlFor, WriteMeta, SYNC_CREATION,
 };
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
@@ -25,7 +26,7 @@ use crate::sync::bundle::{attachment_entry, from_io, Bundle, Limits};
 use crate::sync::identity::{normalize_fingerprint, TrustedKey};
 use crate::sync::merge::{self, merge, DELETED};
 use crate::sync::wire::{
-    attachment_from_row, from_row, WireAttachment, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
+    attachment_from_row, from_row, WireAttachment, WireRecord, ATTACHMENT_COLUMNS,
 };
 use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT};
 use crate::units::{UnitNode, UnitTree};
@@ -145,79 +146,11 @@ fn arrived(tx: &Transaction, key: &str) -> Result<bool> {
     exists(tx, Kind::parse(kind)?, id)
 }
 
-/// The insert (new record) or update (known record) of every stored column. Two statements,
-/// not one upsert: an upsert opens a statement journal, and then FTS5 flushes its pending
-/// index at every row.
-fn write_sql(kind: Kind, insert: bool) -> String {
-    let extra = kind.extra_columns();
-    let mut cols: Vec<String> = [
-        "id",
-        "unit",
-        "title",
-        "year",
-        "status",
-        "sort_key",
-        "body",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "created_hlc",
-        "hlc",
-        "field_hlc",
-        "field_seen",
-        "deleted_at",
-        "deleted_by",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    cols.extend(extra.iter().map(|s| s.to_string()));
-    let names: Vec<String> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i >= 17 {
-                format!(":x{}", i - 17)
-            } else {
-                format!(":{c}")
-            }
-        })
-        .collect();
-    if insert {
-        return format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            kind.table(),
-            cols.join(", "),
-            names.join(", ")
-        );
-    }
-    let set: Vec<String> = cols
-        .iter()
-        .zip(&names)
-        .filter(|(c, _)| {
-            !matches!(
-                c.as_str(),
-                "id" | "created_at" | "created_by" | "created_hlc"
-            )
-        })
-        .map(|(c, n)| format!("{c} = {n}"))
-        .collect();
-    format!(
-        "UPDATE {} SET {} WHERE id = :id",
-        kind.table(),
-        set.join(", ")
-    )
-}
-
-fn load_local(tx: &Transaction, kind: Kind, id: &str) -> Result<Option<WireRecord>> {
-    let sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM {} WHERE id = ?1",
-        kind.table()
-    );
+/// A stored record as it travels, and its title.
+fn load_local(tx: &Transaction, kind: Kind, id: &str) -> Result<Option<(WireRecord, String)>> {
     Ok(tx
-        .prepare_cached(&sql)?
-        .query_row([id], from_row)
+        .prepare_cached(per_kind_sql(kind, SqlFor::SyncLoad))?
+        .query_row([id], |r| Ok((from_row(r)?, r.get(12)?)))
         .optional()?)
 }
 
@@ -257,7 +190,7 @@ impl<'a, 't> Applier<'a, 't> {
         checked: Option<Result<Prepared>>,
     ) -> Result<Outcome> {
         self.observe(rec.version());
-        let local = load_local(self.tx, kind, &rec.id)?;
+        let (local, old_title) = load_local(self.tx, kind, &rec.id)?.unzip();
         let merged = match &local {
             Some(l) => {
                 let m = merge(l, &rec);
@@ -314,18 +247,18 @@ impl<'a, 't> Applier<'a, 't> {
                 }
             }
         };
-        for r in &p.index.refs {
-            if !exists(self.tx, r.kind, &r.id)? {
-                return self.hold(kind, &rec, &waiting_key(r.kind, &r.id));
-            }
-        }
+        let ref_title = match linked(self.tx, &p, false)? {
+            Ok(title) => title,
+            Err(r) => return self.hold(kind, &rec, &waiting_key(r.kind, &r.id)),
+        };
         let incoming_by = rec.updated_by.clone();
         let (mut record, values_changed) = match &merged {
             Some(m) => (m.record.clone(), m.values_changed),
             None => (rec, true),
         };
         record.unit = p.index.unit.clone();
-        self.write(kind, local.as_ref(), &record, &p)?;
+        let old = local.as_ref().zip(old_title.as_deref());
+        self.write(kind, old, &record, &p, ref_title.as_deref())?;
         if let Some(m) = &merged {
             for c in &m.conflicts {
                 self.conflict(kind, &record, local.as_ref(), &incoming_by, c)?;
@@ -362,39 +295,39 @@ impl<'a, 't> Applier<'a, 't> {
             Some(h) => merge(&h, rec).record,
             None => rec.clone(),
         };
+        self.hold_line(kind.name(), &rec.id, waiting_for, &rec)
+    }
+
+    /// Stores what is held (a record or an attachment's row) with what it waits for.
+    fn hold_line(
+        &mut self,
+        kind: &str,
+        id: &str,
+        waiting_for: &str,
+        line: &impl Serialize,
+    ) -> Result<Outcome> {
         let line =
-            serde_json::to_string(&rec).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+            serde_json::to_string(line).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
         self.tx.execute(
             "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(kind, id) DO UPDATE SET \
              waiting_for = excluded.waiting_for, line = excluded.line, signer_unit = excluded.signer_unit",
-            params![kind.name(), rec.id, waiting_for, self.signer_unit, line, self.bundle_id, self.now],
+            params![kind, id, waiting_for, self.signer_unit, line, self.bundle_id, self.now],
         )?;
         Ok(Outcome::Held)
     }
 
-    /// Stores the merged record with its derived columns, search words and an audit row.
+    /// Stores the merged record with its derived columns, search words and an audit row;
+    /// `local` is the stored record and its title, if there was one.
     fn write(
         &mut self,
         kind: Kind,
-        local: Option<&WireRecord>,
+        local: Option<(&WireRecord, &str)>,
         rec: &WireRecord,
         p: &Prepared,
+        ref_title: Option<&str>,
     ) -> Result<()> {
-        let ref_title: Option<String> = match p.index.refs.first() {
-            Some(r) => {
-                let sql = format!("SELECT title FROM {} WHERE id = ?1", r.kind.table());
-                self.tx
-                    .prepare_cached(&sql)?
-                    .query_row([&r.id], |x| x.get(0))
-                    .optional()?
-            }
-            None => None,
-        };
-        let title = match (p.index.ref_in_title, &ref_title) {
-            (true, Some(t)) => format!("{t} — {}", p.index.title),
-            _ => p.index.title.clone(),
-        };
+        let title = title_of(p, ref_title);
         let field_hlc = rec.stored_versions();
         let field_seen = serde_json::to_string(&rec.seen).unwrap_or_default();
         let hlc = rec.version().to_owned();
@@ -421,38 +354,26 @@ impl<'a, 't> Applier<'a, 't> {
         for (i, v) in p.index.extra.iter().enumerate() {
             values.push((X[i], v));
         }
-        let old_title: Option<String> = match local {
-            Some(l) => {
-                let sql = format!("SELECT title FROM {} WHERE id = ?1", kind.table());
-                Some(self.tx.query_row(&sql, [&l.id], |r| r.get(0))?)
+        let what = match local {
+            None => SqlFor::SyncInsert,
+            Some(_) => {
+                values.retain(|(n, _)| !SYNC_CREATION.contains(n));
+                SqlFor::SyncUpdate
             }
-            None => None,
         };
-        let sql = write_sql(kind, local.is_none());
-        let mut stmt = self.tx.prepare_cached(&sql)?;
-        // An update binds only the names its statement has.
-        let values: Vec<(&str, &dyn ToSql)> = values
-            .into_iter()
-            .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
-            .collect();
-        stmt.execute(values.as_slice())?;
+        self.tx
+            .prepare_cached(per_kind_sql(kind, what))?
+            .execute(values.as_slice())?;
         changed(self.tx, kind.name(), &rec.id, local.is_some())?;
         if local.is_some() {
             unindex(self.tx, &rec.id)?;
         }
         if rec.deleted_at.is_none() {
-            index(self.tx, kind, &rec.id, p, ref_title.as_deref())?;
+            index(self.tx, kind, &rec.id, p, ref_title)?;
         }
-        let mut changes = Map::new();
         let none = Map::new();
-        let old = local.map(|l| &l.body).unwrap_or(&none);
-        for (k, v) in &rec.body {
-            let before = old.get(k).unwrap_or(&Value::Null);
-            if before != v && !(local.is_none() && v.is_null()) {
-                changes.insert(k.clone(), Value::Array(vec![before.clone(), v.clone()]));
-            }
-        }
-        let was_deleted = local.is_some_and(|l| l.deleted_at.is_some());
+        let changes = field_changes(local.map_or(&none, |l| &l.0.body), &rec.body, &[]);
+        let was_deleted = local.is_some_and(|l| l.0.deleted_at.is_some());
         let action = match (local, was_deleted, rec.deleted_at.is_some()) {
             (None, _, _) => "create",
             (Some(_), false, true) => "delete",
@@ -465,7 +386,7 @@ impl<'a, 't> Applier<'a, 't> {
             hlc: hlc.clone(),
         };
         audit(self.tx, kind, &rec.id, action, &meta, &changes)?;
-        if old_title.is_some_and(|t| t != title) && rec.deleted_at.is_none() {
+        if local.is_some_and(|l| l.1 != title) && rec.deleted_at.is_none() {
             let cx = self.ctx();
             refresh_dependents(self.tx, &cx, kind, &rec.id, &title)?;
         }
@@ -567,13 +488,8 @@ impl<'a, 't> Applier<'a, 't> {
             return Ok(Outcome::Updated);
         }
         if !exists(self.tx, a.record_kind, &a.record_id)? {
-            let line = serde_json::to_value(&a).unwrap_or_default();
-            self.tx.execute(
-                "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(kind, id) DO UPDATE SET line = excluded.line",
-                params![ATTACHMENT, a.id, waiting_key(a.record_kind, &a.record_id), self.signer_unit, line.to_string(), self.bundle_id, self.now],
-            )?;
-            return Ok(Outcome::Held);
+            let waiting = waiting_key(a.record_kind, &a.record_id);
+            return self.hold_line(ATTACHMENT, &a.id, &waiting, &a);
         }
         let valid = crate::sync::bundle::is_hex64(&a.sha256)
             && super::attachments::ALLOWED_MIMES.contains(&a.mime.as_str())

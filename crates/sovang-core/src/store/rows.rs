@@ -8,7 +8,7 @@ use super::Store;
 use crate::clock::{stamp, Clock};
 use crate::error::{Code, Error, Result};
 use crate::hlc::{Hlc, HlcGen};
-use crate::records::{self, Ctx, Kind, Prepared};
+use crate::records::{self, Ctx, Kind, Prepared, Ref};
 use crate::text;
 
 /// Who and when, for every row one write touches.
@@ -179,10 +179,68 @@ impl Store {
 }
 
 #[derive(Clone, Copy)]
-enum SqlFor {
+pub(super) enum SqlFor {
     Insert,
     LiveTitle,
     Update,
+    /// A record's title whatever its state (sync links may point into the trash).
+    Title,
+    /// An imported record: every stored column by name (`SYNC_COLUMNS`, extras as `:x0`…).
+    SyncInsert,
+    SyncUpdate,
+    /// A stored record as it travels (`wire::RECORD_COLUMNS`), then its title.
+    SyncLoad,
+}
+
+/// The columns an import writes, bound by name as `:column`; the kind's extra columns follow
+/// as `:x0`, `:x1`… An update leaves the creation's three alone.
+pub(super) const SYNC_COLUMNS: [&str; 17] = [
+    "id",
+    "unit",
+    "title",
+    "year",
+    "status",
+    "sort_key",
+    "body",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "created_hlc",
+    "hlc",
+    "field_hlc",
+    "field_seen",
+    "deleted_at",
+    "deleted_by",
+];
+pub(super) const SYNC_CREATION: [&str; 3] = [":created_at", ":created_by", ":created_hlc"];
+
+fn sync_statements(k: Kind) -> [String; 2] {
+    let names: Vec<String> = SYNC_COLUMNS
+        .iter()
+        .map(|c| format!(":{c}"))
+        .chain((0..k.extra_columns().len()).map(|i| format!(":x{i}")))
+        .collect();
+    let cols: Vec<&str> = SYNC_COLUMNS
+        .iter()
+        .chain(k.extra_columns())
+        .copied()
+        .collect();
+    let set: Vec<String> = cols
+        .iter()
+        .zip(&names)
+        .filter(|(c, n)| **c != "id" && !SYNC_CREATION.contains(&n.as_str()))
+        .map(|(c, n)| format!("{c} = {n}"))
+        .collect();
+    [
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            k.table(),
+            cols.join(", "),
+            names.join(", ")
+        ),
+        format!("UPDATE {} SET {} WHERE id = :id", k.table(), set.join(", ")),
+    ]
 }
 
 /// Parameters of the insert and update statements: ?1 id, ?2 unit, ?3 title, ?4 year,
@@ -210,15 +268,16 @@ fn record_params<'a>(
     v
 }
 
-/// Statements used once per record in bulk loads, built once per kind.
-fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<[String; 3]>> = std::sync::OnceLock::new();
+/// Statements used once per record in bulk loads and imports, built once per kind.
+pub(super) fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<[String; 7]>> = std::sync::OnceLock::new();
     let all = SQL.get_or_init(|| {
         Kind::ALL
             .iter()
             .map(|k| {
                 let extra = k.extra_columns();
                 let params: Vec<String> = (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect();
+                let [sync_insert, sync_update] = sync_statements(*k);
                 [
                     format!(
                         "INSERT INTO {} (id, unit, {}, title, year, status, sort_key, body, created_at, created_by, \
@@ -237,6 +296,14 @@ fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
                         11 + extra.len(),
                         12 + extra.len()
                     ),
+                    format!("SELECT title FROM {} WHERE id = ?1", k.table()),
+                    sync_insert,
+                    sync_update,
+                    format!(
+                        "SELECT {}, title FROM {} WHERE id = ?1",
+                        crate::sync::wire::RECORD_COLUMNS,
+                        k.table()
+                    ),
                 ]
             })
             .collect()
@@ -248,26 +315,66 @@ fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
 /// Refuses a record whose links point at a missing or trashed record; returns the first
 /// linked record's title (for `ref_in_title` / `ref_in_search`).
 pub(crate) fn check_refs(tx: &Transaction, p: &Prepared) -> Result<Option<String>> {
+    match linked(tx, p, true)? {
+        Ok(first) => Ok(first),
+        Err(r) => Err(Error::field_arg(Code::UnknownReference, r.field, &r.id)),
+    }
+}
+
+/// The first linked record's title, or the first link whose record is missing (or, with
+/// `live`, in the trash).
+pub(super) fn linked<'p>(
+    tx: &Transaction,
+    p: &'p Prepared,
+    live: bool,
+) -> Result<std::result::Result<Option<String>, &'p Ref>> {
+    let what = if live {
+        SqlFor::LiveTitle
+    } else {
+        SqlFor::Title
+    };
     let mut first = None;
     for (i, r) in p.index.refs.iter().enumerate() {
         let title: Option<String> = tx
-            .prepare_cached(per_kind_sql(r.kind, SqlFor::LiveTitle))?
+            .prepare_cached(per_kind_sql(r.kind, what))?
             .query_row([&r.id], |row| row.get(0))
             .optional()?;
         match title {
             Some(t) if i == 0 => first = Some(t),
             Some(_) => {}
-            None => return Err(Error::field_arg(Code::UnknownReference, r.field, &r.id)),
+            None => return Ok(Err(r)),
         }
     }
-    Ok(first)
+    Ok(Ok(first))
 }
 
-fn title_of(p: &Prepared, ref_title: Option<&str>) -> String {
+/// The title a record shows: its own, or its first linked record's in front when it says so.
+pub(super) fn title_of(p: &Prepared, ref_title: Option<&str>) -> String {
     match (p.index.ref_in_title, ref_title) {
         (true, Some(t)) => format!("{t} — {}", p.index.title),
         _ => p.index.title.clone(),
     }
+}
+
+/// What an audit row records: each field whose value differs (or is in `force`), as
+/// `[old, new]`; a missing field counts as null, so a creation lists its non-null fields.
+pub(super) fn field_changes(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    force: &[&str],
+) -> Map<String, Value> {
+    let mut changes = Map::new();
+    for key in old.keys().chain(new.keys()) {
+        let before = old.get(key).unwrap_or(&Value::Null);
+        let after = new.get(key).unwrap_or(&Value::Null);
+        if (before != after || force.contains(&key.as_str())) && !changes.contains_key(key) {
+            changes.insert(
+                key.clone(),
+                Value::Array(vec![before.clone(), after.clone()]),
+            );
+        }
+    }
+    changes
 }
 
 pub(crate) fn insert_record(
@@ -283,14 +390,8 @@ pub(crate) fn insert_record(
     let values = record_params(&id, p, &title, meta);
     stmt.execute(values.as_slice())?;
     index(tx, kind, id, p, ref_title.as_deref())?;
-    let changes: Map<String, Value> = match &p.body {
-        Value::Object(m) => m
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| (k.clone(), Value::Array(vec![Value::Null, v.clone()])))
-            .collect(),
-        _ => Map::new(),
-    };
+    let none = Map::new();
+    let changes = field_changes(&none, p.body.as_object().unwrap_or(&none), &[]);
     changed(tx, kind.name(), id, false)?;
     audit(tx, kind, id, "create", meta, &changes)
 }
@@ -305,15 +406,7 @@ pub(super) fn update_record(
 ) -> Result<String> {
     let ref_title = check_refs(tx, p)?;
     let none = Map::new();
-    let new = p.body.as_object().unwrap_or(&none);
-    let mut changes = Map::new();
-    for key in row.body.keys().chain(new.keys()) {
-        let old = row.body.get(key).unwrap_or(&Value::Null);
-        let now = new.get(key).unwrap_or(&Value::Null);
-        if (old != now || force.contains(&key.as_str())) && !changes.contains_key(key) {
-            changes.insert(key.clone(), Value::Array(vec![old.clone(), now.clone()]));
-        }
-    }
+    let changes = field_changes(&row.body, p.body.as_object().unwrap_or(&none), force);
     if changes.is_empty() {
         return Ok(row.title.clone()); // nothing changed: no new version, no audit row
     }

@@ -227,7 +227,6 @@ pub struct Bundle {
     pub signer: TrustedKey,
     limits: Limits,
     file_label: String,
-    inflated: u64,
 }
 
 /// Looks up a signer by fingerprint (trusted, revoked, or unknown: `None`).
@@ -269,16 +268,8 @@ impl Bundle {
                 return Err(Error::plain(Code::BundleEntryName, &name));
             }
         }
-        let mut bundle = Bundle {
-            archive,
-            manifest: placeholder_manifest(),
-            signer: placeholder_signer(),
-            limits,
-            file_label: label,
-            inflated: 0,
-        };
-        let manifest_bytes = bundle.read_small(MANIFEST, limits.max_manifest_bytes)?;
-        let signature = bundle.read_small(SIGNATURE, 64)?;
+        let manifest_bytes = read_small(&mut archive, MANIFEST, limits.max_manifest_bytes, limits)?;
+        let signature = read_small(&mut archive, SIGNATURE, 64, limits)?;
         let head: serde_json::Value = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| Error::plain(Code::BundleManifest, &e.to_string()))?;
         if head["format"] != FORMAT {
@@ -311,11 +302,14 @@ impl Bundle {
         {
             return Err(Error::plain(Code::BundleManifest, "origin"));
         }
-        bundle.signer = signer;
-        bundle.manifest = manifest;
+        let mut bundle = Bundle {
+            archive,
+            manifest,
+            signer,
+            limits,
+            file_label: label,
+        };
         bundle.check_entries()?;
-        // Sizes are known now; later reads count each entry on its own.
-        bundle.inflated = 0;
         Ok(bundle)
     }
 
@@ -337,11 +331,12 @@ impl Bundle {
                 return Err(Error::plain(Code::BundleEntryName, &name));
             }
         }
-        for e in self.manifest.entries.clone() {
-            let mut r = self.entry(&e.name)?;
+        let mut inflated = 0;
+        for e in &self.manifest.entries {
+            let mut r = open_entry(&mut self.archive, &e.name, self.limits, inflated)?;
             io::copy(&mut r, &mut io::sink()).map_err(|err| from_io(err, &e.name))?;
             let (sha, size) = r.finish();
-            self.inflated += size;
+            inflated += size;
             if sha != e.sha256 || size != e.size {
                 return Err(Error::plain(Code::BundleHash, &e.name));
             }
@@ -349,42 +344,9 @@ impl Bundle {
         Ok(())
     }
 
-    fn read_small(&mut self, name: &str, max: u64) -> Result<Vec<u8>> {
-        let mut r = self.entry(name)?;
-        let mut out = Vec::new();
-        (&mut r)
-            .take(max + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| from_io(e, name))?;
-        if out.len() as u64 > max {
-            return Err(Error::plain(Code::BundleManifest, name));
-        }
-        Ok(out)
-    }
-
     /// A reader of one entry, counted against the limits and hashed as it goes.
     pub fn entry(&mut self, name: &str) -> Result<EntryReader<'_>> {
-        let limits = self.limits;
-        let total = self.inflated;
-        let file = match self.archive.by_name(name) {
-            Ok(f) => f,
-            Err(zip::result::ZipError::FileNotFound) => {
-                return Err(Error::plain(Code::BundleMissingEntry, name))
-            }
-            Err(_) => return Err(Error::plain(Code::BundleTruncated, name)),
-        };
-        let compressed = file.compressed_size();
-        Ok(EntryReader {
-            inner: Guarded {
-                inner: file,
-                name: name.to_owned(),
-                read: 0,
-                compressed,
-                limits,
-                total,
-                hasher: Sha256::new(),
-            },
-        })
+        open_entry(&mut self.archive, name, self.limits, 0)
     }
 
     /// Whether the bundle holds records of a kind.
@@ -401,10 +363,9 @@ impl Bundle {
     /// change between the check and the read), so `RecordLines::finish` must be called.
     pub fn lines(&mut self, kind: &str) -> Result<Option<RecordLines<'_>>> {
         let name = records_entry(kind);
-        if self.listed(&name).is_none() {
+        let Some(expected) = self.listed(&name).cloned() else {
             return Ok(None);
-        }
-        let expected = self.listed(&name).cloned();
+        };
         let max_line = self.limits.max_line_bytes;
         let reader = self.entry(&name)?;
         Ok(Some(RecordLines {
@@ -418,47 +379,60 @@ impl Bundle {
     }
 }
 
+/// A reader of one entry, counted against `limits` (on top of `inflated` bytes already read
+/// from other entries) and hashed as it goes.
+fn open_entry<'a>(
+    archive: &'a mut ZipArchive<File>,
+    name: &str,
+    limits: Limits,
+    inflated: u64,
+) -> Result<EntryReader<'a>> {
+    let file = match archive.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => {
+            return Err(Error::plain(Code::BundleMissingEntry, name))
+        }
+        Err(_) => return Err(Error::plain(Code::BundleTruncated, name)),
+    };
+    let compressed = file.compressed_size();
+    Ok(EntryReader {
+        inner: Guarded {
+            inner: file,
+            name: name.to_owned(),
+            read: 0,
+            compressed,
+            limits,
+            total: inflated,
+            hasher: Sha256::new(),
+        },
+    })
+}
+
+/// A small entry (the manifest, the signature) whole, refused past `max` bytes.
+fn read_small(
+    archive: &mut ZipArchive<File>,
+    name: &str,
+    max: u64,
+    limits: Limits,
+) -> Result<Vec<u8>> {
+    let mut r = open_entry(archive, name, limits, 0)?;
+    let mut out = Vec::new();
+    (&mut r)
+        .take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| from_io(e, name))?;
+    if out.len() as u64 > max {
+        return Err(Error::plain(Code::BundleManifest, name));
+    }
+    Ok(out)
+}
+
 fn duplicate_name(archive: &ZipArchive<File>) -> Option<String> {
     let mut seen = HashSet::new();
     archive
         .file_names_raw()
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .find(|n| !seen.insert(n.clone()))
-}
-
-fn placeholder_manifest() -> Manifest {
-    Manifest {
-        format: String::new(),
-        format_version: 0,
-        bundle_id: String::new(),
-        created_at: String::new(),
-        origin: Origin {
-            unit: String::new(),
-            unit_name: String::new(),
-            installation: String::new(),
-            fingerprint: String::new(),
-            public_key: String::new(),
-        },
-        destination: None,
-        full: false,
-        sequence: SeqRange { from: 0, to: 0 },
-        counts: BTreeMap::new(),
-        entries: Vec::new(),
-    }
-}
-
-fn placeholder_signer() -> TrustedKey {
-    TrustedKey {
-        fingerprint: String::new(),
-        public_key: String::new(),
-        unit: String::new(),
-        unit_name: String::new(),
-        installation: String::new(),
-        added_at: String::new(),
-        added_by: String::new(),
-        revoked_at: None,
-        revoked_by: None,
-    }
 }
 
 pub struct EntryReader<'a> {
@@ -483,7 +457,7 @@ pub struct RecordLines<'a> {
     pub name: String,
     pub line_no: u64,
     max_line: usize,
-    expected: Option<EntryHash>,
+    expected: EntryHash,
     buf: Vec<u8>,
 }
 
@@ -534,9 +508,10 @@ impl RecordLines<'_> {
         let mut reader = self.reader.into_inner();
         io::copy(&mut reader, &mut io::sink()).map_err(|e| from_io(e, &self.name))?;
         let (sha, size) = reader.finish();
-        match &self.expected {
-            Some(e) if e.sha256 == sha && e.size == size => Ok(()),
-            _ => Err(Error::plain(Code::BundleHash, &self.name)),
+        if self.expected.sha256 == sha && self.expected.size == size {
+            Ok(())
+        } else {
+            Err(Error::plain(Code::BundleHash, &self.name))
         }
     }
 }

@@ -6,4 +6,8 @@ import type { UnitCard } from "./UnitCard";
 /**
  * Everything the sync screens show at once.
  */
-export type SyncStatus = { identity: UnitCard, trusted: Array<TrustedKey>, destinations: Array<Destination>, open_conflicts: number, bundles_dir: string, };
+export type SyncStatus = { identity: UnitCard, trusted: Array<TrustedKey>, destinations: Array<Destination>, 
+/**
+ * The destination offered first: the level right above (bundles mostly go up).
+ */
+default_destination: string | null, open_conflicts: number, bundles_dir: string, };
