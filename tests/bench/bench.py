@@ -9,34 +9,17 @@ in-process reads of examples/bench_queries.rs, then rewrites the core section of
 import datetime
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import ROOT, commit, machine, run_measured, write_section
+
 RECORDS = int(os.environ.get("RECORDS", "1000000"))
 DATA = os.path.join(ROOT, "bench-data")
 SOVANG = os.path.join(ROOT, "target", "release", "sovang")
 QUERIES = os.path.join(ROOT, "target", "release", "examples", "bench_queries")
-
-
-def sh(cmd):
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-
-
-def run_measured(args):
-    """Runs a process; returns (seconds, peak RSS in MB, stdout)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"failed: {' '.join(args)}")
-    return seconds, usage.ru_maxrss / 1024.0, out
 
 
 def fresh(dirname):
@@ -77,16 +60,13 @@ def main():
 
     reads = json.loads(subprocess.run([QUERIES, big], check=True, capture_output=True, text=True).stdout)
 
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-    mem = sh("free -h | awk '/Mem:/ {print $2}'")
-    commit = sh(f"git -C {ROOT} rev-parse --short HEAD")
     today = datetime.date.today().isoformat()
     r = reads
     fmt = lambda x: f"{x:.2f}"
     section = f"""<!-- core:begin -->
 ## Core library and CLI (`make bench`)
 
-Measured {today} at commit `{commit}` on {os.cpu_count()} cores, {mem} RAM, {cpu}, {platform.system()} {platform.release()}.
+Measured {today} at commit `{commit()}` on {machine()}.
 Command: `make bench` (RECORDS={RECORDS}); database: {RECORDS:,} demo records, {db_mb:,.0f} MB on disk.
 
 | figure | target | measured |
@@ -103,12 +83,7 @@ Command: `make bench` (RECORDS={RECORDS}); database: {RECORDS:,} demo records, {
 
 Per query (p50 / p95 ms): {", ".join(f"`{q}` {fmt(v['p50_ms'])}/{fmt(v['p95_ms'])}" for q, v in r['search_by_query'].items())}.
 <!-- core:end -->"""
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n\n<!-- core:begin -->\n<!-- core:end -->\n"
-    head, rest = text.split("<!-- core:begin -->", 1)
-    tail = rest.split("<!-- core:end -->", 1)[1]
-    open(path, "w", encoding="utf-8").write(head + section + tail)
-    print(section)
+    write_section("core", section)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from harness import APP, App, Driver  # noqa: E402
+from benchlib import commit, machine, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EMPTY = ROOT / "target" / "release" / "sovang-empty-app"
@@ -26,10 +27,6 @@ SOVANG = ROOT / "target" / "release" / "sovang"
 HOME = ROOT / "bench-data" / "app"
 RECORDS = int(os.environ.get("RECORDS", "1000000"))
 RUNS = int(os.environ.get("RUNS", "5"))
-
-
-def sh(cmd):
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
 
 
 def database():
@@ -127,9 +124,6 @@ tick();
 
 def main():
     home = database()
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-    ram = sh("free -h | awk '/Mem:/{print $2}'")
-    machine = f"{sh('nproc')} cores, {cpu}, {ram} RAM"
     sizes = {p.name: p.stat().st_size / 1e6 for p in (APP, EMPTY)}
     driver = Driver()
     try:
@@ -172,14 +166,13 @@ def main():
         s = [idle_memory([APP, "--data-dir", home / "data", "--config-dir", home / "config"], env) for _ in range(3)]
         mem[label] = (statistics.median(e), statistics.median(s))
 
-    commit = sh("git rev-parse --short HEAD")
     today = datetime.date.today().isoformat()
     e_med, a_med = statistics.median(empty_start), statistics.median(app_start)
     lines = [
         "<!-- app:begin -->",
         "## Desktop app (`make bench-app`)",
         "",
-        f"Measured {today} at commit `{commit}` on {machine}, under Xvfb with `dbus-run-session` and",
+        f"Measured {today} at commit `{commit()}` on {machine()}, under Xvfb with `dbus-run-session` and",
         f"`NO_AT_BRIDGE=1`, software rendering, on a {RECORDS:,}-record demo database (city-level",
         "installation, unit 01). The empty app is `tests/bench/empty-app` (one page, one SQLite",
         f"command), built and measured in the same run. Starts: {RUNS} runs after a warm-up, median (min–max).",
@@ -199,16 +192,7 @@ def main():
     for screen, xs in opens.items():
         lines.append(f"| open the list screen `{screen}`: click → first rows painted | {spread(xs)} | | ≤ 200 ms |")
     lines += ["", "Command: `make bench-app` (RECORDS and RUNS may be set in the environment).", "<!-- app:end -->"]
-    section = "\n".join(lines)
-    print(section)
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8")
-    if "<!-- app:begin -->" in text:
-        head, rest = text.split("<!-- app:begin -->", 1)
-        text = head + section + rest.split("<!-- app:end -->", 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_section("app", "\n".join(lines))
 
 
 if __name__ == "__main__":

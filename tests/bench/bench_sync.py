@@ -11,38 +11,21 @@ import datetime
 import glob
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import ROOT, commit, machine, run_measured, write_section
+
 DATA = os.path.join(ROOT, "bench-data", "sync")
 SOVANG = os.path.join(ROOT, "target", "release", "sovang")
 MAKER = os.path.join(ROOT, "target", "release", "examples", "make_bench_bundles")
 BIG = int(os.environ.get("BIG", "1000000"))
 
 
-def sh(cmd):
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-
-
-def run(args, quiet=True):
-    """Runs a process; returns (seconds, peak RSS in MB, stdout)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"failed: {' '.join(args)}")
-    return seconds, usage.ru_maxrss / 1024.0, out
-
-
 def sovang(d, *args):
-    return run([SOVANG, "--json", "--data-dir", d, *args])
+    return run_measured([SOVANG, "--json", "--data-dir", d, *args])
 
 
 def installation(name, unit):
@@ -121,15 +104,12 @@ def main():
         shutil.rmtree(big_ward, ignore_errors=True)
         shutil.rmtree(big_city, ignore_errors=True)
 
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-    mem = sh("free -h | awk '/Mem:/ {print $2}'")
-    commit = sh(f"git -C {ROOT} rev-parse --short HEAD")
     today = datetime.date.today().isoformat()
     size = os.path.getsize(bundle) / 1e6
     section = f"""<!-- sync:begin -->
 ## Sync bundles (`make bench-sync`)
 
-Measured {today} at commit `{commit}` on {os.cpu_count()} cores, {mem} RAM, {cpu}, {platform.system()} {platform.release()}.
+Measured {today} at commit `{commit()}` on {machine()}.
 Whole `sovang` processes (release build), each timed from start to exit; the demo ward's records
 are a realistic mix (people, Golden Book entries, projects and updates, nominations, targets).
 
@@ -141,14 +121,7 @@ are a realistic mix (people, Golden Book entries, projects and updates, nominati
 | a city importing 1,000 ward bundles of 200 records (126 ward keys), one `sovang import` | ≤ 20 s | {s_many:.1f} s ({created:,} records created; peak {peak_many:.0f} MB) |
 {big_row}
 <!-- sync:end -->"""
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    text = open(path, encoding="utf-8").read()
-    if "<!-- sync:begin -->" not in text:
-        text += "\n<!-- sync:begin -->\n<!-- sync:end -->\n"
-    head, rest = text.split("<!-- sync:begin -->", 1)
-    tail = rest.split("<!-- sync:end -->", 1)[1]
-    open(path, "w", encoding="utf-8").write(head + section + tail)
-    print(section)
+    write_section("sync", section)
 
 
 if __name__ == "__main__":

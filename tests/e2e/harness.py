@@ -187,6 +187,15 @@ class App:
         self.click(f'[data-nav="{screen}"]')
         self.css(f'[data-nav="{screen}"][aria-current="page"]')
 
+    def failure_shot(self, name):
+        """The window as a test left it, in target/e2e-last/, to look at when a step fails."""
+        out = ROOT / "target" / "e2e-last"
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            self.wd.save_screenshot(str(out / f"{name}.png"))
+        except Exception:
+            pass
+
     def shot(self, name):
         SHOTS.mkdir(parents=True, exist_ok=True)
         time.sleep(0.3)  # let fonts and transitions settle

@@ -55,13 +55,7 @@ class DesktopApp(unittest.TestCase):
         cls.driver.stop()
 
     def tearDown(self):
-        # The window as the test left it, to look at when a step fails.
-        out = Path(__file__).resolve().parents[2] / "target" / "e2e-last"
-        out.mkdir(parents=True, exist_ok=True)
-        try:
-            self.app.wd.save_screenshot(str(out / f"{self._testMethodName}.png"))
-        except Exception:
-            pass
+        self.app.failure_shot(self._testMethodName)
 
     def open_new(self, screen):
         a = self.app

@@ -3,7 +3,6 @@ the city trusts it, previews and imports them, changes one and adds one, and sen
 the ward, which changed the same field meanwhile, sees the conflict and settles it.
 Screenshots of the sync screens go to docs/screenshots/."""
 
-import glob
 import tempfile
 import unittest
 from pathlib import Path
@@ -36,12 +35,7 @@ class TwoInstallations(unittest.TestCase):
         return app
 
     def tearDown(self):
-        out = Path(__file__).resolve().parents[2] / "target" / "e2e-last"
-        out.mkdir(parents=True, exist_ok=True)
-        try:
-            self.current.wd.save_screenshot(str(out / f"{self._testMethodName}.png"))
-        except Exception:
-            pass
+        self.current.failure_shot(self._testMethodName)
 
     def setup_unit(self, a, search, code, user):
         a.text_appears("Chào mừng đến với Sổ Vàng")

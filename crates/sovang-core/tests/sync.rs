@@ -70,6 +70,27 @@ struct Pair {
     tmp: tempfile::TempDir,
 }
 
+impl Pair {
+    /// The ward's bundle of what it has not sent yet.
+    fn ward_bundle(&mut self, name: &str) -> PathBuf {
+        export(
+            &mut self.ward.store,
+            self.tmp.path(),
+            name,
+            ExportOptions::default(),
+        )
+    }
+
+    /// The city's bundle for the ward.
+    fn city_bundle(&mut self, name: &str) -> PathBuf {
+        let to_ward = ExportOptions {
+            to: Some("00070".into()),
+            full: false,
+        };
+        export(&mut self.city.store, self.tmp.path(), name, to_ward)
+    }
+}
+
 fn ward_and_city() -> Pair {
     let ward = fixture("00070");
     let mut city = fixture("01");
@@ -93,7 +114,7 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
     let photo = p.tmp.path().join("anh.png");
     std::fs::write(&photo, b"\x89PNG\r\n\x1a\nfake-but-typed").unwrap();
     w.attach(Kind::Person, &a, &photo).unwrap();
-    let b1 = export(w, p.tmp.path(), "b1", ExportOptions::default());
+    let b1 = p.ward_bundle("b1");
 
     let r = import(&mut p.city.store, &b1);
     assert_eq!(
@@ -134,12 +155,7 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
     assert_eq!(dump(&p.city.store), before);
 
     // Nothing new: the next bundle for the same destination is empty.
-    let b2 = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "b2",
-        ExportOptions::default(),
-    );
+    let b2 = p.ward_bundle("b2");
     let r2 = import(&mut p.city.store, &b2);
     assert_eq!(counts(&r2), [0; 6], "nothing changed, nothing sent: {r2:?}");
 }
@@ -148,12 +164,7 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
 fn edits_merge_field_by_field_and_deletions_stay_deleted() {
     let mut p = ward_and_city();
     let a = person(&mut p.ward.store, "Trần Văn Bình", "00070");
-    let b1 = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "b1",
-        ExportOptions::default(),
-    );
+    let b1 = p.ward_bundle("b1");
     import(&mut p.city.store, &b1);
 
     p.ward.clock.advance_ms(1000);
@@ -166,21 +177,8 @@ fn edits_merge_field_by_field_and_deletions_stay_deleted() {
         .store
         .put(Kind::Person, json!({"id": a, "position": "Bí thư"}))
         .expect("the city may edit a ward's record");
-    let up = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "up",
-        ExportOptions::default(),
-    );
-    let down = export(
-        &mut p.city.store,
-        p.tmp.path(),
-        "down",
-        ExportOptions {
-            to: Some("00070".into()),
-            full: false,
-        },
-    );
+    let up = p.ward_bundle("up");
+    let down = p.city_bundle("down");
     let r_city = import(&mut p.city.store, &up);
     let r_ward = import(&mut p.ward.store, &down);
     assert_eq!(r_city.updated, 1, "the city takes the ward's phone");
@@ -203,12 +201,7 @@ fn edits_merge_field_by_field_and_deletions_stay_deleted() {
 
     p.ward.clock.advance_ms(1000);
     p.ward.store.delete(Kind::Person, &a).unwrap();
-    let del = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "del",
-        ExportOptions::default(),
-    );
+    let del = p.ward_bundle("del");
     import(&mut p.city.store, &del);
     assert!(p.city.store.get(Kind::Person, &a).unwrap()["deleted_at"].is_string());
     let r = import(&mut p.city.store, &b1);
@@ -222,21 +215,24 @@ fn edits_merge_field_by_field_and_deletions_stay_deleted() {
 #[test]
 fn a_record_before_its_parent_is_held_then_applied() {
     let mut p = ward_and_city();
-    let w = &mut p.ward.store;
-    let project = w
+    let project = p
+        .ward
+        .store
         .put(
             Kind::Project,
             json!({"unit":"00070","name":"Thắp sáng ngõ 12","field":"infrastructure","start_date":"01/05/2025"}),
         )
         .unwrap();
-    let b1 = export(w, p.tmp.path(), "b1", ExportOptions::default());
-    let update = w
+    let b1 = p.ward_bundle("b1");
+    let update = p
+        .ward
+        .store
         .put(
             Kind::Update,
             json!({"project_id": id(&project), "unit":"00070","date":"10/05/2025","note":"Đã lắp 20 bóng đèn"}),
         )
         .unwrap();
-    let b2 = export(w, p.tmp.path(), "b2", ExportOptions::default());
+    let b2 = p.ward_bundle("b2");
 
     let r2 = import(&mut p.city.store, &b2);
     assert_eq!(r2.held, 1, "the update waits for its project: {r2:?}");
@@ -256,12 +252,7 @@ fn a_record_before_its_parent_is_held_then_applied() {
 fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
     let mut p = ward_and_city();
     let a = person(&mut p.ward.store, "Lê Thị Cúc", "00070");
-    let b1 = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "b1",
-        ExportOptions::default(),
-    );
+    let b1 = p.ward_bundle("b1");
     import(&mut p.city.store, &b1);
     p.ward.clock.advance_ms(1000);
     p.ward
@@ -273,17 +264,8 @@ fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
         .store
         .put(Kind::Person, json!({"id": a, "phone": "0900000002"}))
         .unwrap();
-    let to_ward = ExportOptions {
-        to: Some("00070".into()),
-        full: false,
-    };
-    let up = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "up",
-        ExportOptions::default(),
-    );
-    let down = export(&mut p.city.store, p.tmp.path(), "down", to_ward.clone());
+    let up = p.ward_bundle("up");
+    let down = p.city_bundle("down");
     assert_eq!(import(&mut p.city.store, &up).conflicts, 1);
     assert_eq!(import(&mut p.ward.store, &down).conflicts, 1);
     for s in [&p.ward.store, &p.city.store] {
@@ -312,12 +294,7 @@ fn concurrent_edits_of_one_field_conflict_converge_and_settle_everywhere() {
     p.ward.clock.advance_ms(10_000);
     p.ward.store.resolve_conflict(&c[0].id, "b").unwrap();
     assert!(p.ward.store.conflicts(false).unwrap().is_empty());
-    let settle = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "settle",
-        ExportOptions::default(),
-    );
+    let settle = p.ward_bundle("settle");
     import(&mut p.city.store, &settle);
     assert_eq!(
         p.city.store.get(Kind::Person, &a).unwrap()["data"]["phone"],
@@ -370,12 +347,7 @@ fn records_outside_the_signers_authority_are_rejected_by_record() {
 fn dry_run_reports_and_changes_nothing() {
     let mut p = ward_and_city();
     person(&mut p.ward.store, "Đỗ Minh Châu", "00070");
-    let b = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "b",
-        ExportOptions::default(),
-    );
+    let b = p.ward_bundle("b");
     let before = dump(&p.city.store);
     let r = p.city.store.import_bundle(
         &b,
@@ -394,12 +366,7 @@ fn dry_run_reports_and_changes_nothing() {
 fn untrusted_revoked_and_tampered_bundles_are_refused_and_change_nothing() {
     let mut p = ward_and_city();
     person(&mut p.ward.store, "Vũ Thị Hoa", "00070");
-    let b = export(
-        &mut p.ward.store,
-        p.tmp.path(),
-        "b",
-        ExportOptions::default(),
-    );
+    let b = p.ward_bundle("b");
     let mut stranger = fixture("00004");
     let before = dump(&stranger.store);
     let r = stranger
