@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use sovang_core::sync::bundle::{raw_manifest, write_raw, Manifest};
 use sovang_core::sync::identity::{fingerprint, UnitCard, CARD_FORMAT};
 
@@ -176,6 +177,17 @@ fn main() {
         &[(PERSON, good.as_bytes())],
         true,
     );
+
+    // An attachment no record needs, its bytes changed: the import never reads it, so only
+    // the check of every entry's hash can refuse the file.
+    let photo = b"\x89PNG\r\n\x1a\nunused";
+    let photo_entry = format!("attachments/{}", hex::encode(Sha256::digest(photo)));
+    let mut m = c.manifest(t);
+    let entries: &[(&str, &[u8])] = &[(PERSON, good.as_bytes()), (&photo_entry, photo)];
+    let path = dir.join("unneeded-entry-changed.sovang");
+    write_raw(&path, t, &mut m, entries, false).unwrap();
+    m.entries[1].sha256 = "0".repeat(64);
+    c.write("unneeded-entry-changed.sovang", t, &mut m, entries, true);
 
     for (file, name) in [
         ("path-traversal.sovang", "../../evil.ndjson"),

@@ -59,6 +59,7 @@ fn every_bad_bundle_is_refused_with_its_reason_and_changes_nothing() {
         ("revoked-key", Code::BundleRevoked),
         ("bad-signature", Code::BundleSignature),
         ("hash-mismatch", Code::BundleHash),
+        ("unneeded-entry-changed", Code::BundleHash),
         ("path-traversal", Code::BundleEntryName),
         ("absolute-path", Code::BundleEntryName),
         ("unknown-entry", Code::BundleEntryName),

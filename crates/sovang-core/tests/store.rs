@@ -92,6 +92,29 @@ fn create_update_audit_and_version() {
         "audit keeps old and new values"
     );
     assert_eq!(h[1].actor, "Cán bộ Test");
+    assert_eq!(
+        h[0].changes["place"],
+        json!(null),
+        "the creation shows the values before the edit (no place then)"
+    );
+    assert_eq!(h[0].changes["title"][1], "Nhặt được ví trả lại người mất");
+
+    // Databases written before creations stopped being stored keep their own creation row.
+    let p = person(&mut f.store, "Trần Thị Bình", "00070");
+    f.store
+        .connection()
+        .execute(
+            "INSERT INTO audit (at, actor, kind, record_id, action, hlc, changes) \
+             VALUES ('2026-01-01T00:00:00.000Z', 'Người cũ', 'person', ?1, 'create', '0', '{}')",
+            [&p],
+        )
+        .unwrap();
+    let h = f.store.history(&p).unwrap();
+    assert_eq!(h.len(), 1, "a stored creation is not shown twice");
+    assert_eq!(
+        h[0].actor, "Người cũ",
+        "the stored creation row is the one shown"
+    );
 }
 
 #[test]

@@ -161,6 +161,61 @@ fn ward_records_reach_the_city_once_and_repeats_change_nothing() {
 }
 
 #[test]
+fn an_imported_record_shows_its_creation_and_each_later_change_in_its_history() {
+    let mut p = ward_and_city();
+    let w = &mut p.ward.store;
+    w.set_actor("Cán bộ Phường Hoàn Kiếm");
+    let a = person(w, "Nguyễn Văn An", "00070");
+    w.put(Kind::Person, json!({"id": a, "phone": "0912000001"}))
+        .unwrap();
+    let b1 = p.ward_bundle("b1");
+    import(&mut p.city.store, &b1);
+    p.ward
+        .store
+        .put(Kind::Person, json!({"id": a, "phone": "0912000002"}))
+        .unwrap();
+    let b2 = p.ward_bundle("b2");
+    import(&mut p.city.store, &b2);
+
+    let h = p.city.store.history(&a).unwrap();
+    let actions: Vec<&str> = h.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["create", "update"],
+        "the city saw the record arrive, then change once"
+    );
+    assert_eq!(
+        h[0].actor, "Cán bộ Phường Hoàn Kiếm",
+        "who created it, there"
+    );
+    assert_eq!(
+        h[0].changes["phone"],
+        json!([null, "0912000001"]),
+        "the creation shows the values the record arrived with, not today's"
+    );
+    assert_eq!(h[0].changes["full_name"], json!([null, "Nguyễn Văn An"]));
+    assert_eq!(
+        h[1].changes["phone"],
+        json!(["0912000001", "0912000002"]),
+        "the imported change keeps old and new values"
+    );
+    let stored: i64 = p
+        .city
+        .store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE record_id = ?1",
+            [&a],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        stored, 1,
+        "a creation is read from the record's own columns: only the change is stored"
+    );
+}
+
+#[test]
 fn edits_merge_field_by_field_and_deletions_stay_deleted() {
     let mut p = ward_and_city();
     let a = person(&mut p.ward.store, "Trần Văn Bình", "00070");

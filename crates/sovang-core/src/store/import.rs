@@ -3,6 +3,7 @@
 //! `sync::merge`), held until a record it links to arrives, or rejected (outside the signer's
 //! authority, or invalid) with the reason. A problem with the file itself changes nothing.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::io::Write;
@@ -22,7 +23,7 @@ use crate::clock::stamp;
 use crate::collate::VietCollator;
 use crate::error::{Code, Error, Message, Result};
 use crate::records::{self, Campaign, Ctx, Kind, Prepared};
-use crate::sync::bundle::{attachment_entry, from_io, Bundle, Limits};
+use crate::sync::bundle::{attachment_entry, from_io, Bundle, HashCheck, Limits};
 use crate::sync::identity::{normalize_fingerprint, TrustedKey};
 use crate::sync::merge::{self, merge, DELETED};
 use crate::sync::wire::{
@@ -186,14 +187,14 @@ impl<'a, 't> Applier<'a, 't> {
     fn apply(
         &mut self,
         kind: Kind,
-        rec: WireRecord,
-        checked: Option<Result<Prepared>>,
+        rec: &WireRecord,
+        checked: Option<&Result<Prepared>>,
     ) -> Result<Outcome> {
         self.observe(rec.version());
         let (local, old_title) = load_local(self.tx, kind, &rec.id)?.unzip();
         let merged = match &local {
             Some(l) => {
-                let m = merge(l, &rec);
+                let m = merge(l, rec);
                 if !m.changed {
                     return Ok(Outcome::Unchanged);
                 }
@@ -203,25 +204,31 @@ impl<'a, 't> Applier<'a, 't> {
         };
         // What the sender claims must be what it may send: checked on its own record, not the
         // merge, so a bundle cannot borrow authority from what is already here.
-        let checked = checked.unwrap_or_else(|| {
-            records::prepare(kind, Value::Object(rec.body.clone()), &self.ctx())
-        });
+        let prepared_here;
+        let checked = match checked {
+            Some(c) => c,
+            None => {
+                let body = Value::Object(rec.body.clone());
+                prepared_here = records::prepare(kind, body, &self.ctx());
+                &prepared_here
+            }
+        };
         let incoming = match checked {
             Ok(p) => p,
             Err(e) if e.code == Code::UnknownUnit => {
                 let code = e.field.as_deref().and_then(|f| rec.body.get(f));
                 let code = code.and_then(Value::as_str).unwrap_or_default().to_owned();
-                return self.hold(kind, &rec, &waiting_key(Kind::Unit, &code));
+                return self.hold(kind, rec, &waiting_key(Kind::Unit, &code));
             }
             Err(e) => {
-                self.report.reject(kind.name(), &rec.id, e);
+                self.report.reject(kind.name(), &rec.id, e.clone());
                 return Ok(Outcome::Rejected);
             }
         };
-        let owner = incoming.index.unit.clone();
+        let owner = &incoming.index.unit;
         let local_owner_ok = local.as_ref().is_none_or(|l| self.scope.contains(&l.unit));
-        if owner != rec.unit || !self.authorized(kind, &owner, &rec) || !local_owner_ok {
-            let e = Error::field_arg(Code::OutOfAuthority, "unit", &owner);
+        if *owner != rec.unit || !self.authorized(kind, owner, rec) || !local_owner_ok {
+            let e = Error::field_arg(Code::OutOfAuthority, "unit", owner);
             self.report.reject(kind.name(), &rec.id, e);
             return Ok(Outcome::Rejected);
         }
@@ -233,35 +240,37 @@ impl<'a, 't> Applier<'a, 't> {
                 return Ok(Outcome::Rejected);
             }
         }
-        // A new record is the incoming one as it is; a merged one is indexed again.
-        let p = match &merged {
-            None => incoming,
+        // A new record is the incoming one as it is (its unit is the checked owner); a merged
+        // one is indexed again and takes the unit its merged fields give.
+        let mut conflicts = Vec::new();
+        let reindexed;
+        let (record, p, values_changed) = match merged {
+            None => (Cow::Borrowed(rec), incoming, true),
             Some(m) => {
                 let body = Value::Object(m.record.body.clone());
-                match records::reindex(kind, body, &self.ctx()) {
+                let p = match records::reindex(kind, body, &self.ctx()) {
                     Ok(p) => p,
                     Err(e) => {
                         self.report.reject(kind.name(), &rec.id, e);
                         return Ok(Outcome::Rejected);
                     }
-                }
+                };
+                conflicts = m.conflicts;
+                let mut record = m.record;
+                record.unit.clone_from(&p.index.unit);
+                reindexed = p;
+                (Cow::Owned(record), &reindexed, m.values_changed)
             }
         };
-        let ref_title = match linked(self.tx, &p, false)? {
+        let ref_title = match linked(self.tx, p, false)? {
             Ok(title) => title,
-            Err(r) => return self.hold(kind, &rec, &waiting_key(r.kind, &r.id)),
+            Err(r) => return self.hold(kind, rec, &waiting_key(r.kind, &r.id)),
         };
-        let incoming_by = rec.updated_by.clone();
-        let (mut record, values_changed) = match &merged {
-            Some(m) => (m.record.clone(), m.values_changed),
-            None => (rec, true),
-        };
-        record.unit = p.index.unit.clone();
         let old = local.as_ref().zip(old_title.as_deref());
-        self.write(kind, old, &record, &p, ref_title.as_deref())?;
-        if let Some(m) = &merged {
-            for c in &m.conflicts {
-                self.conflict(kind, &record, local.as_ref(), &incoming_by, c)?;
+        self.write(kind, old, &record, p, ref_title.as_deref())?;
+        if local.is_some() {
+            for c in &conflicts {
+                self.conflict(kind, &record, local.as_ref(), &rec.updated_by, c)?;
             }
             self.close_settled(kind, &record)?;
         }
@@ -371,21 +380,22 @@ impl<'a, 't> Applier<'a, 't> {
         if rec.deleted_at.is_none() {
             index(self.tx, kind, &rec.id, p, ref_title)?;
         }
-        let none = Map::new();
-        let changes = field_changes(local.map_or(&none, |l| &l.0.body), &rec.body, &[]);
-        let was_deleted = local.is_some_and(|l| l.0.deleted_at.is_some());
-        let action = match (local, was_deleted, rec.deleted_at.is_some()) {
-            (None, _, _) => "create",
-            (Some(_), false, true) => "delete",
-            (Some(_), true, false) => "restore",
-            _ => "update",
-        };
-        let meta = WriteMeta {
-            now: rec.updated_at.clone(),
-            actor: &rec.updated_by,
-            hlc: hlc.clone(),
-        };
-        audit(self.tx, kind, &rec.id, action, &meta, &changes)?;
+        // A creation has no audit row (see `Store::history`); a change records what differs
+        // from the stored record.
+        if let Some((old, _)) = local {
+            let changes = field_changes(&old.body, &rec.body, &[]);
+            let action = match (old.deleted_at.is_some(), rec.deleted_at.is_some()) {
+                (false, true) => "delete",
+                (true, false) => "restore",
+                _ => "update",
+            };
+            let meta = WriteMeta {
+                now: rec.updated_at.clone(),
+                actor: &rec.updated_by,
+                hlc: hlc.clone(),
+            };
+            audit(self.tx, kind, &rec.id, action, &meta, &changes)?;
+        }
         if local.is_some_and(|l| l.1 != title) && rec.deleted_at.is_none() {
             let cx = self.ctx();
             refresh_dependents(self.tx, &cx, kind, &rec.id, &title)?;
@@ -576,7 +586,7 @@ impl<'a, 't> Applier<'a, 't> {
                 } else {
                     let rec: WireRecord = serde_json::from_str(&line)
                         .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
-                    self.apply(Kind::parse(&kind)?, rec, None)?
+                    self.apply(Kind::parse(&kind)?, &rec, None)?
                 };
                 match outcome {
                     Outcome::Held => {}
@@ -629,8 +639,19 @@ impl Store {
         progress: &mut dyn FnMut(Progress),
     ) -> ImportReport {
         let file = path.display().to_string();
-        let result = Bundle::open(path, &|fp| self.signer_of(fp), opts.limits)
-            .and_then(|b| self.import_inner(b, path, opts, progress));
+        let result = Bundle::open_checking(path, &|fp| self.signer_of(fp), opts.limits).and_then(
+            |(b, check)| {
+                // Nothing is kept unless every hash holds (the import waits for the check
+                // before it commits); a failed check is the error that counts, as if it had
+                // run first.
+                let mut check = Some(check);
+                let applied = self.import_inner(b, path, opts, &mut check, progress);
+                match (check.map(HashCheck::wait), applied) {
+                    (Some(Err(e)), _) => Err(e),
+                    (_, applied) => applied,
+                }
+            },
+        );
         match result {
             Ok(mut r) => {
                 r.file = file;
@@ -653,6 +674,7 @@ impl Store {
         mut bundle: Bundle,
         path: &Path,
         opts: ImportOptions,
+        check: &mut Option<HashCheck>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport> {
         let attachments_dir = self.data_dir().to_owned();
@@ -703,7 +725,7 @@ impl Store {
             let cx = (ap.units.clone(), ap.campaigns.clone(), today);
             let stream = read_kind(&mut bundle, kind, (!inline).then_some(&cx), &mut |batch| {
                 for (rec, checked) in batch {
-                    let outcome = ap.apply(kind, rec, checked)?;
+                    let outcome = ap.apply(kind, rec, checked.as_ref())?;
                     ap.count(outcome);
                     done += 1;
                     if done.is_multiple_of(1024) {
@@ -717,6 +739,9 @@ impl Store {
                 Ok(())
             });
             stream?;
+            if check.as_ref().is_some_and(HashCheck::has_failed) {
+                return Err(Error::plain(Code::BundleHash, ""));
+            }
             match kind {
                 Kind::Unit => {
                     ap.units = load_units(&tx)?;
@@ -786,6 +811,9 @@ impl Store {
                 report_json
             ],
         )?;
+        if let Some(check) = check.take() {
+            check.wait()?;
+        }
         if opts.dry_run {
             drop(tx);
         } else {
@@ -820,24 +848,26 @@ type Checked = (WireRecord, Option<Result<Prepared>>);
 type Snapshot = (UnitTree, HashMap<String, Campaign>, NaiveDate);
 
 /// Reads one kind's records in batches and hands them to `apply`. With a snapshot of what
-/// validation needs, a second thread reads and validates while `apply` writes.
+/// validation needs, a second thread reads and validates while `apply` writes; it also frees
+/// the batches `apply` is done with (freeing is a fifth of the writer's own work otherwise).
 fn read_kind(
     bundle: &mut Bundle,
     kind: Kind,
     validate: Option<&Snapshot>,
-    apply: &mut dyn FnMut(Vec<Checked>) -> Result<()>,
+    apply: &mut dyn FnMut(&[Checked]) -> Result<()>,
 ) -> Result<()> {
     let Some(mut lines) = bundle.lines(kind.name())? else {
         return Ok(());
     };
     let Some((units, campaigns, today)) = validate else {
         while let Some(rec) = lines.next_record::<WireRecord>()? {
-            apply(vec![(rec, None)])?;
+            apply(&[(rec, None)])?;
         }
         return lines.finish();
     };
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(4);
+        let (done, used) = std::sync::mpsc::channel::<Vec<Checked>>();
         let reader = scope.spawn(move || {
             let collator = VietCollator::new();
             let cx = Ctx {
@@ -851,8 +881,11 @@ fn read_kind(
                 while let Some(rec) = lines.next_record::<WireRecord>()? {
                     let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
                     batch.push((rec, Some(checked)));
-                    if batch.len() == 256 && send.send(Ok(std::mem::take(&mut batch))).is_err() {
-                        return Ok(()); // the writer stopped: its error is the one reported
+                    if batch.len() == 256 {
+                        if send.send(Ok(std::mem::take(&mut batch))).is_err() {
+                            return Ok(()); // the writer stopped: its error is the one reported
+                        }
+                        used.try_iter().for_each(drop);
                     }
                 }
                 lines.finish()
@@ -862,9 +895,14 @@ fn read_kind(
         });
         let mut outcome = Ok(());
         for batch in receive {
-            if let Err(e) = batch.and_then(&mut *apply) {
-                outcome = Err(e);
-                break;
+            match batch.and_then(|b| apply(&b).map(|_| b)) {
+                Ok(b) => {
+                    let _ = done.send(b);
+                }
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
             }
         }
         let _ = reader.join();

@@ -311,7 +311,10 @@ impl Store {
         })
     }
 
-    /// The audit trail of one record, oldest first.
+    /// The audit trail of one record, oldest first. A record's creation is its own row's
+    /// `created_*` columns (creations store no audit row: for a bundle of new records that
+    /// row was a third of the database and of the import's time); its values are the current
+    /// ones with every later change undone. Databases from before keep their stored rows.
     pub fn history(&self, id: &str) -> Result<Vec<super::HistoryRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT at, actor, action, hlc, changes FROM audit WHERE record_id = ?1 ORDER BY seq",
@@ -325,7 +328,52 @@ impl Store {
                 changes: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        if rows.iter().any(|r| r.action == "create") {
+            return Ok(rows);
+        }
+        if let Some(created) = self.creation(id, &rows)? {
+            rows.insert(0, created);
+        }
+        Ok(rows)
+    }
+
+    /// The creation of a record as a history row, from its own columns and later changes.
+    fn creation(&self, id: &str, later: &[super::HistoryRow]) -> Result<Option<super::HistoryRow>> {
+        for kind in Kind::ALL {
+            let sql = format!(
+                "SELECT created_at, created_by, created_hlc, body FROM {} WHERE id = ?1",
+                kind.table()
+            );
+            let found = self
+                .conn
+                .prepare_cached(&sql)?
+                .query_row([id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+                })
+                .optional()?;
+            let Some((at, actor, version, body)) = found else {
+                continue;
+            };
+            let mut first = match serde_json::from_str(&body) {
+                Ok(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+            for row in later.iter().rev().filter(|r| r.action != "attach") {
+                for (field, pair) in row.changes.as_object().into_iter().flatten() {
+                    first.insert(field.clone(), pair.get(0).cloned().unwrap_or(Value::Null));
+                }
+            }
+            let changes = super::rows::field_changes(&Map::new(), &first, &[]);
+            return Ok(Some(super::HistoryRow {
+                at,
+                actor,
+                action: "create".into(),
+                version,
+                changes: Value::Object(changes),
+            }));
+        }
+        Ok(None)
     }
 
     /// Ids of live records of `kind` (for tests and checks on small databases).

@@ -390,10 +390,8 @@ pub(crate) fn insert_record(
     let values = record_params(&id, p, &title, meta);
     stmt.execute(values.as_slice())?;
     index(tx, kind, id, p, ref_title.as_deref())?;
-    let none = Map::new();
-    let changes = field_changes(&none, p.body.as_object().unwrap_or(&none), &[]);
-    changed(tx, kind.name(), id, false)?;
-    audit(tx, kind, id, "create", meta, &changes)
+    // No audit row: a creation is read from the record's own columns (`Store::history`).
+    changed(tx, kind.name(), id, false)
 }
 
 pub(super) fn update_record(

@@ -1,12 +1,15 @@
 //! The bundle file (`*.sovang`): a zip of `manifest.json`, its detached Ed25519 signature
 //! `manifest.sig`, the records as NDJSON per kind, and attachments by content hash. See
-//! `docs/bundle-format.md`. Reading checks everything before any record is looked at: the
-//! zip's shape and limits, the signature by a trusted key, then every entry's hash.
+//! `docs/bundle-format.md`. Reading checks everything before any record is kept: the zip's
+//! shape and limits, the signature by a trusted key (before anything else is read), then
+//! every entry's hash (first, or on a second thread beside an import that waits for it).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -236,6 +239,40 @@ impl Bundle {
     /// Opens and verifies a bundle: nothing in it but its manifest is read before the signer
     /// is known and trusted and the signature holds.
     pub fn open(path: &Path, trust: TrustLookup, limits: Limits) -> Result<Bundle> {
+        let mut bundle = Bundle::open_signed(path, trust, limits)?;
+        check_hashes(&mut bundle.archive, &bundle.manifest.entries, limits)?;
+        Ok(bundle)
+    }
+
+    /// Like `open`, but every entry's hash is checked on a second thread while the caller
+    /// reads (records are hashed again as they are read); `HashCheck::wait` must pass before
+    /// anything read is kept. An import uses it so that checking does not add to its time.
+    pub fn open_checking(
+        path: &Path,
+        trust: TrustLookup,
+        limits: Limits,
+    ) -> Result<(Bundle, HashCheck)> {
+        let bundle = Bundle::open_signed(path, trust, limits)?;
+        let entries = bundle.manifest.entries.clone();
+        let (path, label) = (path.to_owned(), bundle.file_label.clone());
+        let failed = Arc::new(AtomicBool::new(false));
+        let flag = failed.clone();
+        let handle = std::thread::spawn(move || {
+            let result = File::open(&path)
+                .map_err(|e| Error::io(Some("file"), &label, &e))
+                .and_then(|f| {
+                    ZipArchive::new(f).map_err(|_| Error::plain(Code::BundleTruncated, &label))
+                })
+                .and_then(|mut archive| check_hashes(&mut archive, &entries, limits));
+            flag.store(result.is_err(), Ordering::Relaxed);
+            result
+        });
+        Ok((bundle, HashCheck { handle, failed }))
+    }
+
+    /// Opens a bundle and checks all but its entries' hashes: the zip's shape and limits,
+    /// the names, the signature by a trusted key, and that the manifest lists every entry.
+    fn open_signed(path: &Path, trust: TrustLookup, limits: Limits) -> Result<Bundle> {
         let label = path.display().to_string();
         let mut file = File::open(path).map_err(|e| Error::io(Some("file"), &label, &e))?;
         let len = file.metadata()?.len();
@@ -302,20 +339,19 @@ impl Bundle {
         {
             return Err(Error::plain(Code::BundleManifest, "origin"));
         }
-        let mut bundle = Bundle {
+        let bundle = Bundle {
             archive,
             manifest,
             signer,
             limits,
             file_label: label,
         };
-        bundle.check_entries()?;
+        bundle.check_listed()?;
         Ok(bundle)
     }
 
-    /// Every entry is one the manifest lists, every listed one is present, and each entry's
-    /// bytes hash to the listed value.
-    fn check_entries(&mut self) -> Result<()> {
+    /// Every entry is one the manifest lists, once.
+    fn check_listed(&self) -> Result<()> {
         let listed: HashSet<&str> = self
             .manifest
             .entries
@@ -329,16 +365,6 @@ impl Bundle {
             let name = name.map_err(|_| Error::plain(Code::BundleTruncated, &self.file_label))?;
             if name != MANIFEST && name != SIGNATURE && !listed.contains(name.as_ref()) {
                 return Err(Error::plain(Code::BundleEntryName, &name));
-            }
-        }
-        let mut inflated = 0;
-        for e in &self.manifest.entries {
-            let mut r = open_entry(&mut self.archive, &e.name, self.limits, inflated)?;
-            io::copy(&mut r, &mut io::sink()).map_err(|err| from_io(err, &e.name))?;
-            let (sha, size) = r.finish();
-            inflated += size;
-            if sha != e.sha256 || size != e.size {
-                return Err(Error::plain(Code::BundleHash, &e.name));
             }
         }
         Ok(())
@@ -376,6 +402,46 @@ impl Bundle {
             expected,
             buf: Vec::new(),
         }))
+    }
+}
+
+/// Every listed entry is present and its bytes hash to the listed value, all of them counted
+/// together against the limits.
+fn check_hashes(
+    archive: &mut ZipArchive<File>,
+    entries: &[EntryHash],
+    limits: Limits,
+) -> Result<()> {
+    let mut inflated = 0;
+    for e in entries {
+        let mut r = open_entry(archive, &e.name, limits, inflated)?;
+        io::copy(&mut r, &mut io::sink()).map_err(|err| from_io(err, &e.name))?;
+        let (sha, size) = r.finish();
+        inflated += size;
+        if sha != e.sha256 || size != e.size {
+            return Err(Error::plain(Code::BundleHash, &e.name));
+        }
+    }
+    Ok(())
+}
+
+/// The hash check of `Bundle::open_checking`, running on its own thread.
+pub struct HashCheck {
+    handle: std::thread::JoinHandle<Result<()>>,
+    failed: Arc<AtomicBool>,
+}
+
+impl HashCheck {
+    /// Whether the check has already failed (the caller can stop early).
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// Waits for the check's verdict.
+    pub fn wait(self) -> Result<()> {
+        self.handle
+            .join()
+            .unwrap_or_else(|_| Err(Error::plain(Code::Storage, "hash check")))
     }
 }
 
