@@ -16,7 +16,8 @@ import zipfile
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-KINDS = {"unit", "campaign", "target", "person", "project", "update", "entry", "nomination", "attachment"}
+KINDS = {"unit", "campaign", "target", "person", "project", "update", "entry", "nomination",
+         "committee", "transition", "score", "decision", "attachment"}
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -56,7 +57,7 @@ def verify(path: str, card_path: str) -> list:
         except InvalidSignature:
             return problems + ["bad signature"]
         manifest = json.loads(manifest_bytes)
-        if manifest["format"] != "sovang-bundle" or manifest["format_version"] != 1:
+        if manifest["format"] != "sovang-bundle" or manifest["format_version"] not in (1, 2):
             problems.append("unknown format")
         if manifest["origin"]["fingerprint"] != card["fingerprint"]:
             problems.append("the manifest names another key")

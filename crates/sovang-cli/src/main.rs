@@ -1,6 +1,7 @@
 //! `sovang`: the command line over sovang-core. Parsing and printing only; the rules are in the core.
 
 mod output;
+mod review_cmd;
 mod sync_cmd;
 
 use std::io::Read;
@@ -75,7 +76,7 @@ enum Command {
     },
     /// Tạo (không có "id") hoặc sửa (có "id") bản ghi từ JSON / Create or update a record from JSON
     Put {
-        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination, committee
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         /// Tệp JSON, hoặc - để đọc từ stdin / A JSON file, or - for standard input
@@ -84,7 +85,7 @@ enum Command {
     },
     /// Xem một bản ghi / Show one record
     Get {
-        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination, committee
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         /// Mã bản ghi (đơn vị: mã hoặc id) / Record id (units: code or id)
@@ -92,7 +93,7 @@ enum Command {
     },
     /// Liệt kê bản ghi theo trang / List records, a page at a time
     List {
-        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination, committee
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         #[command(flatten)]
@@ -106,7 +107,7 @@ enum Command {
     },
     /// Chuyển bản ghi vào thùng rác / Move a record to the trash
     Delete {
-        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination, committee
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         /// Mã bản ghi (đơn vị: mã hoặc id) / Record id (units: code or id)
@@ -114,7 +115,7 @@ enum Command {
     },
     /// Khôi phục bản ghi từ thùng rác / Bring a record back from the trash
     Restore {
-        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination, committee
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         /// Mã bản ghi (đơn vị: mã hoặc id) / Record id (units: code or id)
@@ -122,7 +123,7 @@ enum Command {
     },
     /// Đính kèm ảnh hoặc PDF vào bản ghi / Attach a photo or PDF to a record
     Attach {
-        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination
+        /// Loại bản ghi / Kind: unit, person, entry, project, update, campaign, target, nomination, committee
         #[arg(value_parser = parse_kind)]
         kind: Kind,
         /// Mã bản ghi / Record id
@@ -177,6 +178,9 @@ enum Command {
     /// Xung đột khi hợp nhất / Merge conflicts
     #[command(subcommand)]
     Conflicts(sync_cmd::ConflictsCmd),
+    /// Xét chọn đề cử: nộp, chấm điểm, quyết định, kết quả / Committee review of nominations
+    #[command(subcommand)]
+    Review(review_cmd::ReviewCmd),
 }
 
 #[derive(clap::Args)]
@@ -371,6 +375,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             return sync_cmd::import(&mut open(cli)?, files, *dry_run, out)
         }
         Command::Conflicts(cmd) => sync_cmd::conflicts(&mut open(cli)?, cmd, out)?,
+        Command::Review(cmd) => review_cmd::run(&mut open(cli)?, cmd, out)?,
         Command::History { id } => {
             let h = open(cli)?.history(id)?;
             out.record(&serde_json::to_value(h).unwrap_or(Value::Null));

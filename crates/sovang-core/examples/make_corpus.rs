@@ -301,7 +301,7 @@ fn main() {
     c.write("zip-bomb.sovang", t, &mut m, &[(PERSON, &blanks)], false);
 
     let mut m = c.manifest(t);
-    m.format_version = 2;
+    m.format_version = sovang_core::sync::bundle::FORMAT_VERSION + 1;
     c.write(
         "newer-format.sovang",
         t,

@@ -76,7 +76,7 @@ pub fn vocabulary() -> Vocabulary {
         memberships: own(records::MEMBERSHIPS),
         unit_types: own(records::UNIT_TYPES),
         target_metrics: own(records::TARGET_METRICS),
-        kinds_with_year: crate::Kind::ALL
+        kinds_with_year: crate::Kind::LISTED
             .into_iter()
             .filter(|k| k.has_year())
             .collect(),

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_sync",
         sql: include_str!("../migrations/0003_sync.sql"),
     },
+    Migration {
+        name: "0004_review",
+        sql: include_str!("../migrations/0004_review.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

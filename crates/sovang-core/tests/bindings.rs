@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sovang_core::app::{AppStatus, Setup, StagedBundle, SyncStatus, Vocabulary};
-use sovang_core::records::{Entry, Nomination, Person, Project, ProjectUpdate, Target, Unit};
+use sovang_core::records::{
+    Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
+    Transition, Unit,
+};
 use sovang_core::store::{
     Conflict, ExportReport, HistoryRow, ImportReport, ListFilter, Overview, Page, RecordView,
-    Stats, UnitChoice, UnitRow,
+    Results, ScoreView, Stats, StatusChange, UnitChoice, UnitRow,
 };
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
@@ -48,7 +51,14 @@ fn render(dir: &Path) {
         Conflict,
         UnitCard,
         TrustedKey,
-        Progress
+        Progress,
+        Committee,
+        Score,
+        Decision,
+        Transition,
+        StatusChange,
+        ScoreView,
+        Results
     );
 }
 

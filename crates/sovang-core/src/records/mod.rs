@@ -6,6 +6,7 @@ mod entry;
 mod nomination;
 mod person;
 mod project;
+mod review;
 mod unit;
 pub mod validate;
 
@@ -22,6 +23,10 @@ pub use entry::{Entry, ENTRY_STATUSES, ENTRY_SUBJECTS};
 pub use nomination::{Nomination, NOMINATION_STATUSES};
 pub use person::{Person, GENDERS, MEMBERSHIPS};
 pub use project::{Project, ProjectUpdate, PROJECT_FIELDS, PROJECT_STATUSES};
+pub use review::{
+    Committee, Decision, Member, RubricItem, Score, Transition, DEFAULT_SCALE, MEMBER_ROLES,
+    OUTCOMES, REVIEW_STATUSES,
+};
 pub use unit::{Unit, UNIT_TYPES};
 
 use crate::collate::VietCollator;
@@ -40,10 +45,31 @@ pub enum Kind {
     Campaign,
     Target,
     Nomination,
+    Committee,
+    Score,
+    Decision,
+    Transition,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 12] = [
+        Kind::Unit,
+        Kind::Person,
+        Kind::Entry,
+        Kind::Project,
+        Kind::Update,
+        Kind::Campaign,
+        Kind::Target,
+        Kind::Nomination,
+        Kind::Committee,
+        Kind::Score,
+        Kind::Decision,
+        Kind::Transition,
+    ];
+
+    /// The kinds a person works with in lists, search and the trash; the review's own records
+    /// are shown through the nominations they concern.
+    pub const LISTED: [Kind; 8] = [
         Kind::Unit,
         Kind::Person,
         Kind::Entry,
@@ -64,6 +90,10 @@ impl Kind {
             Kind::Campaign => "campaign",
             Kind::Target => "target",
             Kind::Nomination => "nomination",
+            Kind::Committee => "committee",
+            Kind::Score => "score",
+            Kind::Decision => "decision",
+            Kind::Transition => "transition",
         }
     }
 
@@ -84,6 +114,10 @@ impl Kind {
             Kind::Campaign => "campaigns",
             Kind::Target => "campaign_targets",
             Kind::Nomination => "nominations",
+            Kind::Committee => "committees",
+            Kind::Score => "scores",
+            Kind::Decision => "decisions",
+            Kind::Transition => "transitions",
         }
     }
 
@@ -100,7 +134,8 @@ impl Kind {
         match self {
             Kind::Entry | Kind::Nomination => Some(Kind::Person),
             Kind::Update => Some(Kind::Project),
-            Kind::Target => Some(Kind::Campaign),
+            Kind::Target | Kind::Committee => Some(Kind::Campaign),
+            Kind::Score | Kind::Decision | Kind::Transition => Some(Kind::Nomination),
             _ => None,
         }
     }
@@ -112,7 +147,10 @@ impl Kind {
 
     /// Whether records of this kind have a status to filter by.
     pub fn has_status(self) -> bool {
-        !matches!(self, Kind::Update | Kind::Campaign)
+        !matches!(
+            self,
+            Kind::Update | Kind::Campaign | Kind::Committee | Kind::Score
+        )
     }
 
     /// How lists of this kind are ordered: people by name, units by code, the rest newest first.
@@ -284,6 +322,10 @@ fn build(kind: Kind, body: Value, cx: &Ctx, validate: bool) -> Result<Prepared> 
         Kind::Campaign => build_typed::<Campaign>(body, cx, validate),
         Kind::Target => build_typed::<Target>(body, cx, validate),
         Kind::Nomination => build_typed::<Nomination>(body, cx, validate),
+        Kind::Committee => build_typed::<Committee>(body, cx, validate),
+        Kind::Score => build_typed::<Score>(body, cx, validate),
+        Kind::Decision => build_typed::<Decision>(body, cx, validate),
+        Kind::Transition => build_typed::<Transition>(body, cx, validate),
     }
 }
 

@@ -16,8 +16,8 @@ use super::Store;
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
 use crate::sync::bundle::{
-    attachment_entry, records_entry, EntryHash, HashingWriter, Manifest, Origin, SeqRange, FORMAT,
-    FORMAT_VERSION, MANIFEST, SIGNATURE,
+    attachment_entry, format_version_for, records_entry, EntryHash, HashingWriter, Manifest,
+    Origin, SeqRange, FORMAT, MANIFEST, SIGNATURE,
 };
 use crate::sync::wire::{
     attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
@@ -258,7 +258,7 @@ impl Store {
             }
             let manifest = Manifest {
                 format: FORMAT.into(),
-                format_version: FORMAT_VERSION,
+                format_version: format_version_for(counts.keys().map(String::as_str)),
                 bundle_id: bundle_id.clone(),
                 created_at: stamp(self.clock.now()),
                 origin: Origin {

@@ -7,6 +7,8 @@ mod export;
 mod import;
 mod overview;
 mod read;
+mod results;
+mod review;
 mod rows;
 mod search;
 mod setup;
@@ -28,6 +30,8 @@ pub use export::{ExportOptions, ExportReport};
 pub use import::{ImportOptions, ImportReport, Rejection};
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
+pub use results::{MemberTotal, NominationResult, Results};
+pub use review::{DecisionInput, ScoreInput, ScoreView, StatusChange};
 pub use setup::{find_reference_units, UnitChoice, UnitRow};
 pub use view::{record_view, Attachment, HistoryRow, RecordView};
 

@@ -49,6 +49,9 @@ impl Store {
                     return Err(Error::plain(Code::StaleVersion, &row.id));
                 }
                 self.check_scope(&row.unit)?;
+                if kind == Kind::Nomination {
+                    self.ensure_editable(&row.id)?;
+                }
                 row.body.clone()
             }
             None => Map::new(),
@@ -109,6 +112,9 @@ impl Store {
             return Err(Error::plain(Code::AlreadyDeleted, id));
         }
         self.check_scope(&row.unit)?;
+        if kind == Kind::Nomination {
+            self.ensure_editable(&row.id)?;
+        }
         if kind == Kind::Unit && self.unit_in_use(&row.code)? {
             return Err(Error::plain(Code::InUse, &row.code));
         }

@@ -20,7 +20,19 @@ use super::identity::{fingerprint, TrustedKey};
 use crate::error::{Code, Error, Result};
 
 pub const FORMAT: &str = "sovang-bundle";
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest format this app reads and writes. Version 2 added the committee review's kinds;
+/// a bundle without them is written as version 1, so that older apps still read it.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The format version a bundle with records of these kinds needs.
+pub fn format_version_for<'a>(kinds: impl IntoIterator<Item = &'a str>) -> u32 {
+    let review = super::REVIEW_KINDS.map(crate::Kind::name);
+    if kinds.into_iter().any(|k| review.contains(&k)) {
+        FORMAT_VERSION
+    } else {
+        1
+    }
+}
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.sig";
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::records::Kind;
 
 /// Kinds in the order a bundle lists and an import applies them: what others link to first.
-pub const APPLY_ORDER: [Kind; 8] = [
+pub const APPLY_ORDER: [Kind; 12] = [
     Kind::Unit,
     Kind::Campaign,
     Kind::Target,
@@ -22,13 +22,25 @@ pub const APPLY_ORDER: [Kind; 8] = [
     Kind::Update,
     Kind::Entry,
     Kind::Nomination,
+    Kind::Committee,
+    Kind::Transition,
+    Kind::Score,
+    Kind::Decision,
+];
+
+/// The kinds of committee review, which bundles of format version 1 do not hold.
+pub const REVIEW_KINDS: [Kind; 4] = [
+    Kind::Committee,
+    Kind::Transition,
+    Kind::Score,
+    Kind::Decision,
 ];
 
 /// Attachments' metadata travels as a kind of its own, after the records.
 pub const ATTACHMENT: &str = "attachment";
 
 /// The names of the NDJSON entries a bundle may hold.
-pub const RECORD_KINDS: [&str; 9] = [
+pub const RECORD_KINDS: [&str; 13] = [
     "unit",
     "campaign",
     "target",
@@ -37,6 +49,10 @@ pub const RECORD_KINDS: [&str; 9] = [
     "update",
     "entry",
     "nomination",
+    "committee",
+    "transition",
+    "score",
+    "decision",
     ATTACHMENT,
 ];
 

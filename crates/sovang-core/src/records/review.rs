@@ -1,0 +1,396 @@
+//! Committee review of nominations: committees with their rubric, members' scores, decisions,
+//! and the status changes of a nomination. Each is a record of the unit that made it, so it
+//! travels in bundles like any other; the rules that involve several records (who may score,
+//! quorum, locks, which status may follow which) live in `store::review`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::validate as v;
+use super::{codes, Body, Ctx, Index, Kind, Ref};
+use crate::error::{Code, Error, Result};
+
+/// A nomination's statuses, in the order of its path.
+pub const REVIEW_STATUSES: &[&str] = &[
+    "draft",
+    "submitted",
+    "in_review",
+    "returned",
+    "approved",
+    "rejected",
+    "forwarded",
+];
+
+/// What a decision may decide.
+pub const OUTCOMES: &[&str] = &["approved", "rejected", "returned"];
+
+pub const MEMBER_ROLES: &[&str] = &["chair", "member"];
+
+/// The scale every criterion has unless the rubric says otherwise.
+pub const DEFAULT_SCALE: (i64, i64) = (1, 5);
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// A stable id for the member within the committee (their scores point at it).
+    pub id: String,
+    pub name: String,
+    /// `chair` or `member`.
+    #[serde(default = "member_role")]
+    pub role: String,
+    /// The key fingerprint of the installation the member scores on: a member's scores are
+    /// accepted only when that key signed them (or this installation is that one).
+    pub fingerprint: String,
+}
+
+fn member_role() -> String {
+    "member".into()
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RubricItem {
+    /// A criterion code of the campaign.
+    pub criterion: String,
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(default = "scale_min")]
+    pub min: i64,
+    #[serde(default = "scale_max")]
+    pub max: i64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn scale_min() -> i64 {
+    DEFAULT_SCALE.0
+}
+fn scale_max() -> i64 {
+    DEFAULT_SCALE.1
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Committee {
+    pub name: String,
+    /// The unit the committee belongs to; it reviews nominations of the units under it.
+    pub unit: String,
+    pub campaign_id: String,
+    pub year: i32,
+    pub members: Vec<Member>,
+    pub quorum: u32,
+    /// Empty: the campaign's criteria, each with weight 1 on the default scale.
+    #[serde(default)]
+    pub rubric: Vec<RubricItem>,
+    /// Members see others' scores of a nomination only once they submitted their own.
+    #[serde(default = "yes")]
+    pub blind: bool,
+}
+
+impl Committee {
+    pub fn chair(&self) -> Option<&Member> {
+        self.members.iter().find(|m| m.role == "chair")
+    }
+
+    pub fn member(&self, id: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.id == id)
+    }
+
+    /// The member who scores on the installation with this key.
+    pub fn member_by_key(&self, fingerprint: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.fingerprint == fingerprint)
+    }
+}
+
+impl Body for Committee {
+    const KIND: Kind = Kind::Committee;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        let mut p = v::Problems::default();
+        p.add(v::required("name", &mut self.name));
+        p.add(v::max_len("name", &self.name, 200));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(v::required("campaign_id", &mut self.campaign_id));
+        let mut ids = HashSet::new();
+        for m in &mut self.members {
+            m.name = m.name.trim().to_owned();
+            m.fingerprint = crate::sync::identity::normalize_fingerprint(&m.fingerprint);
+            p.add(v::required("members.id", &mut m.id));
+            p.add(v::required("members.name", &mut m.name));
+            p.add(v::one_of("members.role", &m.role, MEMBER_ROLES));
+            if !ids.insert(m.id.clone()) {
+                p.push(Error::field_arg(Code::DuplicateCode, "members.id", &m.id));
+            }
+        }
+        if self.members.iter().filter(|m| m.role == "chair").count() != 1 {
+            p.push(Error::field(Code::CommitteeChair, "members"));
+        }
+        if self.quorum == 0 || self.quorum as usize > self.members.len() {
+            p.push(Error::field_arg(
+                Code::InvalidValue,
+                "quorum",
+                &self.quorum.to_string(),
+            ));
+        }
+        match cx.campaigns.get(&self.campaign_id) {
+            None => p.push(Error::field_arg(
+                Code::UnknownReference,
+                "campaign_id",
+                &self.campaign_id,
+            )),
+            Some(c) => {
+                p.add(c.check_year(self.year));
+                if self.rubric.is_empty() {
+                    self.rubric = c
+                        .criteria
+                        .iter()
+                        .map(|l| RubricItem {
+                            criterion: l.code.clone(),
+                            weight: 1.0,
+                            min: DEFAULT_SCALE.0,
+                            max: DEFAULT_SCALE.1,
+                        })
+                        .collect();
+                }
+                let known = codes(&c.criteria);
+                let mut seen = HashSet::new();
+                for r in &self.rubric {
+                    if !known.contains(r.criterion.as_str()) || !seen.insert(&r.criterion) {
+                        p.push(Error::field_arg(Code::InvalidValue, "rubric", &r.criterion));
+                    }
+                    if !(r.weight > 0.0 && r.weight.is_finite()) || r.min >= r.max || r.min < 0 {
+                        p.push(Error::field_arg(Code::InvalidValue, "rubric", &r.criterion));
+                    }
+                }
+            }
+        }
+        p.finish()
+    }
+
+    fn index(&self, _cx: &Ctx) -> Index {
+        Index {
+            unit: self.unit.clone(),
+            title: self.name.clone(),
+            year: Some(self.year),
+            extra: vec![Some(self.campaign_id.clone())],
+            refs: vec![Ref::new(Kind::Campaign, &self.campaign_id, "campaign_id")],
+            unsearchable: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// One member's scores of one nomination, or their recusal.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Score {
+    pub committee_id: String,
+    pub nomination_id: String,
+    pub member_id: String,
+    /// The committee's unit (scores belong to it).
+    pub unit: String,
+    pub year: i32,
+    /// Points per criterion code.
+    #[serde(default)]
+    pub points: BTreeMap<String, i64>,
+    /// A comment per criterion code.
+    #[serde(default)]
+    pub comments: BTreeMap<String, String>,
+    #[serde(default)]
+    pub recused: bool,
+    /// Why the member recused (a conflict of interest).
+    #[serde(default)]
+    pub recusal_reason: Option<String>,
+    /// Once submitted, the scores count and the member may see the others'.
+    #[serde(default)]
+    pub submitted: bool,
+}
+
+impl Body for Score {
+    const KIND: Kind = Kind::Score;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        let mut p = v::Problems::default();
+        p.add(v::required("committee_id", &mut self.committee_id));
+        p.add(v::required("nomination_id", &mut self.nomination_id));
+        p.add(v::required("member_id", &mut self.member_id));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        v::optional(&mut self.recusal_reason);
+        self.comments.retain(|_, t| !t.trim().is_empty());
+        for (k, t) in self.comments.iter_mut() {
+            *t = t.trim().to_owned();
+            p.add(v::max_len(&format!("comments.{k}"), t, 5_000));
+        }
+        if self.recused {
+            if self.recusal_reason.is_none() {
+                p.push(Error::field(Code::Required, "recusal_reason"));
+            }
+            self.points.clear();
+        }
+        p.finish()
+    }
+
+    fn index(&self, _cx: &Ctx) -> Index {
+        Index {
+            unit: self.unit.clone(),
+            title: self.member_id.clone(),
+            year: Some(self.year),
+            extra: vec![Some(self.nomination_id.clone())],
+            refs: vec![
+                Ref::new(Kind::Nomination, &self.nomination_id, "nomination_id"),
+                Ref::new(Kind::Committee, &self.committee_id, "committee_id"),
+            ],
+            unsearchable: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// A committee's decision on a nomination.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub committee_id: String,
+    pub nomination_id: String,
+    pub unit: String,
+    pub year: i32,
+    /// `approved`, `rejected` or `returned` (for changes).
+    pub outcome: String,
+    pub votes_for: u32,
+    pub votes_against: u32,
+    pub votes_abstaining: u32,
+    /// The decision's number, e.g. "12/QĐ-HĐXC".
+    pub number: String,
+    /// ISO date (accepted as dd/mm/yyyy).
+    pub date: Option<String>,
+    /// The chair who recorded it (a member id).
+    pub chair_id: String,
+    /// The committee's feedback (required when returning for changes).
+    #[serde(default)]
+    pub feedback: Option<String>,
+    /// Set when the decision was reopened: it no longer locks the nomination.
+    #[serde(default)]
+    pub reopened_reason: Option<String>,
+}
+
+impl Decision {
+    pub fn in_force(&self) -> bool {
+        self.reopened_reason.is_none()
+    }
+
+    pub fn votes_cast(&self) -> u32 {
+        self.votes_for + self.votes_against + self.votes_abstaining
+    }
+}
+
+impl Body for Decision {
+    const KIND: Kind = Kind::Decision;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        let mut p = v::Problems::default();
+        p.add(v::required("committee_id", &mut self.committee_id));
+        p.add(v::required("nomination_id", &mut self.nomination_id));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(v::one_of("outcome", &self.outcome, OUTCOMES));
+        p.add(v::required("number", &mut self.number));
+        p.add(v::max_len("number", &self.number, 100));
+        p.add(v::required("chair_id", &mut self.chair_id));
+        v::optional(&mut self.feedback);
+        v::optional(&mut self.reopened_reason);
+        let date = p.add(v::required_date("date", &mut self.date));
+        p.add(v::not_after("date", date, cx.today));
+        if self.outcome == "returned" && self.feedback.is_none() {
+            p.push(Error::field(Code::Required, "feedback"));
+        }
+        if self.outcome == "approved" && self.votes_for <= self.votes_against {
+            p.push(Error::field(Code::DecisionVotes, "votes_for"));
+        }
+        p.finish()
+    }
+
+    fn index(&self, _cx: &Ctx) -> Index {
+        Index {
+            unit: self.unit.clone(),
+            title: self.number.clone(),
+            year: Some(self.year),
+            status: Some(self.outcome.clone()),
+            extra: vec![Some(self.nomination_id.clone())],
+            refs: vec![
+                Ref::new(Kind::Nomination, &self.nomination_id, "nomination_id"),
+                Ref::new(Kind::Committee, &self.committee_id, "committee_id"),
+            ],
+            unsearchable: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// One change of a nomination's status: who (the record's creator), when, from what, to
+/// what, why. The latest one (by version) is the nomination's status.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub nomination_id: String,
+    /// The unit that made the change: the nomination's for submitting, the committee's for
+    /// the rest.
+    pub unit: String,
+    pub year: i32,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub committee_id: Option<String>,
+    #[serde(default)]
+    pub decision_id: Option<String>,
+    /// What was submitted: the nomination's body at that moment, so that every submitted
+    /// version stays readable after the ward edits it again.
+    #[serde(default)]
+    pub submitted: Option<serde_json::Value>,
+}
+
+impl Body for Transition {
+    const KIND: Kind = Kind::Transition;
+
+    fn check(&mut self, cx: &Ctx) -> Result<()> {
+        let mut p = v::Problems::default();
+        p.add(v::required("nomination_id", &mut self.nomination_id));
+        p.add(v::known_unit("unit", &mut self.unit, cx.units));
+        p.add(v::one_of("from", &self.from, REVIEW_STATUSES));
+        p.add(v::one_of("to", &self.to, REVIEW_STATUSES));
+        v::optional(&mut self.reason);
+        if let Some(r) = &self.reason {
+            p.add(v::max_len("reason", r, 20_000));
+        }
+        p.finish()
+    }
+
+    fn index(&self, _cx: &Ctx) -> Index {
+        Index {
+            unit: self.unit.clone(),
+            title: self.to.clone(),
+            year: Some(self.year),
+            status: Some(self.to.clone()),
+            extra: vec![Some(self.nomination_id.clone())],
+            refs: vec![Ref::new(
+                Kind::Nomination,
+                &self.nomination_id,
+                "nomination_id",
+            )],
+            unsearchable: true,
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! A committee's results: each member's weighted total per nomination, the mean and median
+//! over the members who submitted and did not recuse, and the ranking of the year's
+//! nominations. The app, the CLI and the exported workbook all show these numbers.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::review::weighted_total;
+use super::Store;
+use crate::error::Result;
+
+/// Statuses of nominations the committee has taken up.
+const TAKEN_UP: &[&str] = &["in_review", "approved", "rejected", "returned", "forwarded"];
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberTotal {
+    pub member_id: String,
+    pub member_name: String,
+    pub submitted: bool,
+    pub recused: bool,
+    pub total: Option<f64>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct NominationResult {
+    pub nomination_id: String,
+    /// The nominee and year, as the nomination's title shows them.
+    pub title: String,
+    pub unit: String,
+    pub status: String,
+    pub members: Vec<MemberTotal>,
+    /// How many totals the mean and median are taken over.
+    pub counted: u32,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    /// 1 is best; equal (mean, median) share a rank. `None` until a score counts.
+    pub rank: Option<u32>,
+    /// Blind scoring: this installation's member has not submitted their own scores yet.
+    pub hidden: bool,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub committee_id: String,
+    pub committee_name: String,
+    pub unit: String,
+    pub year: i32,
+    /// The highest total a member can give (Σ weight × the scale's top).
+    pub max_total: f64,
+    pub rows: Vec<NominationResult>,
+}
+
+impl Store {
+    /// The results of one committee, best first.
+    pub fn results(&self, committee_id: &str) -> Result<Results> {
+        let c = self.committee(committee_id)?;
+        let me = self.own_member(&c)?;
+        let scope = self.units.scope(&c.unit);
+        let mut by_nomination: HashMap<String, Vec<_>> = HashMap::new();
+        for (_, s) in self.committee_scores(committee_id, None)? {
+            by_nomination
+                .entry(s.nomination_id.clone())
+                .or_default()
+                .push(s);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.id, n.title, n.unit, n.sort_key, n.status, \
+             (SELECT t.body ->> '$.to' FROM transitions t WHERE t.ref = n.id AND t.deleted_at IS NULL \
+              ORDER BY t.created_hlc DESC LIMIT 1) \
+             FROM nominations n WHERE n.year = ?1 AND n.deleted_at IS NULL \
+             AND n.body ->> '$.campaign_id' = ?2",
+        )?;
+        let found = stmt.query_map(rusqlite::params![c.year, c.campaign_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut rows = Vec::new();
+        for row in found {
+            let (id, title, unit, own_status, latest) = row?;
+            let status = latest.or(own_status).unwrap_or_default();
+            if !scope.contains(&unit) || !TAKEN_UP.contains(&status.as_str()) {
+                continue;
+            }
+            let scores = by_nomination.remove(&id).unwrap_or_default();
+            let members: Vec<MemberTotal> = c
+                .members
+                .iter()
+                .map(|m| {
+                    let s = scores.iter().find(|s| s.member_id == m.id);
+                    MemberTotal {
+                        member_id: m.id.clone(),
+                        member_name: m.name.clone(),
+                        submitted: s.is_some_and(|s| s.submitted),
+                        recused: s.is_some_and(|s| s.recused),
+                        total: s.and_then(|s| weighted_total(&c, s)),
+                    }
+                })
+                .collect();
+            let mut totals: Vec<f64> = members.iter().filter_map(|m| m.total).collect();
+            totals.sort_by(f64::total_cmp);
+            let hidden = c.blind
+                && me
+                    .as_ref()
+                    .is_some_and(|me| !members.iter().any(|m| &m.member_id == me && m.submitted));
+            rows.push(NominationResult {
+                nomination_id: id,
+                title,
+                unit,
+                status,
+                members,
+                counted: totals.len() as u32,
+                mean: mean(&totals),
+                median: median(&totals),
+                rank: None,
+                hidden,
+            });
+        }
+        rank(&mut rows, &self.collator);
+        for r in rows.iter_mut().filter(|r| r.hidden) {
+            r.rank = None;
+            r.mean = None;
+            r.median = None;
+            for m in &mut r.members {
+                if Some(&m.member_id) != me.as_ref() {
+                    m.total = None;
+                }
+            }
+        }
+        let max_total = c.rubric.iter().map(|r| r.weight * r.max as f64).sum();
+        Ok(Results {
+            committee_id: committee_id.to_owned(),
+            committee_name: c.name.clone(),
+            unit: c.unit.clone(),
+            year: c.year,
+            max_total,
+            rows,
+        })
+    }
+
+    /// The results of every committee of a year recorded here.
+    pub fn results_for_year(&self, year: i32) -> Result<Vec<Results>> {
+        self.committees()?
+            .into_iter()
+            .filter(|(_, c)| c.year == year)
+            .map(|(id, _)| self.results(&id))
+            .collect()
+    }
+}
+
+fn mean(xs: &[f64]) -> Option<f64> {
+    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+}
+
+/// The median of sorted values (the mean of the middle two for an even count).
+fn median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+/// Orders best first (mean, then median; unscored last, then by title in Vietnamese order)
+/// and gives equal (mean, median) the same rank: 1, 2, 2, 4.
+fn rank(rows: &mut [NominationResult], collator: &crate::collate::VietCollator) {
+    let key = |r: &NominationResult| (r.mean.map(|m| -m), r.median.map(|m| -m));
+    rows.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        let scored = a.mean.is_none().cmp(&b.mean.is_none());
+        scored
+            .then(ka.0.unwrap_or(0.0).total_cmp(&kb.0.unwrap_or(0.0)))
+            .then(ka.1.unwrap_or(0.0).total_cmp(&kb.1.unwrap_or(0.0)))
+            .then_with(|| collator.compare(&a.title, &b.title))
+    });
+    let mut place = 0;
+    for i in 0..rows.len() {
+        if rows[i].mean.is_none() {
+            continue;
+        }
+        let tied =
+            i > 0 && (rows[i - 1].mean, rows[i - 1].median) == (rows[i].mean, rows[i].median);
+        if !tied {
+            place = i as u32 + 1;
+        }
+        rows[i].rank = Some(place);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0]), Some(3.0));
+        assert_eq!(median(&[1.0, 2.0, 10.0]), Some(2.0), "the middle value");
+        assert_eq!(
+            median(&[1.0, 2.0, 4.0, 10.0]),
+            Some(3.0),
+            "the mean of the middle two"
+        );
+        assert_eq!(mean(&[1.0, 2.0, 6.0]), Some(3.0));
+    }
+
+    fn row(title: &str, mean: Option<f64>, median: Option<f64>) -> NominationResult {
+        NominationResult {
+            nomination_id: title.into(),
+            title: title.into(),
+            unit: "00070".into(),
+            status: "in_review".into(),
+            members: Vec::new(),
+            counted: 0,
+            mean,
+            median,
+            rank: None,
+            hidden: false,
+        }
+    }
+
+    #[test]
+    fn equal_results_share_a_rank_and_unscored_come_last() {
+        let mut rows = vec![
+            row("Đỗ", None, None),
+            row("Bình", Some(20.0), Some(20.0)),
+            row("An", Some(25.0), Some(24.0)),
+            row("Cường", Some(20.0), Some(20.0)),
+            row("Anh", Some(25.0), Some(26.0)),
+        ];
+        rank(&mut rows, &crate::collate::VietCollator::new());
+        let got: Vec<(&str, Option<u32>)> =
+            rows.iter().map(|r| (r.title.as_str(), r.rank)).collect();
+        assert_eq!(
+            got,
+            [
+                ("Anh", Some(1)),
+                ("An", Some(2)),
+                ("Bình", Some(3)),
+                ("Cường", Some(3)),
+                ("Đỗ", None)
+            ],
+            "mean first, then median; ties share a rank (in Vietnamese order); unscored last"
+        );
+    }
+}

@@ -1,0 +1,611 @@
+//! Committee review: the path a nomination takes (submitted, in review, decided, returned,
+//! forwarded), members' scores with recusal and blind scoring, decisions with quorum, lock and
+//! reopening. Every step writes ordinary records (see `records::review`) in one transaction.
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::rows::StoredRow;
+use super::rows::{begin_write, commit_write, ensure_unchanged, insert_record, update_record};
+use super::Store;
+use crate::error::{Code, Error, Result};
+use crate::records::{self, Committee, Decision, Kind, Nomination, Score, Transition};
+
+/// Statuses in which the nominating unit may still edit its nomination.
+const EDITABLE: &[&str] = &["draft", "returned"];
+
+/// Which step may follow which, and who takes it: the nominating unit (`true`) or the
+/// committee (`false`). Decisions (approved, rejected, returned) come only from `decide`,
+/// reopening only from `reopen`.
+const STEPS: &[(&str, &str, bool)] = &[
+    ("draft", "submitted", true),
+    ("returned", "submitted", true),
+    ("submitted", "in_review", false),
+    ("approved", "forwarded", false),
+];
+
+/// One change of a nomination's status, as the history shows it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChange {
+    pub id: String,
+    pub at: String,
+    pub by: String,
+    pub unit: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+    pub decision_id: Option<String>,
+}
+
+/// A member's scores as a viewer may see them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    pub id: String,
+    pub member_id: String,
+    pub member_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub points: std::collections::BTreeMap<String, i64>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
+    pub comments: std::collections::BTreeMap<String, String>,
+    pub recused: bool,
+    pub recusal_reason: Option<String>,
+    pub submitted: bool,
+    /// Σ weight × points, for submitted scores that are not recusals.
+    pub total: Option<f64>,
+}
+
+/// What a member enters for one nomination.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreInput {
+    pub points: std::collections::BTreeMap<String, i64>,
+    pub comments: std::collections::BTreeMap<String, String>,
+    pub recusal: Option<String>,
+    pub submit: bool,
+}
+
+/// What a chair records.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionInput {
+    pub outcome: String,
+    pub votes_for: u32,
+    pub votes_against: u32,
+    pub votes_abstaining: u32,
+    pub number: String,
+    pub date: String,
+    pub feedback: Option<String>,
+}
+
+impl Store {
+    /// A nomination's status: its latest status change, or the status it was written with.
+    pub fn review_status(&self, nomination_id: &str) -> Result<String> {
+        let latest: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body ->> '$.to' FROM transitions WHERE ref = ?1 AND deleted_at IS NULL \
+                 ORDER BY created_hlc DESC LIMIT 1",
+            )?
+            .query_row([nomination_id], |r| r.get(0))
+            .optional()?;
+        match latest {
+            Some(s) => Ok(s),
+            None => Ok(self.nomination(nomination_id)?.status),
+        }
+    }
+
+    /// Every status change of a nomination, oldest first.
+    pub fn status_history(&self, nomination_id: &str) -> Result<Vec<StatusChange>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, created_at, created_by, unit, body FROM transitions \
+             WHERE ref = ?1 AND deleted_at IS NULL ORDER BY created_hlc",
+        )?;
+        let rows = stmt.query_map([nomination_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, at, by, unit, body) = row?;
+            let t: Transition = parse(&body)?;
+            out.push(StatusChange {
+                id,
+                at,
+                by,
+                unit,
+                from: t.from,
+                to: t.to,
+                reason: t.reason,
+                decision_id: t.decision_id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Refuses a change to a nomination its unit has handed to the committee.
+    pub(crate) fn ensure_editable(&self, nomination_id: &str) -> Result<()> {
+        let status = self.review_status(nomination_id)?;
+        if EDITABLE.contains(&status.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::plain(Code::NominationLocked, &status))
+        }
+    }
+
+    /// The nominating unit hands its nomination to the committee (first time or again after it
+    /// was returned); what it submitted is kept with the step.
+    pub fn submit(&mut self, nomination_id: &str) -> Result<StatusChange> {
+        let n = self.nomination(nomination_id)?;
+        self.check_scope(&n.unit)?;
+        let body = self.get(Kind::Nomination, nomination_id)?["data"].clone();
+        self.step(nomination_id, &n, "submitted", None, None, Some(body))
+    }
+
+    /// The committee takes a submitted nomination into review.
+    pub fn start_review(&mut self, nomination_id: &str) -> Result<StatusChange> {
+        let n = self.nomination(nomination_id)?;
+        let c = self.committee_for(&n)?;
+        self.step(nomination_id, &n, "in_review", Some(&c.0), None, None)
+    }
+
+    /// The committee sends an approved nomination on to the next level.
+    pub fn forward(&mut self, nomination_id: &str, reason: Option<String>) -> Result<StatusChange> {
+        let n = self.nomination(nomination_id)?;
+        let c = self.committee_for(&n)?;
+        if self
+            .units
+            .get(&c.1.unit)
+            .and_then(|u| u.parent.clone())
+            .is_none()
+        {
+            return Err(Error::plain(
+                Code::TransitionRefused,
+                "approved → forwarded",
+            ));
+        }
+        self.step(nomination_id, &n, "forwarded", Some(&c.0), reason, None)
+    }
+
+    /// Writes one step of `STEPS`, refusing any other.
+    fn step(
+        &mut self,
+        nomination_id: &str,
+        n: &Nomination,
+        to: &str,
+        committee: Option<&str>,
+        reason: Option<String>,
+        submitted: Option<Value>,
+    ) -> Result<StatusChange> {
+        let from = self.review_status(nomination_id)?;
+        let by_unit = committee.is_none();
+        if !STEPS.contains(&(from.as_str(), to, by_unit)) {
+            return Err(Error::plain(
+                Code::TransitionRefused,
+                &format!("{from} → {to}"),
+            ));
+        }
+        let unit = match committee {
+            Some(id) => self.committee(id)?.unit,
+            None => n.unit.clone(),
+        };
+        let t = json!({
+            "nomination_id": nomination_id, "unit": unit, "year": n.year, "from": from, "to": to,
+            "reason": reason, "committee_id": committee, "submitted": submitted,
+        });
+        let ids = self.write_step(&[(Kind::Transition, t)], None)?;
+        self.status_change(&ids[0])
+    }
+
+    /// A member's scores of a nomination, written on the member's own installation; `submit`
+    /// makes them count (and shows the member the others' scores).
+    pub fn score(
+        &mut self,
+        committee_id: &str,
+        nomination_id: &str,
+        input: ScoreInput,
+    ) -> Result<ScoreView> {
+        let c = self.committee(committee_id)?;
+        let me = self.member_here(&c, committee_id)?;
+        self.ensure_reviewing(committee_id, nomination_id)?;
+        if input.recusal.is_none() {
+            check_points(&c, &input)?;
+        }
+        let existing = self.score_row(committee_id, nomination_id, &me)?;
+        let body = json!({
+            "committee_id": committee_id, "nomination_id": nomination_id, "member_id": me,
+            "unit": c.unit, "year": c.year, "points": input.points, "comments": input.comments,
+            "recused": input.recusal.is_some(), "recusal_reason": input.recusal,
+            "submitted": input.submit,
+        });
+        let id = match existing {
+            Some(row) => {
+                let id = row.id.clone();
+                self.write_step(&[], Some((Kind::Score, &row, body)))?;
+                id
+            }
+            None => self.write_step(&[(Kind::Score, body)], None)?.remove(0),
+        };
+        let s: Score = parse(&self.get(Kind::Score, &id)?["data"].to_string())?;
+        Ok(score_view(&c, id, s))
+    }
+
+    /// The scores of a nomination this installation may show: with a blind committee, a
+    /// member sees only their own until they have submitted it.
+    pub fn scores(&self, committee_id: &str, nomination_id: &str) -> Result<Vec<ScoreView>> {
+        let c = self.committee(committee_id)?;
+        let all = self.committee_scores(committee_id, Some(nomination_id))?;
+        let me = self.own_member(&c)?;
+        let mine_submitted = all
+            .iter()
+            .any(|(_, s)| Some(&s.member_id) == me.as_ref() && s.submitted);
+        Ok(all
+            .into_iter()
+            .filter(|(_, s)| {
+                !c.blind || me.is_none() || mine_submitted || Some(&s.member_id) == me.as_ref()
+            })
+            .map(|(id, s)| score_view(&c, id, s))
+            .collect())
+    }
+
+    /// The chair records the committee's decision; the nomination takes its outcome and is
+    /// locked until the decision is reopened.
+    pub fn decide(
+        &mut self,
+        committee_id: &str,
+        nomination_id: &str,
+        d: DecisionInput,
+    ) -> Result<Value> {
+        let c = self.committee(committee_id)?;
+        let me = self.member_here(&c, committee_id)?;
+        if c.chair().map(|m| &m.id) != Some(&me) {
+            return Err(Error::plain(Code::NotAMember, &c.name));
+        }
+        self.ensure_reviewing(committee_id, nomination_id)?;
+        let cast = d.votes_for + d.votes_against + d.votes_abstaining;
+        if cast < c.quorum {
+            return Err(Error::field_arg(
+                Code::DecisionQuorum,
+                "votes_for",
+                &c.quorum.to_string(),
+            ));
+        }
+        if cast as usize > c.members.len() {
+            return Err(Error::field_arg(
+                Code::InvalidValue,
+                "votes_for",
+                &cast.to_string(),
+            ));
+        }
+        let decision = json!({
+            "committee_id": committee_id, "nomination_id": nomination_id, "unit": c.unit,
+            "year": c.year, "outcome": d.outcome, "votes_for": d.votes_for,
+            "votes_against": d.votes_against, "votes_abstaining": d.votes_abstaining,
+            "number": d.number, "date": d.date, "chair_id": me, "feedback": d.feedback,
+        });
+        // The decision is validated first, so its errors name its own fields.
+        records::prepare(Kind::Decision, decision.clone(), &self.ctx())?;
+        let decision_id = self.new_id();
+        let t = json!({
+            "nomination_id": nomination_id, "unit": c.unit, "year": c.year,
+            "from": "in_review", "to": d.outcome, "reason": d.feedback,
+            "committee_id": committee_id, "decision_id": decision_id,
+        });
+        self.write_with_id(
+            Kind::Decision,
+            &decision_id,
+            decision,
+            &[(Kind::Transition, t)],
+        )?;
+        self.get(Kind::Decision, &decision_id)
+    }
+
+    /// Reopens a decision (logged with its reason): the nomination is in review again.
+    pub fn reopen(&mut self, decision_id: &str, reason: &str) -> Result<StatusChange> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::field(Code::Required, "reason"));
+        }
+        let row = self.load_row(Kind::Decision, decision_id)?;
+        let d: Decision = parse(&Value::Object(row.body.clone()).to_string())?;
+        let c = self.committee(&d.committee_id)?;
+        let me = self.member_here(&c, &d.committee_id)?;
+        if c.chair().map(|m| &m.id) != Some(&me) || !d.in_force() {
+            return Err(Error::plain(
+                Code::TransitionRefused,
+                &format!("{} → in_review", d.outcome),
+            ));
+        }
+        let from = self.review_status(&d.nomination_id)?;
+        if from != d.outcome {
+            return Err(Error::plain(
+                Code::TransitionRefused,
+                &format!("{from} → in_review"),
+            ));
+        }
+        let mut changed = row.body.clone();
+        changed.insert("reopened_reason".into(), Value::String(reason.into()));
+        let t = json!({
+            "nomination_id": d.nomination_id, "unit": c.unit, "year": c.year,
+            "from": from, "to": "in_review", "reason": reason,
+            "committee_id": d.committee_id, "decision_id": decision_id,
+        });
+        let ids = self.write_step(
+            &[(Kind::Transition, t)],
+            Some((Kind::Decision, &row, Value::Object(changed))),
+        )?;
+        self.status_change(&ids[0])
+    }
+
+    /// The decision in force on a nomination, if any.
+    pub fn decision_in_force(&self, nomination_id: &str) -> Result<Option<(String, Decision)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, body FROM decisions WHERE ref = ?1 AND deleted_at IS NULL ORDER BY created_hlc DESC",
+        )?;
+        let rows = stmt.query_map([nomination_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, body) = row?;
+            let d: Decision = parse(&body)?;
+            if d.in_force() {
+                return Ok(Some((id, d)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn committee(&self, id: &str) -> Result<Committee> {
+        let body = self.get(Kind::Committee, id)?["data"].to_string();
+        parse(&body)
+    }
+
+    /// The committees recorded here, newest first.
+    pub fn committees(&self) -> Result<Vec<(String, Committee)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, body FROM committees WHERE deleted_at IS NULL ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            out.push((id, parse(&body)?));
+        }
+        Ok(out)
+    }
+
+    /// Every score of a committee (of one nomination, or all), with its record id.
+    pub(crate) fn committee_scores(
+        &self,
+        committee_id: &str,
+        nomination_id: Option<&str>,
+    ) -> Result<Vec<(String, Score)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, body FROM scores WHERE body ->> '$.committee_id' = ?1 \
+             AND (?2 IS NULL OR ref = ?2) AND deleted_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![committee_id, nomination_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            out.push((id, parse(&body)?));
+        }
+        Ok(out)
+    }
+
+    /// This installation's member of a committee, if it is one's.
+    pub(crate) fn own_member(&self, c: &Committee) -> Result<Option<String>> {
+        let fp = self.identity()?.fingerprint;
+        Ok(c.member_by_key(&fp).map(|m| m.id.clone()))
+    }
+
+    fn member_here(&self, c: &Committee, committee_id: &str) -> Result<String> {
+        self.check_scope(&c.unit)?;
+        self.own_member(c)?
+            .ok_or_else(|| Error::plain(Code::NotAMember, &format!("{} ({committee_id})", c.name)))
+    }
+
+    /// Scores and decisions need the nomination in review and no decision in force.
+    fn ensure_reviewing(&self, committee_id: &str, nomination_id: &str) -> Result<()> {
+        let status = self.review_status(nomination_id)?;
+        let n = self.nomination(nomination_id)?;
+        let (id, _) = self.committee_for(&n)?;
+        if status != "in_review" || id != committee_id {
+            return Err(Error::plain(Code::NotReviewing, &status));
+        }
+        Ok(())
+    }
+
+    /// The committee that reviews a nomination here: of its campaign and year, whose unit
+    /// covers the nomination's and is this installation's to act for; the nearest level first.
+    fn committee_for(&self, n: &Nomination) -> Result<(String, Committee)> {
+        let mut best: Option<(usize, String, Committee)> = None;
+        for (id, c) in self.committees()? {
+            let covers = self.units.scope(&c.unit).contains(&n.unit);
+            if c.campaign_id != n.campaign_id || c.year != n.year || !covers {
+                continue;
+            }
+            if !self.scope.contains(&c.unit) {
+                continue;
+            }
+            let depth = self.units.ancestors(&c.unit).len();
+            if best.as_ref().is_none_or(|b| depth > b.0) {
+                best = Some((depth, id, c));
+            }
+        }
+        best.map(|(_, id, c)| (id, c))
+            .ok_or_else(|| Error::plain(Code::NotAMember, &n.unit))
+    }
+
+    fn nomination(&self, id: &str) -> Result<Nomination> {
+        let body = self.get(Kind::Nomination, id)?["data"].to_string();
+        parse(&body)
+    }
+
+    fn status_change(&self, transition_id: &str) -> Result<StatusChange> {
+        let t: Transition = parse(&self.get(Kind::Transition, transition_id)?["data"].to_string())?;
+        self.status_history(&t.nomination_id)?
+            .into_iter()
+            .find(|s| s.id == transition_id)
+            .ok_or_else(|| Error::plain(Code::NotFound, transition_id))
+    }
+
+    fn score_row(
+        &self,
+        committee_id: &str,
+        nomination_id: &str,
+        member: &str,
+    ) -> Result<Option<StoredRow>> {
+        let id: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM scores WHERE ref = ?1 AND body ->> '$.committee_id' = ?2 \
+                 AND body ->> '$.member_id' = ?3 AND deleted_at IS NULL",
+            )?
+            .query_row([nomination_id, committee_id, member], |r| r.get(0))
+            .optional()?;
+        id.map(|id| self.load_row(Kind::Score, &id)).transpose()
+    }
+
+    /// Writes the records of one step together: new ones, and at most one changed one.
+    fn write_step(
+        &mut self,
+        creates: &[(Kind, Value)],
+        change: Option<(Kind, &StoredRow, Value)>,
+    ) -> Result<Vec<String>> {
+        let ids: Vec<String> = creates.iter().map(|_| self.new_id()).collect();
+        let mut all: Vec<(Kind, &str, Value)> = Vec::new();
+        for ((k, v), id) in creates.iter().zip(&ids) {
+            all.push((*k, id.as_str(), v.clone()));
+        }
+        self.write_prepared(&all, change)?;
+        Ok(ids)
+    }
+
+    fn write_with_id(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        body: Value,
+        more: &[(Kind, Value)],
+    ) -> Result<Vec<String>> {
+        let ids: Vec<String> = more.iter().map(|_| self.new_id()).collect();
+        let mut all = vec![(kind, id, body)];
+        for ((k, v), id) in more.iter().zip(&ids) {
+            all.push((*k, id.as_str(), v.clone()));
+        }
+        self.write_prepared(&all, None)?;
+        Ok(ids)
+    }
+
+    /// Validates everything first, then writes it in one transaction.
+    fn write_prepared(
+        &mut self,
+        creates: &[(Kind, &str, Value)],
+        change: Option<(Kind, &StoredRow, Value)>,
+    ) -> Result<()> {
+        let cx = self.ctx();
+        let mut new = Vec::new();
+        for (k, id, v) in creates {
+            new.push((*k, *id, records::prepare(*k, v.clone(), &cx)?));
+        }
+        let change = match change {
+            Some((k, row, v)) => Some((k, row, records::prepare(k, v, &cx)?)),
+            None => None,
+        };
+        for (_, _, p) in &new {
+            self.check_scope(&p.index.unit)?;
+        }
+        let (tx, meta) = begin_write(
+            &mut self.conn,
+            &mut self.hlc,
+            self.clock.as_ref(),
+            &self.actor,
+        )?;
+        if let Some((k, row, p)) = &change {
+            ensure_unchanged(&tx, *k, row)?;
+            update_record(&tx, *k, row, p, &meta, &[])?;
+        }
+        for (k, id, p) in &new {
+            insert_record(&tx, *k, id, p, &meta)?;
+        }
+        commit_write(tx, &meta)
+    }
+}
+
+/// Points on each rubric criterion within its scale, and all of them when submitting.
+fn check_points(c: &Committee, input: &ScoreInput) -> Result<()> {
+    for (k, v) in &input.points {
+        let Some(r) = c.rubric.iter().find(|r| &r.criterion == k) else {
+            return Err(Error::field_arg(
+                Code::InvalidValue,
+                &format!("points.{k}"),
+                k,
+            ));
+        };
+        if *v < r.min || *v > r.max {
+            return Err(Error::field_arg(
+                Code::ScoreOutOfScale,
+                &format!("points.{k}"),
+                &format!("{}–{}", r.min, r.max),
+            ));
+        }
+    }
+    if input.submit {
+        let missing: Vec<&str> = c
+            .rubric
+            .iter()
+            .filter(|r| !input.points.contains_key(&r.criterion))
+            .map(|r| r.criterion.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::field_arg(
+                Code::ScoresIncomplete,
+                "points",
+                &missing.join(", "),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Σ weight × points of a submitted, complete score.
+pub(crate) fn weighted_total(c: &Committee, s: &Score) -> Option<f64> {
+    if !s.submitted || s.recused {
+        return None;
+    }
+    let mut total = 0.0;
+    for r in &c.rubric {
+        total += r.weight * *s.points.get(&r.criterion)? as f64;
+    }
+    Some(total)
+}
+
+fn score_view(c: &Committee, id: String, s: Score) -> ScoreView {
+    let total = weighted_total(c, &s);
+    ScoreView {
+        id,
+        member_name: c
+            .member(&s.member_id)
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        member_id: s.member_id,
+        points: s.points,
+        comments: s.comments,
+        recused: s.recused,
+        recusal_reason: s.recusal_reason,
+        submitted: s.submitted,
+        total,
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|e| Error::plain(Code::Storage, &e.to_string()))
+}

@@ -1,0 +1,388 @@
+//! Committee review across installations: a ward submits, the city's committee takes the
+//! nomination into review, two members score on their own installations (blind), the chair
+//! decides with a quorum, reopens, returns it with feedback, and the ward sees it returned,
+//! edits and submits again. Bad steps are refused with their own codes and change nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{fixture, id, person, Fixture};
+use serde_json::json;
+use sovang_core::records::PRESET_CAMPAIGN_ID;
+use sovang_core::store::{DecisionInput, ExportOptions, ImportOptions, ScoreInput};
+use sovang_core::{Code, Kind, Store};
+
+fn exchange(from: &mut Store, to: &mut Store, dir: &Path, name: &str, dest: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.sovang"));
+    let opts = ExportOptions {
+        to: Some(dest.into()),
+        full: false,
+    };
+    from.export_bundle(&out, &opts, &mut |_| {}).unwrap();
+    let r = to.import_bundle(&out, ImportOptions::default(), &mut |_| {});
+    assert!(r.error.is_none(), "import failed: {:?}", r.error);
+    assert_eq!(r.rejected, 0, "nothing may be rejected: {:?}", r.rejections);
+    out
+}
+
+fn trust_both(a: &mut Store, b: &mut Store) {
+    a.trust_add(&b.identity().unwrap()).unwrap();
+    b.trust_add(&a.identity().unwrap()).unwrap();
+}
+
+struct Review {
+    ward: Fixture,
+    chair: Fixture,
+    member: Fixture,
+    tmp: tempfile::TempDir,
+    committee: String,
+    nomination: String,
+}
+
+fn points(n: i64) -> ScoreInput {
+    let mut input = ScoreInput {
+        submit: true,
+        ..Default::default()
+    };
+    for c in [
+        "ban_linh", "tri_thuc", "ung_xu", "tuan_thu", "suc_khoe", "ky_nang",
+    ] {
+        input.points.insert(c.into(), n);
+    }
+    input
+}
+
+fn decision(outcome: &str, votes: (u32, u32, u32)) -> DecisionInput {
+    DecisionInput {
+        outcome: outcome.into(),
+        votes_for: votes.0,
+        votes_against: votes.1,
+        votes_abstaining: votes.2,
+        number: "12/QĐ-HĐXC".into(),
+        date: "20/11/2026".into(),
+        feedback: None,
+    }
+}
+
+/// A ward with a submitted nomination, a city chair and a city member who trust each other,
+/// and the city's committee (chair + member, quorum 2, blind) known to both city machines.
+fn review() -> Review {
+    let mut ward = fixture("00070");
+    let mut chair = fixture("01");
+    let mut member = fixture("01");
+    trust_both(&mut ward.store, &mut chair.store);
+    trust_both(&mut member.store, &mut chair.store);
+    let tmp = tempfile::tempdir().unwrap();
+
+    let w = &mut ward.store;
+    let p = person(w, "Lê Thị Thu Hà", "00070");
+    let n = w
+        .put(
+            Kind::Nomination,
+            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": "00070", "person_id": p,
+                "year": 2026, "category": "cong_dong",
+                "evidence": {"ban_linh": "Cứu người đuối nước ở hồ Tây"}, "values": ["tien_phong"]}),
+        )
+        .unwrap();
+    let nomination = id(&n);
+    let submitted = w.submit(&nomination).unwrap();
+    assert_eq!(
+        (submitted.from.as_str(), submitted.to.as_str()),
+        ("draft", "submitted")
+    );
+
+    let chair_key = chair.store.identity().unwrap().fingerprint;
+    let member_key = member.store.identity().unwrap().fingerprint;
+    let c = chair
+        .store
+        .put(
+            Kind::Committee,
+            json!({"name": "Hội đồng xét chọn Thành phố 2026", "unit": "01",
+                "campaign_id": PRESET_CAMPAIGN_ID, "year": 2026, "quorum": 2,
+                "members": [
+                    {"id": "chu-tich", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": chair_key},
+                    {"id": "uy-vien", "name": "Trần Thị Ủy", "fingerprint": member_key}]}),
+        )
+        .unwrap();
+    let mut r = Review {
+        ward,
+        chair,
+        member,
+        tmp,
+        committee: id(&c),
+        nomination,
+    };
+    exchange(
+        &mut r.ward.store,
+        &mut r.chair.store,
+        r.tmp.path(),
+        "w1",
+        "01",
+    );
+    r
+}
+
+#[test]
+fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() {
+    let mut r = review();
+    let (n, c) = (r.nomination.clone(), r.committee.clone());
+    let dir = r.tmp.path().to_owned();
+    assert_eq!(r.chair.store.review_status(&n).unwrap(), "submitted");
+
+    // Submitted: read-only for the ward.
+    let locked = r
+        .ward
+        .store
+        .put(
+            Kind::Nomination,
+            json!({"id": n, "summary": "sửa sau khi nộp"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        locked.code,
+        Code::NominationLocked,
+        "a submitted nomination is read-only"
+    );
+
+    // Scoring before review is refused; the committee takes it into review.
+    let early = r.chair.store.score(&c, &n, points(4)).unwrap_err();
+    assert_eq!(
+        early.code,
+        Code::NotReviewing,
+        "no scores before the review starts"
+    );
+    r.chair.store.start_review(&n).unwrap();
+    exchange(&mut r.chair.store, &mut r.member.store, &dir, "c1", "01");
+
+    // The member scores on their own machine; blind until their own is submitted.
+    let mut draft = points(3);
+    draft.submit = false;
+    r.member.store.score(&c, &n, draft).unwrap();
+    let out = r.member.store.score(&c, &n, {
+        let mut p = points(9);
+        p.submit = false;
+        p
+    });
+    assert_eq!(
+        out.unwrap_err().code,
+        Code::ScoreOutOfScale,
+        "5 is the top of the scale"
+    );
+    r.chair.store.score(&c, &n, points(5)).unwrap();
+    exchange(&mut r.chair.store, &mut r.member.store, &dir, "c2", "01");
+    let seen = r.member.store.scores(&c, &n).unwrap();
+    assert_eq!(seen.len(), 1, "blind: the member sees only their own draft");
+    assert_eq!(seen[0].member_id, "uy-vien");
+    r.member.store.score(&c, &n, points(3)).unwrap();
+    assert_eq!(
+        r.member.store.scores(&c, &n).unwrap().len(),
+        2,
+        "once submitted, the member sees the others' scores"
+    );
+    exchange(&mut r.member.store, &mut r.chair.store, &dir, "m1", "01");
+
+    // Results: weighted totals 30 and 18, mean 24, median 24, rank 1.
+    let res = r.chair.store.results(&c).unwrap();
+    assert_eq!(res.rows.len(), 1);
+    let row = &res.rows[0];
+    assert_eq!(row.counted, 2, "both members submitted and none recused");
+    assert_eq!(row.mean, Some(24.0), "(6×5 + 6×3) / 2");
+    assert_eq!(row.median, Some(24.0));
+    assert_eq!(row.rank, Some(1));
+    assert_eq!(res.max_total, 30.0, "six criteria × weight 1 × top score 5");
+
+    // Decisions need the quorum; approved locks the nomination.
+    let short = r
+        .chair
+        .store
+        .decide(&c, &n, decision("approved", (1, 0, 0)))
+        .unwrap_err();
+    assert_eq!(
+        short.code,
+        Code::DecisionQuorum,
+        "one vote is below the quorum of two"
+    );
+    let d = r
+        .chair
+        .store
+        .decide(&c, &n, decision("approved", (2, 0, 0)))
+        .unwrap();
+    assert_eq!(r.chair.store.review_status(&n).unwrap(), "approved");
+    let after = r.chair.store.score(&c, &n, points(1)).unwrap_err();
+    assert_eq!(
+        after.code,
+        Code::NotReviewing,
+        "a decided nomination is locked"
+    );
+    let again = r
+        .chair
+        .store
+        .decide(&c, &n, decision("rejected", (0, 2, 0)))
+        .unwrap_err();
+    assert_eq!(
+        again.code,
+        Code::NotReviewing,
+        "a second decision needs a reopening"
+    );
+
+    // Reopening is explicit and logged; then the committee returns it with feedback.
+    let empty = r.chair.store.reopen(&id(&d), " ").unwrap_err();
+    assert_eq!(empty.code, Code::Required, "a reopening needs its reason");
+    r.chair
+        .store
+        .reopen(&id(&d), "Phát hiện thêm thông tin cần xác minh")
+        .unwrap();
+    assert_eq!(r.chair.store.review_status(&n).unwrap(), "in_review");
+    let mut back = decision("returned", (2, 0, 0));
+    back.number = "13/QĐ-HĐXC".into();
+    let no_feedback = r.chair.store.decide(&c, &n, back.clone()).unwrap_err();
+    assert_eq!(
+        no_feedback.field.as_deref(),
+        Some("feedback"),
+        "returning needs feedback"
+    );
+    back.feedback = Some("Bổ sung minh chứng cho tiêu chí Sức khỏe dồi dào".into());
+    r.chair.store.decide(&c, &n, back).unwrap();
+
+    // The ward receives it as returned, with the feedback; edits and submits again.
+    exchange(&mut r.chair.store, &mut r.ward.store, &dir, "c3", "00070");
+    assert_eq!(r.ward.store.review_status(&n).unwrap(), "returned");
+    let h = r.ward.store.status_history(&n).unwrap();
+    let last = h.last().unwrap();
+    assert_eq!(last.to, "returned");
+    assert_eq!(
+        last.reason.as_deref(),
+        Some("Bổ sung minh chứng cho tiêu chí Sức khỏe dồi dào"),
+        "the ward sees the committee's feedback"
+    );
+    r.ward
+        .store
+        .put(
+            Kind::Nomination,
+            json!({"id": n, "evidence": {"ban_linh": "Cứu người đuối nước ở hồ Tây",
+                "suc_khoe": "Hoàn thành giải chạy Marathon Hà Nội 2026"}}),
+        )
+        .unwrap();
+    r.ward.store.submit(&n).unwrap();
+    let steps: Vec<(String, String)> = r
+        .ward
+        .store
+        .status_history(&n)
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.from, s.to))
+        .collect();
+    let expected = [
+        ("draft", "submitted"),
+        ("submitted", "in_review"),
+        ("in_review", "approved"),
+        ("approved", "in_review"),
+        ("in_review", "returned"),
+        ("returned", "submitted"),
+    ];
+    assert_eq!(
+        steps,
+        expected.map(|(a, b)| (a.to_string(), b.to_string())),
+        "every step is a history row, in order, on the ward's side too"
+    );
+    let firsts: Vec<_> = r
+        .ward
+        .store
+        .connection()
+        .prepare("SELECT body ->> '$.submitted.evidence.suc_khoe' FROM transitions WHERE body ->> '$.to' = 'submitted' ORDER BY created_hlc")
+        .unwrap()
+        .query_map([], |row| row.get::<_, Option<String>>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            None,
+            Some("Hoàn thành giải chạy Marathon Hà Nội 2026".to_string())
+        ],
+        "each submitted version is kept as it was"
+    );
+}
+
+#[test]
+fn steps_out_of_order_and_outsiders_are_refused_and_change_nothing() {
+    let mut r = review();
+    let (n, c) = (r.nomination.clone(), r.committee.clone());
+    let before = r.chair.store.status_history(&n).unwrap().len();
+
+    let twice = r.ward.store.submit(&n).unwrap_err();
+    assert_eq!(
+        twice.code,
+        Code::TransitionRefused,
+        "submitted → submitted is no step"
+    );
+    assert!(
+        twice.message.vi.contains("submitted → submitted"),
+        "the message names the step: {}",
+        twice.message.vi
+    );
+    let ward_review = r.ward.store.start_review(&n).unwrap_err();
+    assert_eq!(
+        ward_review.code,
+        Code::NotAMember,
+        "a ward installation has no committee to review with"
+    );
+    let forward = r.chair.store.forward(&n, None).unwrap_err();
+    assert_eq!(
+        forward.code,
+        Code::TransitionRefused,
+        "only an approved nomination moves on"
+    );
+
+    r.chair.store.start_review(&n).unwrap();
+    // The ward's machine is no member: it cannot score or decide.
+    let outsider = r.ward.store.score(&c, &n, points(5));
+    assert!(
+        outsider.is_err(),
+        "a ward cannot score for the city's committee"
+    );
+    // Only the chair decides.
+    let dir = r.tmp.path().to_owned();
+    exchange(&mut r.chair.store, &mut r.member.store, &dir, "c1", "01");
+    let not_chair = r
+        .member
+        .store
+        .decide(&c, &n, decision("approved", (2, 0, 0)))
+        .unwrap_err();
+    assert_eq!(
+        not_chair.code,
+        Code::NotAMember,
+        "a member who is not the chair cannot decide"
+    );
+    // Recusal needs a reason, and then counts in no total.
+    let recusal = ScoreInput {
+        recusal: Some("Là người thân của người được đề cử".into()),
+        submit: true,
+        ..Default::default()
+    };
+    let s = r.member.store.score(&c, &n, recusal).unwrap();
+    assert!(s.recused && s.total.is_none(), "a recusal has no total");
+    let incomplete = {
+        let mut p = points(4);
+        p.points.remove("ky_nang");
+        p
+    };
+    let e = r.chair.store.score(&c, &n, incomplete).unwrap_err();
+    assert_eq!(
+        e.code,
+        Code::ScoresIncomplete,
+        "submitting needs every criterion"
+    );
+    assert!(
+        e.message.vi.contains("ky_nang"),
+        "the message names what is missing"
+    );
+
+    assert_eq!(
+        r.chair.store.status_history(&n).unwrap().len(),
+        before + 1,
+        "refused steps wrote nothing: only the start of the review was added"
+    );
+}
