@@ -102,3 +102,6 @@ CREATE INDEX transitions_unit ON transitions(unit, id) WHERE deleted_at IS NULL;
 CREATE INDEX transitions_ref ON transitions(ref, id) WHERE ref IS NOT NULL;
 CREATE INDEX transitions_year ON transitions(year, id) WHERE deleted_at IS NULL;
 CREATE INDEX transitions_trash ON transitions(id) WHERE deleted_at IS NOT NULL;
+-- A held record remembers the key that signed it: a held score is checked against the key
+-- its committee lists for the member once the committee arrives.
+ALTER TABLE sync_held ADD COLUMN signer_key TEXT;

@@ -23,6 +23,7 @@ fn exchange(from: &mut Store, to: &mut Store, dir: &Path, name: &str, dest: &str
     let r = to.import_bundle(&out, ImportOptions::default(), &mut |_| {});
     assert!(r.error.is_none(), "import failed: {:?}", r.error);
     assert_eq!(r.rejected, 0, "nothing may be rejected: {:?}", r.rejections);
+    assert_eq!(r.held, 0, "nothing may wait for a record that never comes");
     out
 }
 
@@ -182,6 +183,39 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
     );
     exchange(&mut r.member.store, &mut r.chair.store, &dir, "m1", "01");
 
+    // A score travels only from its member: relayed by the chair, the member's is refused.
+    let mut observer = fixture("01");
+    trust_both(&mut observer.store, &mut r.chair.store);
+    let relay = dir.join("relay.sovang");
+    let to_city = ExportOptions {
+        to: Some("01".into()),
+        full: true,
+    };
+    r.chair
+        .store
+        .export_bundle(&relay, &to_city, &mut |_| {})
+        .unwrap();
+    let got = observer
+        .store
+        .import_bundle(&relay, ImportOptions::default(), &mut |_| {});
+    assert_eq!(
+        got.rejected, 1,
+        "the member's score, signed by the chair: {:?}",
+        got.rejections
+    );
+    assert_eq!(got.rejections[0].kind, "score");
+    assert_eq!(got.rejections[0].code, Code::OutOfAuthority);
+    let forged = r
+        .chair
+        .store
+        .put(Kind::Score, json!({"committee_id": c, "nomination_id": n}))
+        .unwrap_err();
+    assert_eq!(
+        forged.code,
+        Code::InvalidArgument,
+        "scores are written only by `score`"
+    );
+
     // Results: weighted totals 30 and 18, mean 24, median 24, rank 1.
     let res = r.chair.store.results(&c).unwrap();
     assert_eq!(res.rows.len(), 1);
@@ -248,6 +282,28 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
     // The ward receives it as returned, with the feedback; edits and submits again.
     exchange(&mut r.chair.store, &mut r.ward.store, &dir, "c3", "00070");
     assert_eq!(r.ward.store.review_status(&n).unwrap(), "returned");
+    for table in ["scores", "committees"] {
+        let n: i64 = r
+            .ward
+            .store
+            .connection()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |x| x.get(0))
+            .unwrap();
+        assert_eq!(
+            n, 0,
+            "the committee's {table} never travel down to the ward"
+        );
+    }
+    let decisions: i64 = r
+        .ward
+        .store
+        .connection()
+        .query_row("SELECT count(*) FROM decisions", [], |x| x.get(0))
+        .unwrap();
+    assert_eq!(
+        decisions, 2,
+        "the decisions (approved then reopened, returned) do"
+    );
     let h = r.ward.store.status_history(&n).unwrap();
     let last = h.last().unwrap();
     assert_eq!(last.to, "returned");

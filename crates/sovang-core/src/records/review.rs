@@ -326,10 +326,12 @@ impl Body for Decision {
             year: Some(self.year),
             status: Some(self.outcome.clone()),
             extra: vec![Some(self.nomination_id.clone())],
-            refs: vec![
-                Ref::new(Kind::Nomination, &self.nomination_id, "nomination_id"),
-                Ref::new(Kind::Committee, &self.committee_id, "committee_id"),
-            ],
+            // Not the committee: it stays with its unit, while decisions go down to the ward.
+            refs: vec![Ref::new(
+                Kind::Nomination,
+                &self.nomination_id,
+                "nomination_id",
+            )],
             unsearchable: true,
             ..Default::default()
         }

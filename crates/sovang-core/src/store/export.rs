@@ -22,7 +22,7 @@ use crate::sync::bundle::{
 use crate::sync::wire::{
     attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
-use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, REFERENCE_VERSION};
+use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, COMMITTEE_ONLY, REFERENCE_VERSION};
 
 #[derive(Debug, Clone, Default)]
 pub struct ExportOptions {
@@ -170,7 +170,9 @@ impl Store {
                             });
                         }
                         let rec = from_row(row)?;
-                        if units.contains(&rec.unit) {
+                        let to_committee = !COMMITTEE_ONLY.contains(&kind)
+                            || opts.to.as_deref().is_none_or(|to| to == rec.unit);
+                        if units.contains(&rec.unit) && to_committee {
                             return Ok(Some(rec));
                         }
                     }

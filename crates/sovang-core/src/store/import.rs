@@ -115,6 +115,8 @@ struct Applier<'a, 't> {
     now: String,
     bundle_id: String,
     signer_unit: String,
+    /// The signing key's fingerprint: a member's scores must carry the member's own.
+    signer_key: String,
     scope: HashSet<String>,
     report: ImportReport,
     max_version: String,
@@ -165,9 +167,28 @@ impl<'a, 't> Applier<'a, 't> {
         }
     }
 
-    fn set_signer(&mut self, unit: &str) {
+    fn set_signer(&mut self, unit: &str, key: &str) {
         self.signer_unit = unit.to_owned();
+        self.signer_key = key.to_owned();
         self.scope = self.units.scope(unit);
+    }
+
+    /// A score is its member's alone: the bundle must be signed by the key the committee
+    /// lists for that member (the committee is here: scores wait for it).
+    fn signed_by_member(&self, rec: &WireRecord) -> Result<bool> {
+        let field = |k: &str| rec.body.get(k).and_then(Value::as_str).unwrap_or_default();
+        let body: Option<String> = self
+            .tx
+            .prepare_cached("SELECT body FROM committees WHERE id = ?1")?
+            .query_row([field("committee_id")], |r| r.get(0))
+            .optional()?;
+        let committee = body.and_then(|b| serde_json::from_str::<records::Committee>(&b).ok());
+        Ok(committee
+            .and_then(|c| {
+                c.member(field("member_id"))
+                    .map(|m| m.fingerprint == self.signer_key)
+            })
+            .unwrap_or(false))
     }
 
     fn authorized(&self, kind: Kind, owner: &str, rec: &WireRecord) -> bool {
@@ -266,6 +287,11 @@ impl<'a, 't> Applier<'a, 't> {
             Ok(title) => title,
             Err(r) => return self.hold(kind, rec, &waiting_key(r.kind, &r.id)),
         };
+        if kind == Kind::Score && !self.signed_by_member(rec)? {
+            let e = Error::field_arg(Code::OutOfAuthority, "member_id", &self.signer_unit);
+            self.report.reject(kind.name(), &rec.id, e);
+            return Ok(Outcome::Rejected);
+        }
         let old = local.as_ref().zip(old_title.as_deref());
         self.write(kind, old, &record, p, ref_title.as_deref())?;
         if local.is_some() {
@@ -318,10 +344,11 @@ impl<'a, 't> Applier<'a, 't> {
         let line =
             serde_json::to_string(line).map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
         self.tx.execute(
-            "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(kind, id) DO UPDATE SET \
-             waiting_for = excluded.waiting_for, line = excluded.line, signer_unit = excluded.signer_unit",
-            params![kind, id, waiting_for, self.signer_unit, line, self.bundle_id, self.now],
+            "INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at, signer_key) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(kind, id) DO UPDATE SET \
+             waiting_for = excluded.waiting_for, line = excluded.line, signer_unit = excluded.signer_unit, \
+             signer_key = excluded.signer_key",
+            params![kind, id, waiting_for, self.signer_unit, line, self.bundle_id, self.now, self.signer_key],
         )?;
         Ok(Outcome::Held)
     }
@@ -558,19 +585,27 @@ impl<'a, 't> Applier<'a, 't> {
 
     /// Applies held records whose missing parent is here now, until nothing more moves.
     fn release_held(&mut self) -> Result<()> {
-        let signer = self.signer_unit.clone();
+        let signer = (self.signer_unit.clone(), self.signer_key.clone());
         loop {
-            let rows: Vec<(String, String, String, String, String)> = self
+            let rows: Vec<(String, String, String, String, String, String)> = self
                 .tx
                 .prepare_cached(
-                    "SELECT kind, id, waiting_for, signer_unit, line FROM sync_held ORDER BY rowid",
+                    "SELECT kind, id, waiting_for, signer_unit, line, coalesce(signer_key, '') \
+                     FROM sync_held ORDER BY rowid",
                 )?
                 .query_map([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut moved = false;
-            for (kind, id, waiting, signer_unit, line) in rows {
+            for (kind, id, waiting, signer_unit, line, signer_key) in rows {
                 if !arrived(self.tx, &waiting)? {
                     continue;
                 }
@@ -578,7 +613,7 @@ impl<'a, 't> Applier<'a, 't> {
                     "DELETE FROM sync_held WHERE kind = ?1 AND id = ?2",
                     [&kind, &id],
                 )?;
-                self.set_signer(&signer_unit);
+                self.set_signer(&signer_unit, &signer_key);
                 let outcome = if kind == ATTACHMENT {
                     let a: WireAttachment = serde_json::from_str(&line)
                         .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
@@ -605,7 +640,7 @@ impl<'a, 't> Applier<'a, 't> {
                 break;
             }
         }
-        self.set_signer(&signer);
+        self.set_signer(&signer.0, &signer.1);
         Ok(())
     }
 }
@@ -703,6 +738,7 @@ impl Store {
             now: now.clone(),
             bundle_id: bundle.manifest.bundle_id.clone(),
             signer_unit: signer.unit.clone(),
+            signer_key: signer.fingerprint.clone(),
             report: ImportReport {
                 bundle_id: Some(bundle.manifest.bundle_id.clone()),
                 origin_unit: Some(bundle.manifest.origin.unit.clone()),
@@ -745,8 +781,8 @@ impl Store {
             match kind {
                 Kind::Unit => {
                     ap.units = load_units(&tx)?;
-                    let signer_unit = ap.signer_unit.clone();
-                    ap.set_signer(&signer_unit);
+                    let (unit, key) = (ap.signer_unit.clone(), ap.signer_key.clone());
+                    ap.set_signer(&unit, &key);
                 }
                 Kind::Campaign => ap.campaigns = load_campaigns(&tx)?,
                 _ => {}

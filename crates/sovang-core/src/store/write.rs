@@ -13,6 +13,19 @@ use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
 use crate::records::{self, Ctx, Kind, Prepared};
 
+/// Scores, decisions and status changes are written only by the review's steps
+/// (`store::review`), which check who may take them and when.
+fn review_steps_only(kind: Kind) -> Result<()> {
+    if matches!(kind, Kind::Score | Kind::Decision | Kind::Transition) {
+        return Err(Error::field_arg(
+            Code::InvalidArgument,
+            "kind",
+            &format!("{} (sovang review …)", kind.name()),
+        ));
+    }
+    Ok(())
+}
+
 /// Keys of a record as printed by `get`; accepted on input and ignored, so that the output of
 /// `get` can be edited and put back.
 fn is_envelope_key(k: &str) -> bool {
@@ -23,6 +36,7 @@ impl Store {
     /// Creates a record (no `id`) or updates one (`id` given): the given fields replace the
     /// stored ones, the others stay. A `version` that is not the stored one is refused.
     pub fn put(&mut self, kind: Kind, input: Value) -> Result<Value> {
+        review_steps_only(kind)?;
         let Value::Object(mut input) = input else {
             return Err(Error::plain(Code::NotAnObject, ""));
         };
@@ -107,6 +121,7 @@ impl Store {
 
     /// Moves a record to the trash (a tombstone that sync carries and restore undoes).
     pub fn delete(&mut self, kind: Kind, id: &str) -> Result<Value> {
+        review_steps_only(kind)?;
         let row = self.load_row(kind, id)?;
         if row.deleted {
             return Err(Error::plain(Code::AlreadyDeleted, id));
@@ -123,6 +138,7 @@ impl Store {
 
     /// Brings a record back from the trash.
     pub fn restore(&mut self, kind: Kind, id: &str) -> Result<Value> {
+        review_steps_only(kind)?;
         let row = self.load_row(kind, id)?;
         if !row.deleted {
             return Err(Error::plain(Code::NotDeleted, id));

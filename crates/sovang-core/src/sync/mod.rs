@@ -28,6 +28,10 @@ pub const APPLY_ORDER: [Kind; 12] = [
     Kind::Decision,
 ];
 
+/// Kinds that stay among the installations of the committee's own unit (the chair's and the
+/// members'): a bundle for another unit never carries the committee or its scores.
+pub const COMMITTEE_ONLY: [Kind; 2] = [Kind::Committee, Kind::Score];
+
 /// The kinds of committee review, which bundles of format version 1 do not hold.
 pub const REVIEW_KINDS: [Kind; 4] = [
     Kind::Committee,
