@@ -559,3 +559,106 @@ fn help_is_vietnamese_first() {
         list.stdout
     );
 }
+
+#[test]
+fn review_from_submission_to_ranked_results_from_the_command_line() {
+    // The 2023–2027 campaign every installation starts with.
+    const CAMPAIGN: &str = "01856685-0800-7000-8000-000020232027";
+    // A city installation may act for the ward under it and chairs its own committee.
+    let s = Sovang::new();
+    init(&s, "01");
+    let key = s.ok(&["--json", "identity", "show"])["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let committee = s.put(
+        "committee",
+        &serde_json::json!({"name": "Hội đồng xét chọn Thành phố 2026", "unit": "01",
+            "campaign_id": CAMPAIGN, "year": 2026, "quorum": 1,
+            "members": [{"id": "ct", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": key}]})
+        .to_string(),
+    );
+    assert_eq!(committee.code, 0, "{}", committee.stderr);
+    let c = id(&committee.json());
+    let mut nominations = Vec::new();
+    for (name, score) in [("Lê Thị Thu Hà", 5), ("Trần Văn Bình", 3)] {
+        let p = id(&person(&s, name));
+        let n = s.put(
+            "nomination",
+            &serde_json::json!({"campaign_id": CAMPAIGN,
+                "unit": "00070", "person_id": p, "year": 2026, "category": "cong_dong"})
+            .to_string(),
+        );
+        assert_eq!(n.code, 0, "{}", n.stderr);
+        let n = id(&n.json());
+        s.ok(&["--json", "review", "submit", &n]);
+        s.ok(&["--json", "review", "start", &n]);
+        let points = format!(
+            "ban_linh={score},tri_thuc={score},ung_xu={score},tuan_thu={score},suc_khoe={score},ky_nang={score}"
+        );
+        s.ok(&[
+            "--json",
+            "review",
+            "score",
+            &n,
+            "--committee",
+            &c,
+            "--points",
+            &points,
+        ]);
+        nominations.push(n);
+    }
+    let bad = s.run(&["review", "start", &nominations[0]]);
+    assert_clean_failure(&bad, "transition_refused");
+    let out_of_scale = s.run(&[
+        "review",
+        "score",
+        &nominations[0],
+        "--committee",
+        &c,
+        "--points",
+        "ban_linh=7",
+    ]);
+    assert_clean_failure(&out_of_scale, "score_out_of_scale");
+
+    let results = s.ok(&["--json", "review", "results", "--year", "2026"]);
+    let rows = results[0]["rows"].as_array().expect("one committee's rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["title"], "Lê Thị Thu Hà — 2026", "the best first");
+    assert_eq!(rows[0]["rank"], 1);
+    assert_eq!(rows[0]["mean"], 30.0, "six criteria × 5");
+    assert_eq!(rows[1]["rank"], 2);
+    assert_eq!(rows[1]["median"], 18.0);
+
+    let decided = s.ok(&[
+        "--json",
+        "review",
+        "decide",
+        &nominations[0],
+        "--committee",
+        &c,
+        "--outcome",
+        "approved",
+        "--for",
+        "1",
+        "--number",
+        "01/QĐ-HĐXC",
+        "--date",
+        "25/11/2026",
+    ]);
+    assert_eq!(decided["data"]["outcome"], "approved");
+    let history = s.ok(&["--json", "review", "history", &nominations[0]]);
+    let steps: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["submitted", "in_review", "approved"]);
+    let text = s.run(&["review", "results", "--committee", &c]);
+    assert!(
+        text.stdout.contains("Lê Thị Thu Hà") && text.stdout.contains("30.00"),
+        "the text table names the nominee and the mean: {}",
+        text.stdout
+    );
+}
