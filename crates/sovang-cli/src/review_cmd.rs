@@ -73,6 +73,14 @@ pub enum ReviewCmd {
         #[arg(long)]
         feedback: Option<String>,
     },
+    /// Ghi bảng xếp hạng ra tệp Excel / Write the ranking to an Excel workbook
+    Export {
+        #[arg(long, value_name = "ID")]
+        committee: String,
+        /// Tệp .xlsx / The .xlsx file
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Mở lại một quyết định, kèm lý do / Reopen a decision, with the reason
     Reopen {
         decision: String,
@@ -215,6 +223,26 @@ pub fn run(store: &mut Store, cmd: &ReviewCmd, out: &Out) -> Result<(), Error> {
                 feedback: feedback.clone(),
             };
             show(store.decide(committee, nomination, d)?);
+        }
+        ReviewCmd::Export {
+            committee,
+            out: file,
+        } => {
+            let r = store.results(committee)?;
+            sovang_core::reports::write_ranking(&r, store.units(), file)?;
+            out.value(
+                &json!({"file": file, "rows": r.rows.len()}),
+                &format!(
+                    "Đã ghi bảng xếp hạng ({} đề cử) vào {}",
+                    r.rows.len(),
+                    file.display()
+                ),
+                &format!(
+                    "Ranking ({} nominations) written to {}",
+                    r.rows.len(),
+                    file.display()
+                ),
+            );
         }
         ReviewCmd::Reopen { decision, reason } => show(json!(store.reopen(decision, reason)?)),
         ReviewCmd::Forward { nomination, reason } => {

@@ -12,6 +12,7 @@ pub mod messages;
 pub mod migrations;
 pub mod paths;
 pub mod records;
+pub mod reports;
 pub mod settings;
 pub mod store;
 pub mod sync;

@@ -215,6 +215,20 @@ pub fn kind_label(kind: crate::records::Kind) -> (&'static str, &'static str) {
     }
 }
 
+/// A nomination's review status as users call it, (Vietnamese, English).
+pub fn review_status_label(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "draft" => ("Nháp", "Draft"),
+        "submitted" => ("Đã nộp", "Submitted"),
+        "in_review" => ("Đang xét chọn", "In review"),
+        "returned" => ("Trả lại để bổ sung", "Returned for changes"),
+        "approved" => ("Được chọn", "Approved"),
+        "rejected" => ("Không được chọn", "Rejected"),
+        "forwarded" => ("Đã chuyển lên cấp trên", "Forwarded"),
+        _ => ("", ""),
+    }
+}
+
 /// Why a file could not be read or written, in both languages.
 pub fn io_reason(e: &std::io::Error) -> (String, String) {
     use std::io::ErrorKind as K;
