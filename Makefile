@@ -11,7 +11,7 @@ VENV := target/e2e-venv
 HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
 .PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app cli \
-	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync
+	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync bench-review
 
 ## The desktop app on the default data folder (the first-run wizard on a new machine).
 run: app
@@ -94,6 +94,11 @@ e2e: app e2e-deps
 bench: cli
 	python3 tests/bench/bench.py
 	python3 tests/bench/bench_sync.py
+	python3 tests/bench/bench_review.py
+
+## The committee review's results table (2,000 nominations × 9 members).
+bench-review:
+	python3 tests/bench/bench_review.py
 
 ## Sync bundle figures only (export, import, 1,000 ward bundles, a 1,000,000-record import).
 bench-sync: cli

@@ -20,7 +20,9 @@ use crate::store::Store;
 use crate::units::UnitTree;
 
 mod pools;
+mod review;
 use pools::*;
+pub use review::review;
 
 const BATCH: usize = 5_000;
 

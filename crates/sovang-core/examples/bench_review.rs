@@ -1,0 +1,38 @@
+//! The results table's benchmark: a committee of 9 members with 2,000 nominations in review,
+//! every member's scores submitted; times `Store::results` (what the window's results screen
+//! asks for) and its JSON, after a warm-up. Usage: bench_review [DATA_DIR] (a fresh folder).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sovang_core::clock::SystemClock;
+use sovang_core::Store;
+
+fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bench-data/review".into());
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = Store::init(dir.as_ref(), "01", "Benchmark", Arc::new(SystemClock)).unwrap();
+    let start = Instant::now();
+    let committee = sovang_core::demo::review(&mut store, 2026, 2_000, 9, 7).unwrap();
+    eprintln!("data: {:.1} s", start.elapsed().as_secs_f64());
+    let results = store.results(&committee).unwrap();
+    assert_eq!(results.rows.len(), 2_000);
+    assert!(results.rows[0].rank == Some(1) && !results.rows[0].hidden);
+    let mut times = Vec::new();
+    for _ in 0..11 {
+        let t = Instant::now();
+        let r = store.results(&committee).unwrap();
+        let json = serde_json::to_string(&r).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(json.len() > 100_000);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{{\"nominations\": 2000, \"members\": 9, \"median_ms\": {:.1}, \"min_ms\": {:.1}, \"max_ms\": {:.1}}}",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+}
