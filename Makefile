@@ -88,8 +88,10 @@ $(VENV)/.done: tests/e2e/requirements.txt
 
 ## The real app in its window, driven through tauri-driver and WebKitWebDriver.
 e2e: app e2e-deps
+	$(CARGO) build -p sovang-cli
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_app.py
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_sync.py
+	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_review.py
 
 bench: cli
 	python3 tests/bench/bench.py

@@ -13,6 +13,7 @@ use sovang_core::{Code, Error, Kind, Lang, Result};
 use tauri::ipc::{InvokeBody, Request, Response};
 use tauri_plugin_dialog::DialogExt;
 
+use crate::review_commands::*;
 use crate::sync_commands::*;
 
 /// The app, or why it could not start (a database from a newer version, say), which every
@@ -198,6 +199,17 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         preview_bundle,
         import_bundle,
         conflicts,
-        resolve_conflict
+        resolve_conflict,
+        review_state,
+        submit_nomination,
+        committees,
+        results,
+        start_review,
+        score,
+        scores,
+        decide,
+        decision_in_force,
+        reopen_decision,
+        export_ranking
     ]
 }

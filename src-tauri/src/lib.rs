@@ -2,6 +2,7 @@
 //! commands. Everything else is in `sovang-core` (rules, storage) or `ui` (what is shown).
 
 mod commands;
+mod review_commands;
 mod sync_commands;
 
 use std::path::PathBuf;

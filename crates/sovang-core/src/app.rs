@@ -2,7 +2,10 @@
 //! The shell's commands are thin calls into this, so the first-run and settings rules live
 //! here and are tested without a window.
 
+mod review;
 mod sync;
+
+pub use review::{CommitteeEntry, DecisionEntry};
 pub use sync::{Destination, StagedBundle, SyncStatus};
 
 use std::path::{Path, PathBuf};
@@ -71,7 +74,7 @@ pub fn vocabulary() -> Vocabulary {
         project_fields: own(records::PROJECT_FIELDS),
         entry_statuses: own(records::ENTRY_STATUSES),
         entry_subjects: own(records::ENTRY_SUBJECTS),
-        nomination_statuses: own(records::NOMINATION_STATUSES),
+        nomination_statuses: own(records::REVIEW_STATUSES),
         genders: own(records::GENDERS),
         memberships: own(records::MEMBERSHIPS),
         unit_types: own(records::UNIT_TYPES),

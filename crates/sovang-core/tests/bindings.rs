@@ -6,14 +6,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sovang_core::app::{AppStatus, Setup, StagedBundle, SyncStatus, Vocabulary};
+use sovang_core::app::{
+    AppStatus, CommitteeEntry, DecisionEntry, Setup, StagedBundle, SyncStatus, Vocabulary,
+};
 use sovang_core::records::{
     Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
     Transition, Unit,
 };
 use sovang_core::store::{
-    Conflict, ExportReport, HistoryRow, ImportReport, ListFilter, Overview, Page, RecordView,
-    Results, ScoreView, Stats, StatusChange, UnitChoice, UnitRow,
+    Conflict, DecisionInput, ExportReport, HistoryRow, ImportReport, ListFilter, Overview, Page,
+    RecordView, Results, ReviewState, ScoreInput, ScoreView, Stats, StatusChange, UnitChoice,
+    UnitRow,
 };
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
@@ -58,7 +61,12 @@ fn render(dir: &Path) {
         Transition,
         StatusChange,
         ScoreView,
-        Results
+        Results,
+        ReviewState,
+        ScoreInput,
+        DecisionInput,
+        CommitteeEntry,
+        DecisionEntry
     );
 }
 

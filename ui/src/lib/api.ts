@@ -22,6 +22,14 @@ import type { Progress } from './bindings/Progress';
 import type { UnitCard } from './bindings/UnitCard';
 import type { TrustedKey } from './bindings/TrustedKey';
 import type { Conflict } from './bindings/Conflict';
+import type { ReviewState } from './bindings/ReviewState';
+import type { CommitteeEntry } from './bindings/CommitteeEntry';
+import type { DecisionEntry } from './bindings/DecisionEntry';
+import type { Results } from './bindings/Results';
+import type { StatusChange } from './bindings/StatusChange';
+import type { ScoreInput } from './bindings/ScoreInput';
+import type { ScoreView } from './bindings/ScoreView';
+import type { DecisionInput } from './bindings/DecisionInput';
 
 /** A channel the shell reports on (progress, dropped files). */
 function channel<T>(on: (value: T) => void): Channel<T> {
@@ -76,6 +84,19 @@ export const api = {
     invoke<ImportReport>('import_bundle', { token, onProgress: channel(onProgress) }),
   conflicts: () => invoke<Conflict[]>('conflicts'),
   resolveConflict: (id: string, keep: string) => invoke<Conflict>('resolve_conflict', { id, keep }),
+  reviewState: (nomination: string) => invoke<ReviewState>('review_state', { nomination }),
+  submitNomination: (nomination: string) => invoke<ReviewState>('submit_nomination', { nomination }),
+  committees: () => invoke<CommitteeEntry[]>('committees'),
+  results: (committee: string) => invoke<Results>('results', { committee }),
+  startReview: (nomination: string) => invoke<StatusChange>('start_review', { nomination }),
+  score: (committee: string, nomination: string, input: ScoreInput) =>
+    invoke<ScoreView>('score', { committee, nomination, input }),
+  scores: (committee: string, nomination: string) => invoke<ScoreView[]>('scores', { committee, nomination }),
+  decide: (committee: string, nomination: string, input: DecisionInput) =>
+    invoke<unknown>('decide', { committee, nomination, input }),
+  decisionInForce: (nomination: string) => invoke<DecisionEntry | null>('decision_in_force', { nomination }),
+  reopenDecision: (decision: string, reason: string) => invoke<StatusChange>('reopen_decision', { decision, reason }),
+  exportRanking: (committee: string) => invoke<string>('export_ranking', { committee }),
 };
 
 export function emptyFilter(): ListFilter {

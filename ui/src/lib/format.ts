@@ -40,3 +40,11 @@ export function bytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
   return `${(n / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
 }
+
+/** A score with two decimals, in the app's language (Vietnamese: 24,50). */
+export function decimal(n: number | null | undefined, lang: 'vi' | 'en'): string {
+  if (n === null || n === undefined) return '—';
+  const text = n.toFixed(2);
+  return lang === 'vi' ? text.replace('.', ',') : text;
+}
+

@@ -15,6 +15,7 @@ export type Screen =
   | 'people'
   | 'units'
   | 'trash'
+  | 'review'
   | 'sync'
   | 'settings';
 

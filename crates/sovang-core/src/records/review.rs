@@ -58,8 +58,10 @@ pub struct RubricItem {
     #[serde(default = "one")]
     pub weight: f64,
     #[serde(default = "scale_min")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub min: i64,
     #[serde(default = "scale_max")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub max: i64,
 }
 
@@ -202,6 +204,7 @@ pub struct Score {
     pub year: i32,
     /// Points per criterion code.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
     pub points: BTreeMap<String, i64>,
     /// A comment per criterion code.
     #[serde(default)]

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use super::rows::{
     audit, changed, field_changes, index, linked, observe_versions, per_kind_sql,
-    refresh_dependents, title_of, unindex, SqlFor, WriteMeta, SYNC_CREATION,
+    refresh_dependents, review_status_column, title_of, unindex, SqlFor, WriteMeta, SYNC_CREATION,
 };
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
@@ -407,6 +407,7 @@ impl<'a, 't> Applier<'a, 't> {
         if rec.deleted_at.is_none() {
             index(self.tx, kind, &rec.id, p, ref_title)?;
         }
+        review_status_column(self.tx, kind, &rec.id, p)?;
         // A creation has no audit row (see `Store::history`); a change records what differs
         // from the stored record.
         if let Some((old, _)) = local {

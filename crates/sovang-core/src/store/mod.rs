@@ -31,7 +31,7 @@ pub use import::{ImportOptions, ImportReport, Rejection};
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
 pub use results::{MemberTotal, NominationResult, Results};
-pub use review::{DecisionInput, ScoreInput, ScoreView, StatusChange};
+pub use review::{DecisionInput, ReviewState, ScoreInput, ScoreView, StatusChange};
 pub use setup::{find_reference_units, UnitChoice, UnitRow};
 pub use view::{record_view, Attachment, HistoryRow, RecordView};
 

@@ -10,8 +10,16 @@ use super::review::weighted_total;
 use super::Store;
 use crate::error::Result;
 
-/// Statuses of nominations the committee has taken up.
-const TAKEN_UP: &[&str] = &["in_review", "approved", "rejected", "returned", "forwarded"];
+/// Statuses of nominations handed to the committee (the submitted ones wait in its inbox,
+/// unranked until scored).
+const HANDED_IN: &[&str] = &[
+    "submitted",
+    "in_review",
+    "approved",
+    "rejected",
+    "returned",
+    "forwarded",
+];
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +59,9 @@ pub struct Results {
     pub year: i32,
     /// The highest total a member can give (Σ weight × the scale's top).
     pub max_total: f64,
+    /// This installation's member of the committee, if any, and whether that is the chair.
+    pub me: Option<String>,
+    pub chair: bool,
     pub rows: Vec<NominationResult>,
 }
 
@@ -87,7 +98,7 @@ impl Store {
         for row in found {
             let (id, title, unit, own_status, latest) = row?;
             let status = latest.or(own_status).unwrap_or_default();
-            if !scope.contains(&unit) || !TAKEN_UP.contains(&status.as_str()) {
+            if !scope.contains(&unit) || !HANDED_IN.contains(&status.as_str()) {
                 continue;
             }
             let scores = by_nomination.remove(&id).unwrap_or_default();
@@ -142,6 +153,8 @@ impl Store {
             unit: c.unit.clone(),
             year: c.year,
             max_total,
+            chair: me.is_some() && c.chair().map(|m| &m.id) == me.as_ref(),
+            me,
             rows,
         })
     }

@@ -3,7 +3,7 @@
 //! reopening. Every step writes ordinary records (see `records::review`) in one transaction.
 
 use rusqlite::OptionalExtension;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::rows::StoredRow;
@@ -58,16 +58,20 @@ pub struct ScoreView {
 }
 
 /// What a member enters for one nomination.
-#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScoreInput {
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
     pub points: std::collections::BTreeMap<String, i64>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
     pub comments: std::collections::BTreeMap<String, String>,
     pub recusal: Option<String>,
     pub submit: bool,
 }
 
 /// What a chair records.
-#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct DecisionInput {
     pub outcome: String,
     pub votes_for: u32,
@@ -78,7 +82,41 @@ pub struct DecisionInput {
     pub feedback: Option<String>,
 }
 
+/// Where a nomination stands, for its unit's screen: the status, every step, and what may be
+/// done next here.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewState {
+    pub status: String,
+    pub history: Vec<StatusChange>,
+    /// Its unit may still edit it (a draft, or returned for changes).
+    pub editable: bool,
+    /// This installation may submit it now.
+    pub can_submit: bool,
+    /// The committee's feedback when it was returned.
+    pub feedback: Option<String>,
+}
+
 impl Store {
+    /// Where a nomination stands (see `ReviewState`).
+    pub fn review_state(&self, nomination_id: &str) -> Result<ReviewState> {
+        let n = self.nomination(nomination_id)?;
+        let status = self.review_status(nomination_id)?;
+        let history = self.status_history(nomination_id)?;
+        let feedback = match history.last() {
+            Some(last) if status == "returned" => last.reason.clone(),
+            _ => None,
+        };
+        let editable = EDITABLE.contains(&status.as_str());
+        Ok(ReviewState {
+            can_submit: editable && self.scope.contains(&n.unit),
+            editable,
+            status,
+            history,
+            feedback,
+        })
+    }
+
     /// A nomination's status: its latest status change, or the status it was written with.
     pub fn review_status(&self, nomination_id: &str) -> Result<String> {
         let latest: Option<String> = self

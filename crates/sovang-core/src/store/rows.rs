@@ -390,8 +390,40 @@ pub(crate) fn insert_record(
     let values = record_params(&id, p, &title, meta);
     stmt.execute(values.as_slice())?;
     index(tx, kind, id, p, ref_title.as_deref())?;
+    review_status_column(tx, kind, id, p)?;
     // No audit row: a creation is read from the record's own columns (`Store::history`).
     changed(tx, kind.name(), id, false)
+}
+
+/// Keeps a nomination's `status` column (what lists show and filter by) at its review status:
+/// its latest status change, or the status it was written with. Called after writing a
+/// nomination or a status change, locally or from a bundle.
+pub(super) fn review_status_column(
+    tx: &Transaction,
+    kind: Kind,
+    id: &str,
+    p: &Prepared,
+) -> Result<()> {
+    let nomination = match kind {
+        Kind::Nomination => id,
+        Kind::Transition => match p.index.extra.first() {
+            Some(Some(n)) => n.as_str(),
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    let status = "coalesce((SELECT t.body ->> '$.to' FROM transitions t WHERE t.ref = ?1 \
+                  AND t.deleted_at IS NULL ORDER BY t.created_hlc DESC LIMIT 1), \
+                  (SELECT n.body ->> '$.status' FROM nominations n WHERE n.id = ?1))";
+    tx.prepare_cached(&format!(
+        "UPDATE nominations SET status = {status} WHERE id = ?1"
+    ))?
+    .execute([nomination])?;
+    tx.prepare_cached(&format!(
+        "UPDATE search_doc SET status = {status} WHERE id = ?1"
+    ))?
+    .execute([nomination])?;
+    Ok(())
 }
 
 pub(super) fn update_record(
@@ -422,6 +454,7 @@ pub(super) fn update_record(
     tx.prepare_cached(sql)?.execute(values.as_slice())?;
     unindex(tx, &row.id)?;
     index(tx, kind, &row.id, p, ref_title.as_deref())?;
+    review_status_column(tx, kind, &row.id, p)?;
     changed(tx, kind.name(), &row.id, true)?;
     audit(tx, kind, &row.id, "update", meta, &changes)?;
     Ok(title)

@@ -5,4 +5,8 @@ export type Results = { committee_id: string, committee_name: string, unit: stri
 /**
  * The highest total a member can give (Σ weight × the scale's top).
  */
-max_total: number, rows: Array<NominationResult>, };
+max_total: number, 
+/**
+ * This installation's member of the committee, if any, and whether that is the chair.
+ */
+me: string | null, chair: boolean, rows: Array<NominationResult>, };

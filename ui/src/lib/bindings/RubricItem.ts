@@ -4,4 +4,4 @@ export type RubricItem = {
 /**
  * A criterion code of the campaign.
  */
-criterion: string, weight: number, min: bigint, max: bigint, };
+criterion: string, weight: number, min: number, max: number, };

@@ -11,7 +11,7 @@ unit: string, year: number,
 /**
  * Points per criterion code.
  */
-points: { [key in string]: bigint }, 
+points: Record<string, number>, 
 /**
  * A comment per criterion code.
  */

@@ -1,0 +1,78 @@
+//! The committee review's commands: each a thin call into `sovang_core`.
+
+use serde_json::Value;
+use sovang_core::app::{CommitteeEntry, DecisionEntry};
+use sovang_core::store::{
+    DecisionInput, Results, ReviewState, ScoreInput, ScoreView, StatusChange,
+};
+use sovang_core::Result;
+
+use crate::commands::{with, S};
+
+#[tauri::command]
+pub async fn review_state(s: S<'_>, nomination: String) -> Result<ReviewState> {
+    with(&s, |a| a.store()?.review_state(&nomination))
+}
+
+#[tauri::command]
+pub async fn submit_nomination(s: S<'_>, nomination: String) -> Result<ReviewState> {
+    with(&s, |a| {
+        a.store()?.submit(&nomination)?;
+        a.store()?.review_state(&nomination)
+    })
+}
+
+#[tauri::command]
+pub async fn committees(s: S<'_>) -> Result<Vec<CommitteeEntry>> {
+    with(&s, |a| a.committees())
+}
+
+#[tauri::command]
+pub async fn results(s: S<'_>, committee: String) -> Result<Results> {
+    with(&s, |a| a.store()?.results(&committee))
+}
+
+#[tauri::command]
+pub async fn start_review(s: S<'_>, nomination: String) -> Result<StatusChange> {
+    with(&s, |a| a.store()?.start_review(&nomination))
+}
+
+#[tauri::command]
+pub async fn score(
+    s: S<'_>,
+    committee: String,
+    nomination: String,
+    input: ScoreInput,
+) -> Result<ScoreView> {
+    with(&s, |a| a.store()?.score(&committee, &nomination, input))
+}
+
+#[tauri::command]
+pub async fn scores(s: S<'_>, committee: String, nomination: String) -> Result<Vec<ScoreView>> {
+    with(&s, |a| a.store()?.scores(&committee, &nomination))
+}
+
+#[tauri::command]
+pub async fn decide(
+    s: S<'_>,
+    committee: String,
+    nomination: String,
+    input: DecisionInput,
+) -> Result<Value> {
+    with(&s, |a| a.store()?.decide(&committee, &nomination, input))
+}
+
+#[tauri::command]
+pub async fn decision_in_force(s: S<'_>, nomination: String) -> Result<Option<DecisionEntry>> {
+    with(&s, |a| a.decision_in_force(&nomination))
+}
+
+#[tauri::command]
+pub async fn reopen_decision(s: S<'_>, decision: String, reason: String) -> Result<StatusChange> {
+    with(&s, |a| a.store()?.reopen(&decision, &reason))
+}
+
+#[tauri::command]
+pub async fn export_ranking(s: S<'_>, committee: String) -> Result<String> {
+    with(&s, |a| a.export_ranking(&committee))
+}
