@@ -43,4 +43,5 @@ pub const NAMES: &[&str] = &[
     "decision_in_force",
     "reopen_decision",
     "export_ranking",
+    "export_dossier",
 ];

@@ -76,3 +76,8 @@ pub async fn reopen_decision(s: S<'_>, decision: String, reason: String) -> Resu
 pub async fn export_ranking(s: S<'_>, committee: String) -> Result<String> {
     with(&s, |a| a.export_ranking(&committee))
 }
+
+#[tauri::command]
+pub async fn export_dossier(s: S<'_>, nomination: String) -> Result<String> {
+    with(&s, |a| a.export_dossier(&nomination))
+}

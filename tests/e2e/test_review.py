@@ -184,6 +184,10 @@ class ThreeInstallations(unittest.TestCase):
         self.assertIn("Được chọn", rows[HA], "the list shows the review's status")
         self.assertIn("Trả lại để bổ sung", rows[BINH])
         a.shot("26-review-returned")
+        a.click('[data-testid="export-dossier"]')
+        dossier = a.text_of('[data-testid="dossier-file"]')
+        self.assertTrue(Path(dossier).is_file() and dossier.endswith(".pdf"), dossier)
+        self.assertGreater(Path(dossier).stat().st_size, 10_000, "a PDF with its fonts embedded")
 
 
 if __name__ == "__main__":

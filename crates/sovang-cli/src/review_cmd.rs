@@ -81,6 +81,13 @@ pub enum ReviewCmd {
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
     },
+    /// Ghi hồ sơ đề cử ra tệp PDF để in / Write a nomination's dossier to a PDF for printing
+    Dossier {
+        nomination: String,
+        /// Tệp .pdf / The .pdf file
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Mở lại một quyết định, kèm lý do / Reopen a decision, with the reason
     Reopen {
         decision: String,
@@ -242,6 +249,17 @@ pub fn run(store: &mut Store, cmd: &ReviewCmd, out: &Out) -> Result<(), Error> {
                     r.rows.len(),
                     file.display()
                 ),
+            );
+        }
+        ReviewCmd::Dossier {
+            nomination,
+            out: file,
+        } => {
+            sovang_core::reports::write_dossier(store, nomination, file)?;
+            out.value(
+                &json!({"file": file}),
+                &format!("Đã ghi hồ sơ đề cử vào {}", file.display()),
+                &format!("Dossier written to {}", file.display()),
             );
         }
         ReviewCmd::Reopen { decision, reason } => show(json!(store.reopen(decision, reason)?)),

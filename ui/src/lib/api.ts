@@ -97,6 +97,7 @@ export const api = {
   decisionInForce: (nomination: string) => invoke<DecisionEntry | null>('decision_in_force', { nomination }),
   reopenDecision: (decision: string, reason: string) => invoke<StatusChange>('reopen_decision', { decision, reason }),
   exportRanking: (committee: string) => invoke<string>('export_ranking', { committee }),
+  exportDossier: (nomination: string) => invoke<string>('export_dossier', { nomination }),
 };
 
 export function emptyFilter(): ListFilter {

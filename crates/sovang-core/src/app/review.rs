@@ -47,6 +47,18 @@ impl App {
             .map(|(id, decision)| DecisionEntry { id, decision }))
     }
 
+    /// Writes a nomination's dossier (PDF) into the reports folder; returns its path (and
+    /// "show in folder" shows it).
+    pub fn export_dossier(&mut self, nomination_id: &str) -> Result<String> {
+        let dir = self.reports_dir();
+        std::fs::create_dir_all(&dir)?;
+        let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
+        let file = dir.join(format!("ho-so-de-cu-{stamp}.pdf"));
+        crate::reports::write_dossier(self.store()?, nomination_id, &file)?;
+        self.last_export = Some(file.clone());
+        Ok(file.display().to_string())
+    }
+
     /// Writes the committee's ranking as a workbook into the reports folder; returns its path
     /// (and "show in folder" shows it).
     pub fn export_ranking(&mut self, committee_id: &str) -> Result<String> {

@@ -1,5 +1,9 @@
-//! Files made for people outside the app: the year's ranking as an Excel workbook.
+//! Files made for people outside the app: the ranking as an Excel workbook, a nomination's
+//! dossier as a PDF for printing.
 
+mod dossier;
+mod pdf;
 mod ranking;
 
+pub use dossier::write_dossier;
 pub use ranking::write_ranking;

@@ -389,4 +389,6 @@ export const en: Record<keyof typeof vi, string> = {
   'status.review.approved': "Approved",
   'status.review.rejected': "Rejected",
   'status.review.forwarded': "Forwarded",
+  'review.dossier': "Print the dossier (PDF)",
+  'review.dossier_saved': "Dossier saved at:",
 };

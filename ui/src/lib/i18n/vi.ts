@@ -388,4 +388,6 @@ export const vi = {
   'status.review.approved': "Được chọn",
   'status.review.rejected': "Không được chọn",
   'status.review.forwarded': "Đã chuyển lên cấp trên",
+  'review.dossier': "In hồ sơ đề cử (PDF)",
+  'review.dossier_saved': "Đã lưu hồ sơ tại:",
 } as const;

@@ -1,0 +1,74 @@
+"""Opens the nomination dossier the real `sovang` binary writes with an independent reader
+(pypdf) and checks that its text holds, with every Vietnamese mark, the nominee, the evidence
+of each criterion, the review's steps, the results and the decision.
+Usage: test_dossier_pdf.py PATH/TO/sovang"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from pypdf import PdfReader
+
+SOVANG = os.path.abspath(sys.argv[1])
+CAMPAIGN = "01856685-0800-7000-8000-000020232027"
+EVIDENCE = ("Cứu người đuối nước ở hồ Tây lúc 22 giờ đêm mùa đông, rồi đưa nạn nhân đến bệnh viện "
+            "Việt Đức kịp thời; được Ủy ban nhân dân phường Hoàn Kiếm khen thưởng. ") * 12
+
+
+def run(data, *args, stdin=None):
+    out = subprocess.run([SOVANG, "--data-dir", data, "--json", *args], input=stdin,
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, f"sovang {' '.join(args)} failed: {out.stderr}"
+    return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+def put(data, kind, body):
+    return run(data, "put", kind, "--file", "-", stdin=json.dumps(body))
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="sovang-pdf-")
+    try:
+        city = os.path.join(tmp, "city")
+        run(city, "init", "--unit", "01")
+        key = run(city, "identity", "show")["fingerprint"]
+        c = put(city, "committee", {
+            "name": "Hội đồng xét chọn Thành phố 2026", "unit": "01", "campaign_id": CAMPAIGN,
+            "year": 2026, "quorum": 1,
+            "members": [{"id": "ct", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": key}],
+        })["id"]
+        p = put(city, "person", {"full_name": "Lê Thị Thu Hà", "unit": "00070", "birth_date": "12/03/2000"})["id"]
+        n = put(city, "nomination", {"campaign_id": CAMPAIGN, "unit": "00070", "person_id": p, "year": 2026,
+                                     "category": "cong_dong", "values": ["tien_phong"],
+                                     "evidence": {"ban_linh": EVIDENCE.strip(), "suc_khoe": "Hoàn thành giải chạy Marathon Hà Nội 2026"}})["id"]
+        run(city, "review", "submit", n)
+        run(city, "review", "start", n)
+        run(city, "review", "score", n, "--committee", c,
+            "--points", "ban_linh=5,tri_thuc=4,ung_xu=5,tuan_thu=5,suc_khoe=4,ky_nang=4")
+        run(city, "review", "decide", n, "--committee", c, "--outcome", "approved", "--for", "1",
+            "--number", "12/QĐ-HĐXC", "--date", "25/11/2026")
+        out = os.path.join(tmp, "hồ sơ.pdf")
+        run(city, "review", "dossier", n, "--out", out)
+
+        reader = PdfReader(out)
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        flat = " ".join(text.split())
+        assert len(reader.pages) >= 2, f"long evidence flows onto a second page ({len(reader.pages)})"
+        for expected in ("HỒ SƠ ĐỀ CỬ", "Người được đề cử: Lê Thị Thu Hà", "Ngày sinh: 12/03/2000",
+                         "Phường Hoàn Kiếm", "Bản lĩnh vững vàng", "Sức khỏe dồi dào",
+                         "Hoàn thành giải chạy Marathon Hà Nội 2026", "Kỹ năng thành thạo",
+                         "(không có minh chứng)", "Nháp → Đã nộp", "Đang xét chọn → Được chọn",
+                         "Điểm trung bình 27,00", "Quyết định số 12/QĐ-HĐXC ngày 25/11/2026: Được chọn",
+                         "Chủ tịch hội đồng: Nguyễn Văn Chủ"):
+            assert expected in flat, f"{expected!r} not in the dossier's text:\n{text[:3000]}"
+        assert flat.count("Ủy ban nhân dân phường Hoàn Kiếm") == 12, "the whole evidence, wrapped, not cut"
+        print(f"dossier: {len(reader.pages)} pages, Vietnamese text read back by pypdf")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
