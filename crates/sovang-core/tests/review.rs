@@ -442,3 +442,84 @@ fn steps_out_of_order_and_outsiders_are_refused_and_change_nothing() {
         "refused steps wrote nothing: only the start of the review was added"
     );
 }
+
+#[test]
+fn a_ward_cannot_decide_its_own_nomination_by_bundle() {
+    use ed25519_dalek::SigningKey;
+    use sovang_core::sync::bundle::{raw_manifest, write_raw};
+    use sovang_core::sync::identity::{fingerprint, UnitCard, CARD_FORMAT};
+
+    let mut r = review();
+    let n = r.nomination.clone();
+    // A second key of the ward (a new PC), trusted by the city, signs a made-up approval: a
+    // status change and a decision of the ward's own unit.
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let public = key.verifying_key();
+    let card = UnitCard {
+        format: CARD_FORMAT.into(),
+        unit: "00070".into(),
+        unit_name: "Phường Hoàn Kiếm".into(),
+        installation: "01900000-0000-7000-8000-0000000000bb".into(),
+        public_key: hex::encode(public.as_bytes()),
+        fingerprint: fingerprint(public.as_bytes()),
+        created_at: "2026-11-26T08:00:00.000Z".into(),
+    };
+    r.chair.store.trust_add(&card).unwrap();
+    let v = "001795800000000-00000-00000000000000bb";
+    let line = |id: &str, body: serde_json::Value| {
+        let versions: serde_json::Map<String, serde_json::Value> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .chain(["deleted".to_string()].iter())
+            .map(|k| (k.clone(), json!(v)))
+            .collect();
+        json!({"id": id, "unit": "00070", "created_at": "2026-11-26T08:00:00.000Z",
+            "created_by": "Kẻ giả mạo", "created_hlc": v, "updated_at": "2026-11-26T08:00:00.000Z",
+            "updated_by": "Kẻ giả mạo", "body": body, "versions": versions})
+        .to_string()
+            + "\n"
+    };
+    let transition = line(
+        "01900000-0000-7000-8000-00000000f001",
+        json!({"nomination_id": n, "unit": "00070", "year": 2026, "from": "submitted", "to": "approved"}),
+    );
+    let decision = line(
+        "01900000-0000-7000-8000-00000000f002",
+        json!({"committee_id": r.committee, "nomination_id": n, "unit": "00070", "year": 2026,
+            "outcome": "approved", "votes_for": 2, "votes_against": 0, "votes_abstaining": 0,
+            "number": "99/QĐ", "date": "2026-11-20", "chair_id": "chu-tich"}),
+    );
+    let mut m = raw_manifest(&key, "00070", "Phường Hoàn Kiếm");
+    m.format_version = sovang_core::sync::bundle::FORMAT_VERSION;
+    m.counts.insert("transition".into(), 1);
+    m.counts.insert("decision".into(), 1);
+    let forged = r.tmp.path().join("forged.sovang");
+    write_raw(
+        &forged,
+        &key,
+        &mut m,
+        &[
+            ("records/transition.ndjson", transition.as_bytes()),
+            ("records/decision.ndjson", decision.as_bytes()),
+        ],
+        false,
+    )
+    .unwrap();
+    let got = r
+        .chair
+        .store
+        .import_bundle(&forged, ImportOptions::default(), &mut |_| {});
+    assert!(got.error.is_none(), "{:?}", got.error);
+    assert_eq!(got.rejected, 2, "both refused: {:?}", got.rejections);
+    assert!(got
+        .rejections
+        .iter()
+        .all(|x| x.code == Code::OutOfAuthority));
+    assert_eq!(
+        r.chair.store.review_status(&n).unwrap(),
+        "submitted",
+        "the nominating unit cannot decide on its own nomination"
+    );
+    assert!(r.chair.store.decision_in_force(&n).unwrap().is_none());
+}

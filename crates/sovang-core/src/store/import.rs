@@ -173,6 +173,20 @@ impl<'a, 't> Applier<'a, 't> {
         self.scope = self.units.scope(unit);
     }
 
+    /// Decisions and status changes come from the unit whose step it is (see
+    /// `review::acts_for`); the nomination is here (they wait for it).
+    fn from_reviewing_unit(&self, kind: Kind, rec: &WireRecord) -> Result<bool> {
+        let field = |k: &str| rec.body.get(k).and_then(Value::as_str);
+        let nomination_unit: Option<String> = self
+            .tx
+            .prepare_cached("SELECT unit FROM nominations WHERE id = ?1")?
+            .query_row([field("nomination_id").unwrap_or_default()], |r| r.get(0))
+            .optional()?;
+        Ok(nomination_unit.is_some_and(|n| {
+            super::review::acts_for(kind, field("to"), &rec.unit, &n, &self.units)
+        }))
+    }
+
     /// A score is its member's alone: the bundle must be signed by the key the committee
     /// lists for that member (the committee is here: scores wait for it).
     fn signed_by_member(&self, rec: &WireRecord) -> Result<bool> {
@@ -287,6 +301,13 @@ impl<'a, 't> Applier<'a, 't> {
             Ok(title) => title,
             Err(r) => return self.hold(kind, rec, &waiting_key(r.kind, &r.id)),
         };
+        if matches!(kind, Kind::Decision | Kind::Transition)
+            && !self.from_reviewing_unit(kind, rec)?
+        {
+            let e = Error::field_arg(Code::OutOfAuthority, "unit", &rec.unit);
+            self.report.reject(kind.name(), &rec.id, e);
+            return Ok(Outcome::Rejected);
+        }
         if kind == Kind::Score && !self.signed_by_member(rec)? {
             let e = Error::field_arg(Code::OutOfAuthority, "member_id", &self.signer_unit);
             self.report.reject(kind.name(), &rec.id, e);

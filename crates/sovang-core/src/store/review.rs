@@ -25,6 +25,25 @@ const STEPS: &[(&str, &str, bool)] = &[
     ("approved", "forwarded", false),
 ];
 
+/// Whether a review record may come from `unit`, for a nomination of `nomination_unit`: the
+/// nominating unit submits (itself, or a level above for it); everything else (review,
+/// decisions, returning, forwarding) is done by a committee of a level above, never by the
+/// nominating unit itself. The import applies it to every decision and status change.
+pub(crate) fn acts_for(
+    kind: Kind,
+    to: Option<&str>,
+    unit: &str,
+    nomination_unit: &str,
+    units: &crate::units::UnitTree,
+) -> bool {
+    let above = unit != nomination_unit && units.scope(unit).contains(nomination_unit);
+    match (kind, to) {
+        (Kind::Transition, Some("submitted")) => unit == nomination_unit || above,
+        (Kind::Transition | Kind::Decision, _) => above,
+        _ => true,
+    }
+}
+
 /// One change of a nomination's status, as the history shows it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
@@ -466,7 +485,7 @@ impl Store {
     fn committee_for(&self, n: &Nomination) -> Result<(String, Committee)> {
         let mut best: Option<(usize, String, Committee)> = None;
         for (id, c) in self.committees()? {
-            let covers = self.units.scope(&c.unit).contains(&n.unit);
+            let covers = acts_for(Kind::Decision, None, &c.unit, &n.unit, &self.units);
             if c.campaign_id != n.campaign_id || c.year != n.year || !covers {
                 continue;
             }
