@@ -175,7 +175,7 @@ impl<'a, 't> Applier<'a, 't> {
 
     /// Decisions and status changes come from the unit whose step it is (see
     /// `review::acts_for`); the nomination is here (they wait for it).
-    fn from_reviewing_unit(&self, kind: Kind, rec: &WireRecord) -> Result<bool> {
+    fn sent_by_reviewing_unit(&self, kind: Kind, rec: &WireRecord) -> Result<bool> {
         let field = |k: &str| rec.body.get(k).and_then(Value::as_str);
         let nomination_unit: Option<String> = self
             .tx
@@ -302,7 +302,7 @@ impl<'a, 't> Applier<'a, 't> {
             Err(r) => return self.hold(kind, rec, &waiting_key(r.kind, &r.id)),
         };
         if matches!(kind, Kind::Decision | Kind::Transition)
-            && !self.from_reviewing_unit(kind, rec)?
+            && !self.sent_by_reviewing_unit(kind, rec)?
         {
             let e = Error::field_arg(Code::OutOfAuthority, "unit", &rec.unit);
             self.report.reject(kind.name(), &rec.id, e);
