@@ -391,4 +391,6 @@ export const en: Record<keyof typeof vi, string> = {
   'status.review.forwarded': "Forwarded",
   'review.dossier': "Print the dossier (PDF)",
   'review.dossier_saved': "Dossier saved at:",
+  'review.shown': "Showing {n} of {total} nominations.",
+  'review.more': "Show more",
 };

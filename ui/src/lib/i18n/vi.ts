@@ -390,4 +390,6 @@ export const vi = {
   'status.review.forwarded': "Đã chuyển lên cấp trên",
   'review.dossier': "In hồ sơ đề cử (PDF)",
   'review.dossier_saved': "Đã lưu hồ sơ tại:",
+  'review.shown': "Đang hiện {n} trên {total} đề cử.",
+  'review.more': "Hiện thêm",
 } as const;
