@@ -1,6 +1,7 @@
 """Opens the nomination dossier the real `sovang` binary writes with an independent reader
 (pypdf) and checks that its text holds, with every Vietnamese mark, the nominee, the evidence
-of each criterion, the review's steps, the results and the decision.
+of each criterion, the review's steps, the results and the decision, and that the attached JPEG
+photo is printed in it.
 Usage: test_dossier_pdf.py PATH/TO/sovang"""
 
 import json
@@ -44,6 +45,8 @@ def main():
         n = put(city, "nomination", {"campaign_id": CAMPAIGN, "unit": "00070", "person_id": p, "year": 2026,
                                      "category": "cong_dong", "values": ["tien_phong"],
                                      "evidence": {"ban_linh": EVIDENCE.strip(), "suc_khoe": "Hoàn thành giải chạy Marathon Hà Nội 2026"}})["id"]
+        photo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "photo.jpg")
+        run(city, "attach", "nomination", n, photo)
         run(city, "review", "submit", n)
         run(city, "review", "start", n)
         run(city, "review", "score", n, "--committee", c,
@@ -65,6 +68,18 @@ def main():
                          "Chủ tịch hội đồng: Nguyễn Văn Chủ"):
             assert expected in flat, f"{expected!r} not in the dossier's text:\n{text[:3000]}"
         assert flat.count("Ủy ban nhân dân phường Hoàn Kiếm") == 12, "the whole evidence, wrapped, not cut"
+        assert "photo.jpg" in flat, "attachments are named"
+        images = []
+        for page in reader.pages:
+            xobjects = page["/Resources"].get("/XObject", {})
+            for ref in xobjects.values():
+                x = ref.get_object()
+                if x.get("/Subtype") == "/Image":
+                    images.append(x)
+        assert len(images) == 1, f"the JPEG photo is printed: {len(images)} images"
+        img = images[0]
+        assert (img["/Width"], img["/Height"]) == (96, 64) and "/DCTDecode" in str(img["/Filter"]), dict(img)
+        assert img.get_data() == open(photo, "rb").read(), "the photo's own bytes, not a re-encoding"
         print(f"dossier: {len(reader.pages)} pages, Vietnamese text read back by pypdf")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

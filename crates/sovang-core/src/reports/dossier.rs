@@ -1,6 +1,7 @@
 //! A nomination's dossier for printing (PDF, in Vietnamese): the nominee, the evidence for every
 //! criterion, the linked deeds, projects and attachments, every step of the review, the
-//! committee's results where this installation has them, and the decision.
+//! committee's results where this installation has them, and the decision. JPEG photos are
+//! printed; other attachments (PNG, PDF) are named.
 
 use std::path::Path;
 
@@ -89,7 +90,7 @@ pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
         let values: Vec<String> = n.values.iter().map(|v| label(&c.values, v)).collect();
         facts.push(("Giá trị hình mẫu", values.join(", ")));
     }
-    for (k, v) in facts {
+    for (k, v) in facts.into_iter().filter(|(_, v)| !v.is_empty()) {
         w.text(&format!("{k}: {v}"), 11.0, false, 0.0);
     }
 
@@ -138,16 +139,21 @@ pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
             }
         }
     }
-    let files: Vec<String> = record["attachments"]
+    let files: Vec<&Value> = record["attachments"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|a| s(&a["file_name"]).to_owned())
         .collect();
     if !files.is_empty() {
         w.text("Tệp đính kèm", 11.0, true, 0.0);
-        for f in files {
-            w.text(&format!("• {f}"), 11.0, false, 4.0);
+        for a in files {
+            w.text(&format!("• {}", s(&a["file_name"])), 11.0, false, 4.0);
+            // Photos in JPEG are printed; other files (PNG, PDF…) are named.
+            if s(&a["mime"]) == "image/jpeg" {
+                if let Ok(bytes) = std::fs::read(store.attachment_path(s(&a["sha256"]))) {
+                    w.jpeg(&bytes, 120.0, 90.0);
+                }
+            }
         }
     }
 

@@ -5,7 +5,10 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use printpdf::{IndirectFontRef, Mm, PdfDocument, PdfDocumentReference, PdfLayerReference};
+use printpdf::{
+    ColorBits, ColorSpace, Image, ImageFilter, ImageTransform, ImageXObject, IndirectFontRef, Mm,
+    PdfDocument, PdfDocumentReference, PdfLayerReference, Px,
+};
 
 use crate::error::{Code, Error, Result};
 
@@ -131,6 +134,44 @@ impl PdfWriter {
         lines
     }
 
+    /// A JPEG photo as it is (the PDF decodes it), fitted into `max_w` × `max_h` mm on the
+    /// left margin; false if the bytes are not a JPEG this can read.
+    pub fn jpeg(&mut self, bytes: &[u8], max_w: f32, max_h: f32) -> bool {
+        let Some((w, h, components)) = jpeg_size(bytes) else {
+            return false;
+        };
+        let color_space = match components {
+            1 => ColorSpace::Greyscale,
+            3 => ColorSpace::Rgb,
+            4 => ColorSpace::Cmyk,
+            _ => return false,
+        };
+        // At `dpi`, one pixel is 25.4 / dpi mm: the largest size that fits both limits.
+        let dpi = (w as f32 * 25.4 / max_w).max(h as f32 * 25.4 / max_h);
+        let height = h as f32 * 25.4 / dpi;
+        self.ensure_room(height + 2.0);
+        self.y -= height + 2.0;
+        let image = Image::from(ImageXObject {
+            width: Px(w),
+            height: Px(h),
+            color_space,
+            bits_per_component: ColorBits::Bit8,
+            interpolate: true,
+            image_data: bytes.to_vec(),
+            image_filter: Some(ImageFilter::DCT),
+            smask: None,
+            clipping_bbox: None,
+        });
+        let at = ImageTransform {
+            translate_x: Some(Mm(MARGIN + 4.0)),
+            translate_y: Some(Mm(self.y)),
+            dpi: Some(dpi),
+            ..Default::default()
+        };
+        image.add_to_layer(self.layer.clone(), at);
+        true
+    }
+
     /// Vertical space, in millimetres.
     pub fn space(&mut self, mm: f32) {
         self.y -= mm;
@@ -153,4 +194,30 @@ impl PdfWriter {
         }
         result
     }
+}
+
+/// A JPEG's width, height and colour components, from its frame header (SOFn).
+fn jpeg_size(b: &[u8]) -> Option<(usize, usize, u8)> {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut i = 2;
+    while i + 9 < b.len() {
+        if b[i] != 0xFF {
+            return None;
+        }
+        let marker = b[i + 1];
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        let frame = (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if frame {
+            let h = u16::from_be_bytes([b[i + 5], b[i + 6]]) as usize;
+            let w = u16::from_be_bytes([b[i + 7], b[i + 8]]) as usize;
+            return (w > 0 && h > 0).then_some((w, h, b[i + 9]));
+        }
+        if marker == 0xDA {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
 }

@@ -88,6 +88,9 @@ impl Store {
             return Err(Error::plain(Code::AlreadyDeleted, id));
         }
         self.check_scope(&row.unit)?;
+        if kind == Kind::Nomination {
+            self.ensure_editable(&row.id)?;
+        }
         let name = name.to_owned();
         let limit = self.attachment_limit;
         let (sha, size, mime, tmp) = self.copy_in(src, label, &name, limit)?;
