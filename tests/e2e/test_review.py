@@ -113,6 +113,7 @@ class ThreeInstallations(unittest.TestCase):
             self.assertEqual(status.text, "Nháp")
             a.click('[data-testid="submit-nomination"]')
             a.wait(lambda: a.text_of('[data-testid="review-status"]') == "Đã nộp", message="submitted")
+            a.wait(lambda: "Đã nộp" in (a.row(name).get_property("textContent") or ""), message="the list shows it submitted")
         a.text_appears("không sửa được")
         a.shot("21-review-submitted")
         send(self.ward, self.chair, "01")
