@@ -4,43 +4,22 @@ of each criterion, the review's steps, the results and the decision, and that th
 photo is printed in it.
 Usage: test_dossier_pdf.py PATH/TO/sovang"""
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 
 from pypdf import PdfReader
 
-SOVANG = os.path.abspath(sys.argv[1])
-CAMPAIGN = "01856685-0800-7000-8000-000020232027"
+from cityfixture import CAMPAIGN, city_with_committee, put, run
+
 EVIDENCE = ("Cứu người đuối nước ở hồ Tây lúc 22 giờ đêm mùa đông, rồi đưa nạn nhân đến bệnh viện "
             "Việt Đức kịp thời; được Ủy ban nhân dân phường Hoàn Kiếm khen thưởng. ") * 12
-
-
-def run(data, *args, stdin=None):
-    out = subprocess.run([SOVANG, "--data-dir", data, "--json", *args], input=stdin,
-                         capture_output=True, text=True, check=False)
-    assert out.returncode == 0, f"sovang {' '.join(args)} failed: {out.stderr}"
-    return json.loads(out.stdout) if out.stdout.strip() else None
-
-
-def put(data, kind, body):
-    return run(data, "put", kind, "--file", "-", stdin=json.dumps(body))
 
 
 def main():
     tmp = tempfile.mkdtemp(prefix="sovang-pdf-")
     try:
-        city = os.path.join(tmp, "city")
-        run(city, "init", "--unit", "01")
-        key = run(city, "identity", "show")["fingerprint"]
-        c = put(city, "committee", {
-            "name": "Hội đồng xét chọn Thành phố 2026", "unit": "01", "campaign_id": CAMPAIGN,
-            "year": 2026, "quorum": 1,
-            "members": [{"id": "ct", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": key}],
-        })["id"]
+        city, c = city_with_committee(tmp)
         p = put(city, "person", {"full_name": "Lê Thị Thu Hà", "unit": "00070", "birth_date": "12/03/2000"})["id"]
         n = put(city, "nomination", {"campaign_id": CAMPAIGN, "unit": "00070", "person_id": p, "year": 2026,
                                      "category": "cong_dong", "values": ["tien_phong"],

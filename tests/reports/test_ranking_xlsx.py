@@ -2,42 +2,20 @@
 (openpyxl) and checks its figures against `sovang review results --json`: the same ranks,
 means, medians and member totals, Vietnamese text intact. Usage: test_ranking_xlsx.py PATH/TO/sovang"""
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 
 from openpyxl import load_workbook
 
-SOVANG = os.path.abspath(sys.argv[1])
-CAMPAIGN = "01856685-0800-7000-8000-000020232027"
-CRITERIA = ["ban_linh", "tri_thuc", "ung_xu", "tuan_thu", "suc_khoe", "ky_nang"]
-
-
-def run(data, *args, stdin=None):
-    out = subprocess.run([SOVANG, "--data-dir", data, "--json", *args], input=stdin,
-                         capture_output=True, text=True, check=False)
-    assert out.returncode == 0, f"sovang {' '.join(args)} failed: {out.stderr}"
-    return json.loads(out.stdout) if out.stdout.strip() else None
-
-
-def put(data, kind, body):
-    return run(data, "put", kind, "--file", "-", stdin=json.dumps(body))
+from cityfixture import CAMPAIGN, city_with_committee, put, run
+from cityfixture import points as points_of
 
 
 def main():
     tmp = tempfile.mkdtemp(prefix="sovang-xlsx-")
     try:
-        city = os.path.join(tmp, "city")
-        run(city, "init", "--unit", "01")
-        key = run(city, "identity", "show")["fingerprint"]
-        c = put(city, "committee", {
-            "name": "Hội đồng xét chọn Thành phố 2026", "unit": "01", "campaign_id": CAMPAIGN,
-            "year": 2026, "quorum": 1,
-            "members": [{"id": "ct", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": key}],
-        })["id"]
+        city, c = city_with_committee(tmp)
         scores = {"Lê Thị Thu Hà": 5, "Trần Văn Bình": 3, "Đỗ Minh Châu": 4}
         for name, points in scores.items():
             p = put(city, "person", {"full_name": name, "unit": "00070"})["id"]
@@ -46,7 +24,7 @@ def main():
             run(city, "review", "submit", n)
             run(city, "review", "start", n)
             run(city, "review", "score", n, "--committee", c,
-                "--points", ",".join(f"{k}={points}" for k in CRITERIA))
+                "--points", points_of(points))
         results = run(city, "review", "results", "--committee", c)[0]
         out = os.path.join(tmp, "xếp hạng.xlsx")
         run(city, "review", "export", "--committee", c, "--out", out)

@@ -120,8 +120,9 @@ impl Store {
     /// Where a nomination stands (see `ReviewState`).
     pub fn review_state(&self, nomination_id: &str) -> Result<ReviewState> {
         let n = self.nomination(nomination_id)?;
-        let status = self.review_status(nomination_id)?;
         let history = self.status_history(nomination_id)?;
+        // The latest step is the status (as `review_status` reads it), else the written one.
+        let status = history.last().map_or(n.status.clone(), |s| s.to.clone());
         let feedback = match history.last() {
             Some(last) if status == "returned" => last.reason.clone(),
             _ => None,
@@ -255,8 +256,9 @@ impl Store {
             "nomination_id": nomination_id, "unit": unit, "year": n.year, "from": from, "to": to,
             "reason": reason, "committee_id": committee, "submitted": submitted,
         });
-        let ids = self.write_step(&[(Kind::Transition, t)], None)?;
-        self.status_change(&ids[0])
+        let id = self.new_id();
+        self.write_step(vec![(Kind::Transition, id.clone(), t)], None)?;
+        self.status_change(&id)
     }
 
     /// A member's scores of a nomination, written on the member's own installation; `submit`
@@ -282,11 +284,14 @@ impl Store {
         });
         let id = match existing {
             Some(row) => {
-                let id = row.id.clone();
-                self.write_step(&[], Some((Kind::Score, &row, body)))?;
+                self.write_step(Vec::new(), Some((Kind::Score, &row, body)))?;
+                row.id
+            }
+            None => {
+                let id = self.new_id();
+                self.write_step(vec![(Kind::Score, id.clone(), body)], None)?;
                 id
             }
-            None => self.write_step(&[(Kind::Score, body)], None)?.remove(0),
         };
         let s: Score = parse(&self.get(Kind::Score, &id)?["data"].to_string())?;
         Ok(score_view(&c, id, s))
@@ -345,20 +350,18 @@ impl Store {
             "votes_against": d.votes_against, "votes_abstaining": d.votes_abstaining,
             "number": d.number, "date": d.date, "chair_id": me, "feedback": d.feedback,
         });
-        // The decision is validated first, so its errors name its own fields.
-        records::prepare(Kind::Decision, decision.clone(), &self.ctx())?;
         let decision_id = self.new_id();
         let t = json!({
             "nomination_id": nomination_id, "unit": c.unit, "year": c.year,
             "from": "in_review", "to": d.outcome, "reason": d.feedback,
             "committee_id": committee_id, "decision_id": decision_id,
         });
-        self.write_with_id(
-            Kind::Decision,
-            &decision_id,
-            decision,
-            &[(Kind::Transition, t)],
-        )?;
+        // The decision first: a problem in it is the error reported, naming its own field.
+        let records = vec![
+            (Kind::Decision, decision_id.clone(), decision),
+            (Kind::Transition, self.new_id(), t),
+        ];
+        self.write_step(records, None)?;
         self.get(Kind::Decision, &decision_id)
     }
 
@@ -392,11 +395,10 @@ impl Store {
             "from": from, "to": "in_review", "reason": reason,
             "committee_id": d.committee_id, "decision_id": decision_id,
         });
-        let ids = self.write_step(
-            &[(Kind::Transition, t)],
-            Some((Kind::Decision, &row, Value::Object(changed))),
-        )?;
-        self.status_change(&ids[0])
+        let id = self.new_id();
+        let changed = Some((Kind::Decision, &row, Value::Object(changed)));
+        self.write_step(vec![(Kind::Transition, id.clone(), t)], changed)?;
+        self.status_change(&id)
     }
 
     /// The decision in force on a nomination, if any.
@@ -531,47 +533,17 @@ impl Store {
         id.map(|id| self.load_row(Kind::Score, &id)).transpose()
     }
 
-    /// Writes the records of one step together: new ones, and at most one changed one.
+    /// Writes the records of one step (new ones with their ids, and at most one changed one)
+    /// in one transaction, all validated first, in order.
     fn write_step(
         &mut self,
-        creates: &[(Kind, Value)],
-        change: Option<(Kind, &StoredRow, Value)>,
-    ) -> Result<Vec<String>> {
-        let ids: Vec<String> = creates.iter().map(|_| self.new_id()).collect();
-        let mut all: Vec<(Kind, &str, Value)> = Vec::new();
-        for ((k, v), id) in creates.iter().zip(&ids) {
-            all.push((*k, id.as_str(), v.clone()));
-        }
-        self.write_prepared(&all, change)?;
-        Ok(ids)
-    }
-
-    fn write_with_id(
-        &mut self,
-        kind: Kind,
-        id: &str,
-        body: Value,
-        more: &[(Kind, Value)],
-    ) -> Result<Vec<String>> {
-        let ids: Vec<String> = more.iter().map(|_| self.new_id()).collect();
-        let mut all = vec![(kind, id, body)];
-        for ((k, v), id) in more.iter().zip(&ids) {
-            all.push((*k, id.as_str(), v.clone()));
-        }
-        self.write_prepared(&all, None)?;
-        Ok(ids)
-    }
-
-    /// Validates everything first, then writes it in one transaction.
-    fn write_prepared(
-        &mut self,
-        creates: &[(Kind, &str, Value)],
+        creates: Vec<(Kind, String, Value)>,
         change: Option<(Kind, &StoredRow, Value)>,
     ) -> Result<()> {
         let cx = self.ctx();
         let mut new = Vec::new();
         for (k, id, v) in creates {
-            new.push((*k, *id, records::prepare(*k, v.clone(), &cx)?));
+            new.push((k, id, records::prepare(k, v, &cx)?));
         }
         let change = match change {
             Some((k, row, v)) => Some((k, row, records::prepare(k, v, &cx)?)),
