@@ -59,6 +59,8 @@ pub struct Vocabulary {
     pub entry_statuses: Vec<String>,
     pub entry_subjects: Vec<String>,
     pub nomination_statuses: Vec<String>,
+    /// What a committee's decision may decide.
+    pub review_outcomes: Vec<String>,
     pub genders: Vec<String>,
     pub memberships: Vec<String>,
     pub unit_types: Vec<String>,
@@ -75,6 +77,7 @@ pub fn vocabulary() -> Vocabulary {
         entry_statuses: own(records::ENTRY_STATUSES),
         entry_subjects: own(records::ENTRY_SUBJECTS),
         nomination_statuses: own(records::REVIEW_STATUSES),
+        review_outcomes: own(records::OUTCOMES),
         genders: own(records::GENDERS),
         memberships: own(records::MEMBERSHIPS),
         unit_types: own(records::UNIT_TYPES),

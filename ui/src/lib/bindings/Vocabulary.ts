@@ -4,7 +4,11 @@ import type { Kind } from "./Kind";
 /**
  * The allowed codes of every closed list, for the forms' choices and the filters.
  */
-export type Vocabulary = { project_statuses: Array<string>, project_fields: Array<string>, entry_statuses: Array<string>, entry_subjects: Array<string>, nomination_statuses: Array<string>, genders: Array<string>, memberships: Array<string>, unit_types: Array<string>, target_metrics: Array<string>, 
+export type Vocabulary = { project_statuses: Array<string>, project_fields: Array<string>, entry_statuses: Array<string>, entry_subjects: Array<string>, nomination_statuses: Array<string>, 
+/**
+ * What a committee's decision may decide.
+ */
+review_outcomes: Array<string>, genders: Array<string>, memberships: Array<string>, unit_types: Array<string>, target_metrics: Array<string>, 
 /**
  * The kinds a list can filter by year.
  */
