@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use super::rows::{
     audit, changed, field_changes, index, linked, observe_versions, per_kind_sql,
-    refresh_dependents, review_status_column, title_of, unindex, SqlFor, WriteMeta, SYNC_CREATION,
+    refresh_dependents, review_status_column, title_of, unindex, SqlFor, WriteMeta,
 };
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
@@ -388,39 +388,34 @@ impl<'a, 't> Applier<'a, 't> {
         let field_hlc = rec.stored_versions();
         let field_seen = serde_json::to_string(&rec.seen).unwrap_or_default();
         let hlc = rec.version().to_owned();
-        let mut values: Vec<(&str, &dyn ToSql)> = vec![
-            (":id", &rec.id),
-            (":unit", &p.index.unit),
-            (":title", &title),
-            (":year", &p.index.year),
-            (":status", &p.index.status),
-            (":sort_key", &p.index.sort_key),
-            (":body", &p.body_json),
-            (":created_at", &rec.created_at),
-            (":created_by", &rec.created_by),
-            (":updated_at", &rec.updated_at),
-            (":updated_by", &rec.updated_by),
-            (":created_hlc", &rec.created_hlc),
-            (":hlc", &hlc),
-            (":field_hlc", &field_hlc),
-            (":field_seen", &field_seen),
-            (":deleted_at", &rec.deleted_at),
-            (":deleted_by", &rec.deleted_by),
+        // In `SYNC_COLUMNS` order, then the kind's extra columns.
+        let mut values: Vec<&dyn ToSql> = vec![
+            &rec.id,
+            &p.index.unit,
+            &title,
+            &p.index.year,
+            &p.index.status,
+            &p.index.sort_key,
+            &p.body_json,
+            &rec.created_at,
+            &rec.created_by,
+            &rec.updated_at,
+            &rec.updated_by,
+            &rec.created_hlc,
+            &hlc,
+            &field_hlc,
+            &field_seen,
+            &rec.deleted_at,
+            &rec.deleted_by,
         ];
-        const X: [&str; 4] = [":x0", ":x1", ":x2", ":x3"];
-        for (i, v) in p.index.extra.iter().enumerate() {
-            values.push((X[i], v));
-        }
+        values.extend(p.index.extra.iter().map(|v| v as &dyn ToSql));
         let what = match local {
             None => SqlFor::SyncInsert,
-            Some(_) => {
-                values.retain(|(n, _)| !SYNC_CREATION.contains(n));
-                SqlFor::SyncUpdate
-            }
+            Some(_) => SqlFor::SyncUpdate,
         };
         self.tx
             .prepare_cached(per_kind_sql(kind, what))?
-            .execute(values.as_slice())?;
+            .execute(rusqlite::params_from_iter(values))?;
         changed(self.tx, kind.name(), &rec.id, local.is_some())?;
         if local.is_some() {
             unindex(self.tx, &rec.id)?;

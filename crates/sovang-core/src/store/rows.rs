@@ -1,6 +1,8 @@
 //! Row-level writing shared by every kind: stored rows, insert and update statements, links,
 //! the search index's upkeep, and audit rows. All of it runs inside the caller's transaction.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{Map, Value};
 
@@ -185,15 +187,16 @@ pub(super) enum SqlFor {
     Update,
     /// A record's title whatever its state (sync links may point into the trash).
     Title,
-    /// An imported record: every stored column by name (`SYNC_COLUMNS`, extras as `:x0`…).
+    /// An imported record: every stored column by position (`SYNC_COLUMNS`, then extras).
     SyncInsert,
     SyncUpdate,
     /// A stored record as it travels (`wire::RECORD_COLUMNS`), then its title.
     SyncLoad,
 }
 
-/// The columns an import writes, bound by name as `:column`; the kind's extra columns follow
-/// as `:x0`, `:x1`… An update leaves the creation's three alone.
+/// The columns an import writes, bound by position (`?1` = `id` …, the kind's extra columns
+/// after them; positions, since SQLite finds a named parameter by scanning all names). An
+/// update leaves the creation's three (`SYNC_CREATION`) alone; their positions stay unused.
 pub(super) const SYNC_COLUMNS: [&str; 17] = [
     "id",
     "unit",
@@ -213,23 +216,19 @@ pub(super) const SYNC_COLUMNS: [&str; 17] = [
     "deleted_at",
     "deleted_by",
 ];
-pub(super) const SYNC_CREATION: [&str; 3] = [":created_at", ":created_by", ":created_hlc"];
+const SYNC_CREATION: [&str; 3] = ["created_at", "created_by", "created_hlc"];
 
 fn sync_statements(k: Kind) -> [String; 2] {
-    let names: Vec<String> = SYNC_COLUMNS
-        .iter()
-        .map(|c| format!(":{c}"))
-        .chain((0..k.extra_columns().len()).map(|i| format!(":x{i}")))
-        .collect();
     let cols: Vec<&str> = SYNC_COLUMNS
         .iter()
         .chain(k.extra_columns())
         .copied()
         .collect();
+    let places: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let set: Vec<String> = cols
         .iter()
-        .zip(&names)
-        .filter(|(c, n)| **c != "id" && !SYNC_CREATION.contains(&n.as_str()))
+        .zip(&places)
+        .filter(|(c, _)| **c != "id" && !SYNC_CREATION.contains(c))
         .map(|(c, n)| format!("{c} = {n}"))
         .collect();
     [
@@ -237,9 +236,9 @@ fn sync_statements(k: Kind) -> [String; 2] {
             "INSERT INTO {} ({}) VALUES ({})",
             k.table(),
             cols.join(", "),
-            names.join(", ")
+            places.join(", ")
         ),
-        format!("UPDATE {} SET {} WHERE id = :id", k.table(), set.join(", ")),
+        format!("UPDATE {} SET {} WHERE id = ?1", k.table(), set.join(", ")),
     ]
 }
 
@@ -412,6 +411,15 @@ pub(super) fn review_status_column(
         },
         _ => return Ok(()),
     };
+    // A nomination nobody has moved yet keeps the status it was written with (most of a
+    // bulk import): no need to read its body again.
+    if kind == Kind::Nomination
+        && !tx
+            .prepare_cached("SELECT 1 FROM transitions WHERE ref = ?1 AND deleted_at IS NULL")?
+            .exists([nomination])?
+    {
+        return Ok(());
+    }
     let status = "coalesce((SELECT t.body ->> '$.to' FROM transitions t WHERE t.ref = ?1 \
                   AND t.deleted_at IS NULL ORDER BY t.created_hlc DESC LIMIT 1), \
                   (SELECT n.body ->> '$.status' FROM nominations n WHERE n.id = ?1))";
@@ -493,6 +501,51 @@ pub(super) fn refresh_dependents(
     Ok(())
 }
 
+/// The index words of linked titles (a person's name, over and over in an import) and the
+/// filter words of each kind and unit, computed once per thread. Bounded: cleared when full.
+#[derive(Default)]
+struct IndexWords {
+    titles: HashMap<String, (String, String)>,
+    tags: HashMap<(Kind, String), String>,
+}
+
+const INDEX_WORDS_MAX: usize = 4096;
+
+thread_local! {
+    static INDEX_WORDS: std::cell::RefCell<IndexWords> = Default::default();
+}
+
+impl IndexWords {
+    fn title(&mut self, title: &str) -> (&str, &str) {
+        if self.titles.len() >= INDEX_WORDS_MAX && !self.titles.contains_key(title) {
+            self.titles.clear();
+        }
+        let (exact, folded) = self.titles.entry(title.to_owned()).or_insert_with(|| {
+            let exact = text::index_words(&text::exact(title));
+            let folded = text::fold(&exact);
+            (exact, folded)
+        });
+        (exact, folded)
+    }
+
+    /// The record's kind and unit as filter words (see `text::filter_token`).
+    fn tags(&mut self, kind: Kind, unit: &str) -> String {
+        if self.tags.len() >= INDEX_WORDS_MAX {
+            self.tags.clear();
+        }
+        self.tags
+            .entry((kind, unit.to_owned()))
+            .or_insert_with(|| {
+                format!(
+                    "{} {}",
+                    text::filter_token('k', kind.name()),
+                    text::filter_token('u', unit)
+                )
+            })
+            .clone()
+    }
+}
+
 /// Adds a live record to the search index.
 pub(super) fn index(
     tx: &Transaction,
@@ -507,25 +560,23 @@ pub(super) fn index(
     let title = title_of(p, ref_title);
     // `search_title` holds what names the record (title, linked person) so that exact-mark
     // matches there rank first; `search_all` holds every searchable word, folded.
-    let (exact, folded) = match ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title)
-    {
-        Some(t) => {
-            let name = text::index_words(&text::exact(t));
-            (
-                format!("{name} {}", p.title_exact),
-                format!("{} {}", text::fold(&name), p.title_folded),
-            )
+    let linked = ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title);
+    let (exact, folded) = INDEX_WORDS.with_borrow_mut(|memo| {
+        let tags = memo.tags(kind, &p.index.unit);
+        match linked.map(|t| memo.title(t)) {
+            Some((name, name_folded)) => (
+                format!("{name} {} {tags}", p.title_exact),
+                format!(
+                    "{name_folded} {} {} {tags}",
+                    p.title_folded, p.search_folded
+                ),
+            ),
+            None => (
+                format!("{} {tags}", p.title_exact),
+                format!("{} {} {tags}", p.title_folded, p.search_folded),
+            ),
         }
-        None => (p.title_exact.clone(), p.title_folded.clone()),
-    };
-    let folded = format!("{folded} {}", p.search_folded);
-    // Filter words: the record's kind and unit (see `text::filter_token`).
-    let tags = format!(
-        "{} {}",
-        text::filter_token('k', kind.name()),
-        text::filter_token('u', &p.index.unit)
-    );
-    let (exact, folded) = (format!("{exact} {tags}"), format!("{folded} {tags}"));
+    });
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();
