@@ -1,7 +1,9 @@
 """Opens the nomination dossier the real `sovang` binary writes with an independent reader
 (pypdf) and checks that its text holds, with every Vietnamese mark, the nominee, the evidence
-of each criterion, the review's steps, the results and the decision, and that the attached JPEG
-photo is printed in it.
+of each criterion, the review's steps, the results and the decision, and that all the evidence
+is printed: the JPEG photo as it is, PNG (transparent parts on white), GIF and WebP photos
+re-encoded, an attached two-page PDF's pages after the dossier's own, and a damaged PDF named
+with the reason it is not printed.
 Usage: test_dossier_pdf.py PATH/TO/sovang"""
 
 import os
@@ -24,8 +26,10 @@ def main():
         n = put(city, "nomination", {"campaign_id": CAMPAIGN, "unit": "00070", "person_id": p, "year": 2026,
                                      "category": "cong_dong", "values": ["tien_phong"],
                                      "evidence": {"ban_linh": EVIDENCE.strip(), "suc_khoe": "Hoàn thành giải chạy Marathon Hà Nội 2026"}})["id"]
-        photo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "photo.jpg")
-        run(city, "attach", "nomination", n, photo)
+        here = os.path.dirname(os.path.abspath(__file__))
+        photo = os.path.join(here, "photo.jpg")
+        for name in ("photo.jpg", "evidence.png", "badge.gif", "scene.webp", "certificate.pdf", "damaged.pdf"):
+            run(city, "attach", "nomination", n, os.path.join(here, name))
         run(city, "review", "submit", n)
         run(city, "review", "start", n)
         run(city, "review", "score", n, "--committee", c,
@@ -47,7 +51,10 @@ def main():
                          "Chủ tịch hội đồng: Nguyễn Văn Chủ"):
             assert expected in flat, f"{expected!r} not in the dossier's text:\n{text[:3000]}"
         assert flat.count("Ủy ban nhân dân phường Hoàn Kiếm") == 12, "the whole evidence, wrapped, not cut"
-        assert "photo.jpg" in flat, "attachments are named"
+        for expected in ("photo.jpg", "evidence.png", "badge.gif", "scene.webp",
+                         "certificate.pdf (in kèm ở cuối hồ sơ, 2 trang)",
+                         "damaged.pdf (tệp PDF hỏng hoặc có mật khẩu, không in kèm)"):
+            assert expected in flat, f"every attachment is named, with what became of it: {expected!r}"
         images = []
         for page in reader.pages:
             xobjects = page["/Resources"].get("/XObject", {})
@@ -55,11 +62,17 @@ def main():
                 x = ref.get_object()
                 if x.get("/Subtype") == "/Image":
                     images.append(x)
-        assert len(images) == 1, f"the JPEG photo is printed: {len(images)} images"
-        img = images[0]
-        assert (img["/Width"], img["/Height"]) == (96, 64) and "/DCTDecode" in str(img["/Filter"]), dict(img)
-        assert img.get_data() == open(photo, "rb").read(), "the photo's own bytes, not a re-encoding"
-        print(f"dossier: {len(reader.pages)} pages, Vietnamese text read back by pypdf")
+        sizes = sorted((img["/Width"], img["/Height"]) for img in images)
+        assert sizes == [(40, 40), (60, 30), (80, 40), (96, 64)], f"all four photos are printed: {sizes}"
+        assert all("/DCTDecode" in str(img["/Filter"]) for img in images), [dict(i) for i in images]
+        jpeg = next(i for i in images if (i["/Width"], i["/Height"]) == (96, 64))
+        assert jpeg.get_data() == open(photo, "rb").read(), "the JPEG's own bytes, not a re-encoding"
+        # The attached PDF's two pages come last, in order, after the dossier's own pages.
+        tail = [" ".join(p.extract_text().split()) for p in reader.pages[-2:]]
+        assert tail == ["CERTIFICATE OF MERIT - page 1 of 2", "CERTIFICATE OF MERIT - page 2 of 2"], tail
+        assert "CERTIFICATE" not in " ".join(reader.pages[-3].extract_text().split()), "the dossier's pages first"
+        print(f"dossier: {len(reader.pages)} pages (2 from the attached PDF), 4 photos, "
+              "Vietnamese text read back by pypdf")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

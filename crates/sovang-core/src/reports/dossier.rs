@@ -1,7 +1,7 @@
 //! A nomination's dossier for printing (PDF, in Vietnamese): the nominee, the evidence for every
 //! criterion, the linked deeds, projects and attachments, every step of the review, the
-//! committee's results where this installation has them, and the decision. JPEG photos are
-//! printed; other attachments (PNG, PDF) are named.
+//! committee's results where this installation has them, and the decision. Photos (JPEG, PNG,
+//! GIF, WebP) are printed with the evidence; attached PDFs' pages follow the dossier's own.
 
 use std::path::Path;
 
@@ -147,13 +147,24 @@ pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
     if !files.is_empty() {
         w.text("Tệp đính kèm", 11.0, true, 0.0);
         for a in files {
-            w.text(&format!("• {}", s(&a["file_name"])), 11.0, false, 4.0);
-            // Photos in JPEG are printed; other files (PNG, PDF…) are named.
-            if s(&a["mime"]) == "image/jpeg" {
-                if let Ok(bytes) = std::fs::read(store.attachment_path(s(&a["sha256"]))) {
-                    w.jpeg(&bytes, 120.0, 90.0);
+            let name = s(&a["file_name"]);
+            let bytes = std::fs::read(store.attachment_path(s(&a["sha256"])));
+            // Photos are printed here, PDFs' pages after the dossier; what cannot be read is
+            // named with the reason, so a missing page never goes unnoticed.
+            let line = match (s(&a["mime"]), bytes) {
+                (_, Err(_)) => format!("• {name} (không tìm thấy tệp trên máy này)"),
+                ("application/pdf", Ok(b)) => match w.append_pdf(&b) {
+                    Some(pages) => format!("• {name} (in kèm ở cuối hồ sơ, {pages} trang)"),
+                    None => format!("• {name} (tệp PDF hỏng hoặc có mật khẩu, không in kèm)"),
+                },
+                (_, Ok(b)) => {
+                    if w.photo(&format!("• {name}"), &b, 120.0, 90.0) {
+                        continue;
+                    }
+                    format!("• {name} (không đọc được ảnh này)")
                 }
-            }
+            };
+            w.text(&line, 11.0, false, 4.0);
         }
     }
 

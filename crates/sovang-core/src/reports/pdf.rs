@@ -19,6 +19,8 @@ const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
 const MARGIN: f32 = 20.0;
 const PT_TO_MM: f32 = 0.352_778;
+/// A photo's caption size, in points.
+pub const CAPTION_PT: f32 = 11.0;
 
 fn pdf_err(e: impl std::fmt::Display) -> Error {
     Error::plain(Code::Io, &e.to_string())
@@ -53,6 +55,8 @@ pub struct PdfWriter {
     bold: Face,
     /// The baseline of the next line, from the page's bottom, in millimetres.
     y: f32,
+    /// Attached PDFs, printed after the dossier's own pages.
+    appended: Vec<lopdf::Document>,
 }
 
 impl PdfWriter {
@@ -72,6 +76,7 @@ impl PdfWriter {
             regular,
             bold,
             y: PAGE_H - MARGIN,
+            appended: Vec::new(),
         })
     }
 
@@ -134,9 +139,10 @@ impl PdfWriter {
         lines
     }
 
-    /// A JPEG photo as it is (the PDF decodes it), fitted into `max_w` × `max_h` mm on the
-    /// left margin; false if the bytes are not a JPEG this can read.
-    pub fn jpeg(&mut self, bytes: &[u8], max_w: f32, max_h: f32) -> bool {
+    /// A JPEG photo as it is (the PDF decodes it) under its caption, fitted into `max_w` ×
+    /// `max_h` mm on the left margin, caption and photo on one page; false if the bytes are
+    /// not a JPEG this can read (nothing is written then).
+    fn jpeg(&mut self, caption: &str, bytes: &[u8], max_w: f32, max_h: f32) -> bool {
         let Some((w, h, components)) = jpeg_size(bytes) else {
             return false;
         };
@@ -149,7 +155,8 @@ impl PdfWriter {
         // At `dpi`, one pixel is 25.4 / dpi mm: the largest size that fits both limits.
         let dpi = (w as f32 * 25.4 / max_w).max(h as f32 * 25.4 / max_h);
         let height = h as f32 * 25.4 / dpi;
-        self.ensure_room(height + 2.0);
+        self.ensure_room(height + 2.0 + CAPTION_PT * PT_TO_MM * 1.45);
+        self.text(caption, CAPTION_PT, false, 4.0);
         self.y -= height + 2.0;
         let image = Image::from(ImageXObject {
             width: Px(w),
@@ -172,6 +179,31 @@ impl PdfWriter {
         true
     }
 
+    /// A photo in any format the app accepts, under its caption: a JPEG as it is; PNG, GIF and WebP decoded
+    /// (a GIF's first frame), laid on white, cut to print resolution and encoded as JPEG.
+    /// False if the bytes are not an image this can read.
+    pub fn photo(&mut self, caption: &str, bytes: &[u8], max_w: f32, max_h: f32) -> bool {
+        if jpeg_size(bytes).is_some() {
+            return self.jpeg(caption, bytes, max_w, max_h);
+        }
+        match as_jpeg(bytes, max_w, max_h) {
+            Some(jpeg) => self.jpeg(caption, &jpeg, max_w, max_h),
+            None => false,
+        }
+    }
+
+    /// Keeps a PDF's pages to be printed after the dossier's own; returns how many, or `None`
+    /// if the file cannot be read (damaged, or locked with a password).
+    pub fn append_pdf(&mut self, bytes: &[u8]) -> Option<usize> {
+        let doc = lopdf::Document::load_mem(bytes).ok()?;
+        let pages = doc.get_pages().len();
+        if doc.is_encrypted() || pages == 0 {
+            return None;
+        }
+        self.appended.push(doc);
+        Some(pages)
+    }
+
     /// Vertical space, in millimetres.
     pub fn space(&mut self, mm: f32) {
         self.y -= mm;
@@ -182,11 +214,18 @@ impl PdfWriter {
         let label = out.display().to_string();
         let tmp = out.with_extension("pdf.part");
         let result = (|| {
-            let file =
-                std::fs::File::create(&tmp).map_err(|e| Error::io(Some("out"), &label, &e))?;
-            self.doc
-                .save(&mut std::io::BufWriter::new(file))
-                .map_err(pdf_err)?;
+            let mut bytes = self.doc.save_to_bytes().map_err(pdf_err)?;
+            if !self.appended.is_empty() {
+                let mut doc = lopdf::Document::load_mem(&bytes).map_err(pdf_err)?;
+                for other in self.appended {
+                    append_pages(&mut doc, other).map_err(pdf_err)?;
+                }
+                doc.prune_objects();
+                doc.compress();
+                bytes.clear();
+                doc.save_to(&mut bytes).map_err(pdf_err)?;
+            }
+            std::fs::write(&tmp, &bytes).map_err(|e| Error::io(Some("out"), &label, &e))?;
             std::fs::rename(&tmp, out).map_err(|e| Error::io(Some("out"), &label, &e))
         })();
         if result.is_err() {
@@ -220,4 +259,131 @@ fn jpeg_size(b: &[u8]) -> Option<(usize, usize, u8)> {
         i += 2 + len;
     }
     None
+}
+
+/// Photos are cut to this resolution at their printed size: sharp on paper, small in the file.
+const PRINT_DPI: f32 = 200.0;
+
+/// Decodes a PNG, GIF or WebP (within limits: a hostile file cannot claim gigabytes), lays it
+/// on white, scales it down to `PRINT_DPI` within `max_w` × `max_h` mm, and encodes it as JPEG.
+fn as_jpeg(bytes: &[u8], max_w: f32, max_h: f32) -> Option<Vec<u8>> {
+    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(256 << 20);
+    reader.limits(limits);
+    let img = reader.decode().ok()?;
+    let (fit_w, fit_h) = (
+        (max_w / 25.4 * PRINT_DPI) as u32,
+        (max_h / 25.4 * PRINT_DPI) as u32,
+    );
+    let img = if img.width() > fit_w || img.height() > fit_h {
+        img.resize(fit_w, fit_h, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
+    let rgba = img.to_rgba8();
+    let white = |c: u8, a: u8| ((c as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
+    let rgb = image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        image::Rgb([white(r, a), white(g, a), white(b, a)])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&rgb)
+        .ok()?;
+    Some(out)
+}
+
+/// Appends `other`'s pages, in order, to `doc`'s page tree. What a page inherits from the
+/// tree it leaves (resources, page size, rotation) is copied onto the page first.
+fn append_pages(doc: &mut lopdf::Document, mut other: lopdf::Document) -> lopdf::Result<()> {
+    use lopdf::Object;
+    let root = doc.catalog()?.get(b"Pages")?.as_reference()?;
+    other.renumber_objects_with(doc.max_id + 1);
+    let pages: Vec<lopdf::ObjectId> = other.get_pages().into_values().collect();
+    for &page in &pages {
+        for key in [&b"Resources"[..], b"MediaBox", b"CropBox", b"Rotate"] {
+            if let Some(value) = inherited(&other, page, key) {
+                other.get_dictionary_mut(page)?.set(key, value);
+            }
+        }
+        other.get_dictionary_mut(page)?.set("Parent", root);
+    }
+    doc.max_id = doc.max_id.max(other.max_id);
+    for (id, object) in other.objects {
+        if !matches!(object.type_name(), Ok("Catalog" | "Pages")) {
+            doc.objects.insert(id, object);
+        }
+    }
+    let tree = doc.get_dictionary_mut(root)?;
+    let mut kids = tree.get(b"Kids")?.as_array()?.clone();
+    kids.extend(pages.iter().map(|&p| Object::Reference(p)));
+    let count = tree.get(b"Count")?.as_i64()? + pages.len() as i64;
+    tree.set("Kids", kids);
+    tree.set("Count", count);
+    Ok(())
+}
+
+/// A page's attribute, from the page or the nearest node above it that sets it.
+fn inherited(doc: &lopdf::Document, page: lopdf::ObjectId, key: &[u8]) -> Option<lopdf::Object> {
+    let mut node = doc.get_dictionary(page).ok()?;
+    for _ in 0..64 {
+        if let Ok(value) = node.get(key) {
+            return Some(value.clone());
+        }
+        let parent = node.get(b"Parent").ok()?.as_reference().ok()?;
+        node = doc.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(img: &image::RgbaImage) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_transparent_png_prints_on_white() {
+        let mut img = image::RgbaImage::new(4, 2);
+        img.put_pixel(3, 1, image::Rgba([200, 0, 0, 255]));
+        let jpeg = as_jpeg(&png(&img), 120.0, 90.0).expect("a PNG is re-encoded");
+        assert!(jpeg_size(&jpeg).is_some_and(|(w, h, c)| (w, h, c) == (4, 2, 3)));
+        let back = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+        let [r, g, b] = back.get_pixel(0, 0).0;
+        assert!(
+            r > 240 && g > 240 && b > 240,
+            "clear pixels become paper white: {r},{g},{b}"
+        );
+    }
+
+    #[test]
+    fn a_large_photo_is_cut_to_print_resolution() {
+        let img = image::RgbaImage::from_pixel(4000, 1000, image::Rgba([0, 90, 160, 255]));
+        let jpeg = as_jpeg(&png(&img), 120.0, 90.0).unwrap();
+        let (w, h, _) = jpeg_size(&jpeg).unwrap();
+        // 120 mm at 200 dpi is 944 pixels; the height follows the aspect ratio.
+        assert_eq!((w, h), (944, 236), "no more pixels than print needs");
+    }
+
+    #[test]
+    fn what_is_not_an_image_is_not_printed() {
+        let mut w = PdfWriter::new("t").unwrap();
+        let before = w.y;
+        assert!(!w.photo("• x.png", b"\x89PNG\r\n\x1a\nnot really", 120.0, 90.0));
+        assert_eq!(w.y, before, "nothing written for an unreadable photo");
+        assert_eq!(
+            w.append_pdf(b"%PDF-1.4\n1 0 obj\n<<"),
+            None,
+            "a damaged PDF is refused"
+        );
+    }
 }
