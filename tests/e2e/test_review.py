@@ -1,5 +1,6 @@
 """Committee review across three installations, through their windows: a ward submits two
-nominations; the city's chair takes them into review and scores one; a member scores it on
+nominations; the city's chair sets up the committee in the window (a committee without a chair
+is refused first), takes both nominations into review and scores one; a member scores it on
 their own installation (blind until then); the chair sees the mean, approves one and returns
 the other with feedback, and exports the ranking; the ward sees "approved" and "returned"
 with the feedback. Bundles move with the `sovang` command line (the sync screens have their
@@ -11,6 +12,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from selenium.webdriver.support.ui import Select
+
 from harness import App, Driver, ROOT
 
 SOVANG = ROOT / "target" / "debug" / "sovang"
@@ -18,6 +21,7 @@ CAMPAIGN = "01856685-0800-7000-8000-000020232027"
 HA = "Lê Thị Thu Hà"
 BINH = "Trần Văn Bình"
 FEEDBACK = "Bổ sung minh chứng cho tiêu chí Sức khỏe dồi dào"
+COMMITTEE = "Hội đồng xét chọn Thành phố 2026"
 
 
 def cli(home: Path, *args, stdin=None):
@@ -51,15 +55,7 @@ class ThreeInstallations(unittest.TestCase):
         for a, b in ((cls.ward, cls.chair), (cls.member, cls.chair)):
             cli(a, "trust", "add", str(b / "card.json"))
             cli(b, "trust", "add", str(a / "card.json"))
-        committee = {
-            "name": "Hội đồng xét chọn Thành phố 2026", "unit": "01", "campaign_id": CAMPAIGN,
-            "year": 2026, "quorum": 2,
-            "members": [
-                {"id": "ct", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": cards[cls.chair]},
-                {"id": "tv", "name": "Trần Thị Ủy", "fingerprint": cards[cls.member]},
-            ],
-        }
-        cli(cls.chair, "put", "committee", "--file", "-", stdin=json.dumps(committee))
+        cls.cards = cards
         for name, evidence in ((HA, "Cứu người đuối nước ở hồ Tây"), (BINH, "Hiến máu tình nguyện 12 lần")):
             p = cli(cls.ward, "put", "person", "--file", "-", stdin=json.dumps({"full_name": name, "unit": "00070"}))
             cli(cls.ward, "put", "nomination", "--file", "-", stdin=json.dumps({
@@ -118,7 +114,35 @@ class ThreeInstallations(unittest.TestCase):
         a.shot("21-review-submitted")
         send(self.ward, self.chair, "01")
 
-    def test_2_chair_takes_them_into_review_and_scores_one(self):
+    def test_2_chair_sets_up_the_committee(self):
+        a = self.open(self.chair)
+        a.nav("review")
+        a.css('[data-testid="no-committee"]')
+        a.click('[data-testid="new-committee"]')
+        a.type("#name", COMMITTEE)
+        for _ in range(2):
+            a.click('[data-testid="add-member"]')
+        rows = a.all('[data-field="members"] tbody tr')
+        for row, name, fingerprint in ((rows[0], "Nguyễn Văn Chủ", self.cards[self.chair]),
+                                       (rows[1], "Trần Thị Ủy", self.cards[self.member])):
+            row.find_element("css selector", "input").send_keys(name)
+            Select(row.find_elements("css selector", "select")[1]).select_by_value(fingerprint)
+        self.assertIn("Máy này (Thành phố Hà Nội)", rows[0].get_property("textContent"),
+                      "this computer is offered by name, the member's by its trusted key")
+        Select(rows[0].find_elements("css selector", "select")[0]).select_by_value("member")
+        a.type("#quorum", "2")
+        a.click('[data-testid="save"]')
+        a.text_appears("phải có đúng một chủ tịch")  # no chair: refused, the form stays open with the reason
+        self.assertEqual(cli(self.chair, "list", "committee")["items"], [], "nothing saved")
+        Select(rows[0].find_elements("css selector", "select")[0]).select_by_value("chair")
+        a.shot("21b-committee-setup")
+        a.click('[data-testid="save"]')
+        a.wait(lambda: COMMITTEE in a.body(), message="the new committee is shown")
+        a.css('[data-testid="edit-committee"]')
+        saved = cli(self.chair, "list", "committee")["items"]
+        self.assertEqual(len(saved), 1, "one committee saved")
+
+    def test_3_chair_takes_them_into_review_and_scores_one(self):
         a = self.open(self.chair)
         for name in (HA, BINH):
             self.open_row(a, name)
@@ -130,7 +154,7 @@ class ThreeInstallations(unittest.TestCase):
         a.shot("22-review-scoring")
         send(self.chair, self.member, "01")
 
-    def test_3_member_scores_blind_then_sees_the_others(self):
+    def test_4_member_scores_blind_then_sees_the_others(self):
         a = self.open(self.member)
         row = self.review_row(a, HA)
         self.assertIn("Ẩn đến khi bạn gửi phiếu", row.text, "blind: no mean before scoring")
@@ -142,7 +166,7 @@ class ThreeInstallations(unittest.TestCase):
         a.shot("23-review-member")
         send(self.member, self.chair, "01")
 
-    def test_4_chair_decides_and_exports_the_ranking(self):
+    def test_5_chair_decides_and_exports_the_ranking(self):
         a = self.open(self.chair)
         row = self.review_row(a, HA)
         self.assertIn("24,00", row.text, "mean of 30 and 18")
@@ -172,7 +196,7 @@ class ThreeInstallations(unittest.TestCase):
         self.assertTrue(Path(path).is_file() and path.endswith(".xlsx"), path)
         send(self.chair, self.ward, "00070")
 
-    def test_5_ward_sees_the_result_and_the_feedback(self):
+    def test_6_ward_sees_the_result_and_the_feedback(self):
         a = self.open(self.ward)
         self.assertEqual(self.nomination(a, HA).text, "Được chọn")
         steps = a.text_of('[data-testid="review-state"] .review-steps')
