@@ -42,6 +42,7 @@ pub const NAMES: &[&str] = &[
     "decide",
     "decision_in_force",
     "reopen_decision",
+    "forward_nomination",
     "export_ranking",
     "export_dossier",
 ];

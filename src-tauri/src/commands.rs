@@ -210,6 +210,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         decide,
         decision_in_force,
         reopen_decision,
+        forward_nomination,
         export_ranking,
         export_dossier
     ]

@@ -73,6 +73,11 @@ pub async fn reopen_decision(s: S<'_>, decision: String, reason: String) -> Resu
 }
 
 #[tauri::command]
+pub async fn forward_nomination(s: S<'_>, nomination: String) -> Result<StatusChange> {
+    with(&s, |a| a.store()?.forward(&nomination, None))
+}
+
+#[tauri::command]
 pub async fn export_ranking(s: S<'_>, committee: String) -> Result<String> {
     with(&s, |a| a.export_ranking(&committee))
 }

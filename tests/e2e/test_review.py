@@ -179,6 +179,8 @@ class ThreeInstallations(unittest.TestCase):
         a.click('[data-testid="record-decision"]')
         a.css('[data-testid="decision-in-force"]')
         self.assertIn("12/QĐ-HĐXC", a.text_of('[data-testid="decision-in-force"]'))
+        a.css('[data-testid="reopen"]')
+        self.assertEqual(a.all('[data-testid="forward"]'), [], "the city has no level above to forward to")
         a.shot("25-review-decision")
         self.open_row(a, BINH)
         a.css('[data-testid="outcome"]').send_keys("Trả lại")

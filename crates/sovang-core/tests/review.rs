@@ -523,3 +523,57 @@ fn a_ward_cannot_decide_its_own_nomination_by_bundle() {
     );
     assert!(r.chair.store.decision_in_force(&n).unwrap().is_none());
 }
+
+/// A ward's committee reviews a branch's nomination and, once it is approved, forwards it to
+/// the city above; the city's committee, with no level above it, cannot forward.
+#[test]
+fn an_approved_nomination_is_forwarded_to_the_level_above() {
+    let mut f = fixture("00070");
+    let s = &mut f.store;
+    let branch = s
+        .put(
+            Kind::Unit,
+            json!({"name": "Chi đoàn Tổ dân phố 5", "unit_type": "branch", "parent": "00070"}),
+        )
+        .unwrap();
+    let branch = branch["data"]["code"].as_str().unwrap().to_owned();
+    let p = person(s, "Hoàng Lan", &branch);
+    let n = s
+        .put(
+            Kind::Nomination,
+            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": branch, "person_id": p,
+                "year": 2026, "category": "cong_dong",
+                "evidence": {"ban_linh": "Hiến máu tình nguyện 12 lần"}}),
+        )
+        .unwrap();
+    let n = id(&n);
+    let key = s.identity().unwrap().fingerprint;
+    let c = s
+        .put(
+            Kind::Committee,
+            json!({"name": "Hội đồng xét chọn phường Hoàn Kiếm", "unit": "00070",
+                "campaign_id": PRESET_CAMPAIGN_ID, "year": 2026, "quorum": 1,
+                "members": [{"id": "ct", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": key}]}),
+        )
+        .unwrap();
+    let c = id(&c);
+    s.submit(&n).unwrap();
+    s.start_review(&n).unwrap();
+    let early = s.forward(&n, None).unwrap_err();
+    assert_eq!(
+        early.code,
+        Code::TransitionRefused,
+        "only an approved nomination moves on"
+    );
+    s.score(&c, &n, points(5)).unwrap();
+    s.decide(&c, &n, decision("approved", (1, 0, 0))).unwrap();
+    let step = s.forward(&n, None).unwrap();
+    assert_eq!(
+        (step.from.as_str(), step.to.as_str()),
+        ("approved", "forwarded"),
+        "the ward's committee sends it on to the city"
+    );
+    assert_eq!(s.review_status(&n).unwrap(), "forwarded");
+    let again = s.forward(&n, None).unwrap_err();
+    assert_eq!(again.code, Code::TransitionRefused, "forwarded once");
+}

@@ -96,6 +96,7 @@ export const api = {
     invoke<unknown>('decide', { committee, nomination, input }),
   decisionInForce: (nomination: string) => invoke<DecisionEntry | null>('decision_in_force', { nomination }),
   reopenDecision: (decision: string, reason: string) => invoke<StatusChange>('reopen_decision', { decision, reason }),
+  forwardNomination: (nomination: string) => invoke<StatusChange>('forward_nomination', { nomination }),
   exportRanking: (committee: string) => invoke<string>('export_ranking', { committee }),
   exportDossier: (nomination: string) => invoke<string>('export_dossier', { nomination }),
 };

@@ -15,6 +15,8 @@ use crate::records::{Committee, Decision};
 pub struct CommitteeEntry {
     pub id: String,
     pub committee: Committee,
+    /// Its unit has a level above, to which approved nominations can be forwarded.
+    pub forwardable: bool,
 }
 
 /// A decision with its record id.
@@ -32,11 +34,18 @@ impl App {
     }
 
     pub fn committees(&mut self) -> Result<Vec<CommitteeEntry>> {
-        Ok(self
-            .store()?
+        let store = self.store()?;
+        Ok(store
             .committees()?
             .into_iter()
-            .map(|(id, committee)| CommitteeEntry { id, committee })
+            .map(|(id, committee)| CommitteeEntry {
+                id,
+                forwardable: store
+                    .units()
+                    .get(&committee.unit)
+                    .is_some_and(|u| u.parent.is_some()),
+                committee,
+            })
             .collect())
     }
 

@@ -4,4 +4,8 @@ import type { Committee } from "./Committee";
 /**
  * A committee with its record id.
  */
-export type CommitteeEntry = { id: string, committee: Committee, };
+export type CommitteeEntry = { id: string, committee: Committee, 
+/**
+ * Its unit has a level above, to which approved nominations can be forwarded.
+ */
+forwardable: boolean, };

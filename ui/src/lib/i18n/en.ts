@@ -393,6 +393,8 @@ export const en: Record<keyof typeof vi, string> = {
   'review.dossier_saved': "Dossier saved at:",
   'review.shown': "Showing {n} of {total} nominations.",
   'review.more': "Show more",
+  'review.forwarded': "Nomination forwarded. Send a sync bundle to the level above.",
+  'review.forward': "Forward to the level above",
   'review.new_committee': "New committee",
   'review.edit_committee': "Edit committee",
   'committee.new': "Set up a review committee",

@@ -392,6 +392,8 @@ export const vi = {
   'review.dossier_saved': "Đã lưu hồ sơ tại:",
   'review.shown': "Đang hiện {n} trên {total} đề cử.",
   'review.more': "Hiện thêm",
+  'review.forwarded': "Đã chuyển đề cử lên cấp trên. Hãy gửi gói đồng bộ cho cấp trên.",
+  'review.forward': "Chuyển lên cấp trên",
   'review.new_committee': "Lập hội đồng",
   'review.edit_committee': "Sửa hội đồng",
   'committee.new': "Lập hội đồng xét chọn",
