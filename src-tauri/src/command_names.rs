@@ -35,6 +35,7 @@ pub const NAMES: &[&str] = &[
     "review_state",
     "submit_nomination",
     "committees",
+    "committee_template",
     "results",
     "start_review",
     "score",

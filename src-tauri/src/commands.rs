@@ -203,6 +203,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         review_state,
         submit_nomination,
         committees,
+        committee_template,
         results,
         start_review,
         score,

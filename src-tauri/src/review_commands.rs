@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use sovang_core::app::{CommitteeEntry, DecisionEntry};
+use sovang_core::records::Committee;
 use sovang_core::store::{
     DecisionInput, Results, ReviewState, ScoreInput, ScoreView, StatusChange,
 };
@@ -25,6 +26,11 @@ pub async fn submit_nomination(s: S<'_>, nomination: String) -> Result<ReviewSta
 #[tauri::command]
 pub async fn committees(s: S<'_>) -> Result<Vec<CommitteeEntry>> {
     with(&s, |a| a.committees())
+}
+
+#[tauri::command]
+pub async fn committee_template(s: S<'_>) -> Result<Committee> {
+    with(&s, |a| a.committee_template())
 }
 
 #[tauri::command]

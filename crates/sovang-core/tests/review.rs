@@ -577,3 +577,47 @@ fn an_approved_nomination_is_forwarded_to_the_level_above() {
     let again = s.forward(&n, None).unwrap_err();
     assert_eq!(again.code, Code::TransitionRefused, "forwarded once");
 }
+
+/// A committee starts from the campaign's rubric, and members saved without an id get the
+/// first free ones (the window's form leaves ids to the core).
+#[test]
+fn a_new_committee_takes_the_campaigns_rubric_and_its_members_get_ids() {
+    use sovang_core::records::{Committee, DEFAULT_SCALE};
+    let mut f = fixture("01");
+    let s = &mut f.store;
+    let campaign = s.campaigns().get(PRESET_CAMPAIGN_ID).unwrap().clone();
+    let mut t = Committee::template("01", PRESET_CAMPAIGN_ID, &campaign, 2026);
+    assert_eq!(t.rubric.len(), campaign.criteria.len(), "every criterion");
+    assert!(t
+        .rubric
+        .iter()
+        .all(|r| r.weight == 1.0 && (r.min, r.max) == DEFAULT_SCALE));
+    assert!(t.blind, "blind unless the chair turns it off");
+    t.name = "Hội đồng xét chọn Thành phố 2026".into();
+    let key = s.identity().unwrap().fingerprint;
+    let member = |id: &str, name: &str, role: &str| sovang_core::records::Member {
+        id: id.into(),
+        name: name.into(),
+        role: role.into(),
+        fingerprint: key.clone(),
+    };
+    t.members = vec![
+        member("", "Nguyễn Văn Chủ", "chair"),
+        member("m1", "Trần Thị Ủy", "member"),
+        member("", "Lê Văn Ba", "member"),
+    ];
+    let saved = s
+        .put(Kind::Committee, serde_json::to_value(&t).unwrap())
+        .unwrap();
+    let ids: Vec<&str> = saved["data"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["m2", "m1", "m3"],
+        "given ids stay, empty ones take the free ones"
+    );
+}

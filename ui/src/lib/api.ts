@@ -23,6 +23,7 @@ import type { UnitCard } from './bindings/UnitCard';
 import type { TrustedKey } from './bindings/TrustedKey';
 import type { Conflict } from './bindings/Conflict';
 import type { ReviewState } from './bindings/ReviewState';
+import type { Committee } from './bindings/Committee';
 import type { CommitteeEntry } from './bindings/CommitteeEntry';
 import type { DecisionEntry } from './bindings/DecisionEntry';
 import type { Results } from './bindings/Results';
@@ -87,6 +88,7 @@ export const api = {
   reviewState: (nomination: string) => invoke<ReviewState>('review_state', { nomination }),
   submitNomination: (nomination: string) => invoke<ReviewState>('submit_nomination', { nomination }),
   committees: () => invoke<CommitteeEntry[]>('committees'),
+  committeeTemplate: () => invoke<Committee>('committee_template'),
   results: (committee: string) => invoke<Results>('results', { committee }),
   startReview: (nomination: string) => invoke<StatusChange>('start_review', { nomination }),
   score: (committee: string, nomination: string, input: ScoreInput) =>

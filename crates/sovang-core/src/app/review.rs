@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::App;
-use crate::error::Result;
+use crate::error::{Code, Error, Result};
 use crate::records::{Committee, Decision};
 
 /// A committee with its record id.
@@ -17,6 +17,8 @@ pub struct CommitteeEntry {
     pub committee: Committee,
     /// Its unit has a level above, to which approved nominations can be forwarded.
     pub forwardable: bool,
+    /// This installation may change it (its unit is within this one's scope).
+    pub editable: bool,
 }
 
 /// A decision with its record id.
@@ -40,13 +42,27 @@ impl App {
             .into_iter()
             .map(|(id, committee)| CommitteeEntry {
                 id,
-                forwardable: store
-                    .units()
-                    .get(&committee.unit)
-                    .is_some_and(|u| u.parent.is_some()),
+                forwardable: store.forwards(&committee),
+                editable: store.check_scope(&committee.unit).is_ok(),
                 committee,
             })
             .collect())
+    }
+
+    /// A new committee as the window's form starts it: this installation's unit, the
+    /// campaign and year in force, the campaign's rubric (see `Committee::template`).
+    pub fn committee_template(&mut self) -> Result<Committee> {
+        let status = self.status();
+        let unit = status.installation.map(|i| i.unit).unwrap_or_default();
+        let campaign = status
+            .campaign
+            .ok_or_else(|| Error::plain(Code::UnknownReference, &status.campaign_id))?;
+        Ok(Committee::template(
+            &unit,
+            &status.campaign_id,
+            &campaign,
+            status.year,
+        ))
     }
 
     pub fn decision_in_force(&mut self, nomination_id: &str) -> Result<Option<DecisionEntry>> {

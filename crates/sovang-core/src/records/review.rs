@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::validate as v;
-use super::{codes, Body, Ctx, Index, Kind, Ref};
+use super::{codes, Body, Campaign, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 
 /// A nomination's statuses, in the order of its path.
@@ -34,7 +34,9 @@ pub const DEFAULT_SCALE: (i64, i64) = (1, 5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
-    /// A stable id for the member within the committee (their scores point at it).
+    /// A stable id for the member within the committee (their scores point at it); given
+    /// when the committee is saved if left empty.
+    #[serde(default)]
     pub id: String,
     pub name: String,
     /// `chair` or `member`.
@@ -107,10 +109,37 @@ impl Committee {
         self.members.iter().find(|m| m.id == id)
     }
 
+    /// A new committee of `unit` for `campaign`'s `year`: the campaign's rubric, blind
+    /// scoring, no members yet (what the window's form starts from).
+    pub fn template(unit: &str, campaign_id: &str, campaign: &Campaign, year: i32) -> Self {
+        Committee {
+            unit: unit.into(),
+            campaign_id: campaign_id.into(),
+            year,
+            quorum: 1,
+            rubric: default_rubric(campaign),
+            blind: true,
+            ..Default::default()
+        }
+    }
+
     /// The member who scores on the installation with this key.
     pub fn member_by_key(&self, fingerprint: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.fingerprint == fingerprint)
     }
+}
+
+/// Every criterion of the campaign, weight 1, on the default scale.
+fn default_rubric(c: &Campaign) -> Vec<RubricItem> {
+    c.criteria
+        .iter()
+        .map(|l| RubricItem {
+            criterion: l.code.clone(),
+            weight: one(),
+            min: DEFAULT_SCALE.0,
+            max: DEFAULT_SCALE.1,
+        })
+        .collect()
 }
 
 impl Body for Committee {
@@ -122,11 +151,18 @@ impl Body for Committee {
         p.add(v::max_len("name", &self.name, 200));
         p.add(v::known_unit("unit", &mut self.unit, cx.units));
         p.add(v::required("campaign_id", &mut self.campaign_id));
+        // A member without an id gets the first free `m1`, `m2`…
+        let taken: HashSet<String> = self.members.iter().map(|m| m.id.clone()).collect();
+        let mut free = (1..)
+            .map(|n| format!("m{n}"))
+            .filter(|id| !taken.contains(id));
         let mut ids = HashSet::new();
         for m in &mut self.members {
             m.name = m.name.trim().to_owned();
             m.fingerprint = crate::sync::identity::normalize_fingerprint(&m.fingerprint);
-            p.add(v::required("members.id", &mut m.id));
+            if m.id.trim().is_empty() {
+                m.id = free.next().unwrap_or_default();
+            }
             p.add(v::required("members.name", &mut m.name));
             p.add(v::one_of("members.role", &m.role, MEMBER_ROLES));
             if !ids.insert(m.id.clone()) {
@@ -152,16 +188,7 @@ impl Body for Committee {
             Some(c) => {
                 p.add(c.check_year(self.year));
                 if self.rubric.is_empty() {
-                    self.rubric = c
-                        .criteria
-                        .iter()
-                        .map(|l| RubricItem {
-                            criterion: l.code.clone(),
-                            weight: 1.0,
-                            min: DEFAULT_SCALE.0,
-                            max: DEFAULT_SCALE.1,
-                        })
-                        .collect();
+                    self.rubric = default_rubric(c);
                 }
                 let known = codes(&c.criteria);
                 let mut seen = HashSet::new();

@@ -216,18 +216,18 @@ impl Store {
     pub fn forward(&mut self, nomination_id: &str, reason: Option<String>) -> Result<StatusChange> {
         let n = self.nomination(nomination_id)?;
         let c = self.committee_for(&n)?;
-        if self
-            .units
-            .get(&c.1.unit)
-            .and_then(|u| u.parent.clone())
-            .is_none()
-        {
+        if !self.forwards(&c.1) {
             return Err(Error::plain(
                 Code::TransitionRefused,
                 "approved → forwarded",
             ));
         }
         self.step(nomination_id, &n, "forwarded", Some(&c.0), reason, None)
+    }
+
+    /// Whether a committee can forward what it approves: its unit has a level above.
+    pub fn forwards(&self, c: &Committee) -> bool {
+        self.units.get(&c.unit).is_some_and(|u| u.parent.is_some())
     }
 
     /// Writes one step of `STEPS`, refusing any other.

@@ -8,4 +8,8 @@ export type CommitteeEntry = { id: string, committee: Committee,
 /**
  * Its unit has a level above, to which approved nominations can be forwarded.
  */
-forwardable: boolean, };
+forwardable: boolean, 
+/**
+ * This installation may change it (its unit is within this one's scope).
+ */
+editable: boolean, };

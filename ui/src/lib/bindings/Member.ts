@@ -2,7 +2,8 @@
 
 export type Member = { 
 /**
- * A stable id for the member within the committee (their scores point at it).
+ * A stable id for the member within the committee (their scores point at it); given
+ * when the committee is saved if left empty.
  */
 id: string, name: string, 
 /**
