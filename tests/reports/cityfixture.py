@@ -1,25 +1,14 @@
 """What both report checks start from: the real `sovang` binary (argv[1]) on a fresh city
 installation whose own key chairs a one-member committee for 2026."""
 
-import json
 import os
-import subprocess
 import sys
 
-SOVANG = os.path.abspath(sys.argv[1])
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sovang_cli import put, run  # noqa: E402,F401  (the report checks take them from here)
+
 CAMPAIGN = "01856685-0800-7000-8000-000020232027"
 CRITERIA = ["ban_linh", "tri_thuc", "ung_xu", "tuan_thu", "suc_khoe", "ky_nang"]
-
-
-def run(data, *args, stdin=None):
-    out = subprocess.run([SOVANG, "--data-dir", data, "--json", *args], input=stdin,
-                         capture_output=True, text=True, check=False)
-    assert out.returncode == 0, f"sovang {' '.join(args)} failed: {out.stderr}"
-    return json.loads(out.stdout) if out.stdout.strip() else None
-
-
-def put(data, kind, body):
-    return run(data, "put", kind, "--file", "-", stdin=json.dumps(body))
 
 
 def city_with_committee(tmp):

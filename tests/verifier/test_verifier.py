@@ -5,23 +5,16 @@ fails. Usage: test_verifier.py PATH/TO/sovang"""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from verify_bundle import verify  # noqa: E402
+from sovang_cli import run  # noqa: E402
 
-SOVANG = os.path.abspath(sys.argv[1])
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-def run(data, *args, stdin=None):
-    out = subprocess.run([SOVANG, "--data-dir", data, "--json", *args], input=stdin,
-                         capture_output=True, text=True, check=False)
-    assert out.returncode == 0, f"sovang {' '.join(args)} failed: {out.stderr}"
-    return json.loads(out.stdout) if out.stdout.strip() else None
 
 
 def rezip(src, dst, change):

@@ -20,7 +20,7 @@ const PAGE_H: f32 = 297.0;
 const MARGIN: f32 = 20.0;
 const PT_TO_MM: f32 = 0.352_778;
 /// A photo's caption size, in points.
-pub const CAPTION_PT: f32 = 11.0;
+const CAPTION_PT: f32 = 11.0;
 
 fn pdf_err(e: impl std::fmt::Display) -> Error {
     Error::plain(Code::Io, &e.to_string())
@@ -179,17 +179,12 @@ impl PdfWriter {
         true
     }
 
-    /// A photo in any format the app accepts, under its caption: a JPEG as it is; PNG, GIF and WebP decoded
-    /// (a GIF's first frame), laid on white, cut to print resolution and encoded as JPEG.
-    /// False if the bytes are not an image this can read.
+    /// A photo in any format the app accepts, under its caption: a JPEG as it is; anything
+    /// else (PNG, GIF's first frame, WebP) decoded, laid on white, cut to print resolution and
+    /// encoded as JPEG. False if the bytes are not an image this can read.
     pub fn photo(&mut self, caption: &str, bytes: &[u8], max_w: f32, max_h: f32) -> bool {
-        if jpeg_size(bytes).is_some() {
-            return self.jpeg(caption, bytes, max_w, max_h);
-        }
-        match as_jpeg(bytes, max_w, max_h) {
-            Some(jpeg) => self.jpeg(caption, &jpeg, max_w, max_h),
-            None => false,
-        }
+        self.jpeg(caption, bytes, max_w, max_h)
+            || as_jpeg(bytes, max_w, max_h).is_some_and(|j| self.jpeg(caption, &j, max_w, max_h))
     }
 
     /// Keeps a PDF's pages to be printed after the dossier's own; returns how many, or `None`

@@ -1,8 +1,6 @@
 //! Row-level writing shared by every kind: stored rows, insert and update statements, links,
 //! the search index's upkeep, and audit rows. All of it runs inside the caller's transaction.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{Map, Value};
 
@@ -501,51 +499,6 @@ pub(super) fn refresh_dependents(
     Ok(())
 }
 
-/// The index words of linked titles (a person's name, over and over in an import) and the
-/// filter words of each kind and unit, computed once per thread. Bounded: cleared when full.
-#[derive(Default)]
-struct IndexWords {
-    titles: HashMap<String, (String, String)>,
-    tags: HashMap<(Kind, String), String>,
-}
-
-const INDEX_WORDS_MAX: usize = 4096;
-
-thread_local! {
-    static INDEX_WORDS: std::cell::RefCell<IndexWords> = Default::default();
-}
-
-impl IndexWords {
-    fn title(&mut self, title: &str) -> (&str, &str) {
-        if self.titles.len() >= INDEX_WORDS_MAX && !self.titles.contains_key(title) {
-            self.titles.clear();
-        }
-        let (exact, folded) = self.titles.entry(title.to_owned()).or_insert_with(|| {
-            let exact = text::index_words(&text::exact(title));
-            let folded = text::fold(&exact);
-            (exact, folded)
-        });
-        (exact, folded)
-    }
-
-    /// The record's kind and unit as filter words (see `text::filter_token`).
-    fn tags(&mut self, kind: Kind, unit: &str) -> String {
-        if self.tags.len() >= INDEX_WORDS_MAX {
-            self.tags.clear();
-        }
-        self.tags
-            .entry((kind, unit.to_owned()))
-            .or_insert_with(|| {
-                format!(
-                    "{} {}",
-                    text::filter_token('k', kind.name()),
-                    text::filter_token('u', unit)
-                )
-            })
-            .clone()
-    }
-}
-
 /// Adds a live record to the search index.
 pub(super) fn index(
     tx: &Transaction,
@@ -560,23 +513,31 @@ pub(super) fn index(
     let title = title_of(p, ref_title);
     // `search_title` holds what names the record (title, linked person) so that exact-mark
     // matches there rank first; `search_all` holds every searchable word, folded.
-    let linked = ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title);
-    let (exact, folded) = INDEX_WORDS.with_borrow_mut(|memo| {
-        let tags = memo.tags(kind, &p.index.unit);
-        match linked.map(|t| memo.title(t)) {
-            Some((name, name_folded)) => (
+    // Filter words: the record's kind and unit (see `text::filter_token`).
+    let tags = format!(
+        "{} {}",
+        text::filter_token('k', kind.name()),
+        text::filter_token('u', &p.index.unit)
+    );
+    let (exact, folded) = match ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title)
+    {
+        Some(t) => {
+            let name = text::index_words(&text::exact(t));
+            (
                 format!("{name} {} {tags}", p.title_exact),
                 format!(
-                    "{name_folded} {} {} {tags}",
-                    p.title_folded, p.search_folded
+                    "{} {} {} {tags}",
+                    text::fold(&name),
+                    p.title_folded,
+                    p.search_folded
                 ),
-            ),
-            None => (
-                format!("{} {tags}", p.title_exact),
-                format!("{} {} {tags}", p.title_folded, p.search_folded),
-            ),
+            )
         }
-    });
+        None => (
+            format!("{} {tags}", p.title_exact),
+            format!("{} {} {tags}", p.title_folded, p.search_folded),
+        ),
+    };
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();
