@@ -178,6 +178,44 @@ fn main() {
         true,
     );
 
+    // Records changed after signing so that a line no longer parses: the hash is the problem
+    // to report (records are hashed as the import reads them, not beforehand).
+    let broken = format!("{}{{\"id\": \n", good);
+    let mut m = c.manifest(t);
+    write_raw(
+        &dir.join("tampered-malformed-record.sovang"),
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        false,
+    )
+    .unwrap();
+    c.write(
+        "tampered-malformed-record.sovang",
+        t,
+        &mut m,
+        &[(PERSON, broken.as_bytes())],
+        true,
+    );
+    // Records grown past the size the manifest lists: refused as soon as they inflate past it.
+    let grown = good.repeat(50);
+    let mut m = c.manifest(t);
+    write_raw(
+        &dir.join("grown-entry.sovang"),
+        t,
+        &mut m,
+        &[(PERSON, good.as_bytes())],
+        false,
+    )
+    .unwrap();
+    c.write(
+        "grown-entry.sovang",
+        t,
+        &mut m,
+        &[(PERSON, grown.as_bytes())],
+        true,
+    );
+
     // An attachment no record needs, its bytes changed: the import never reads it, so only
     // the check of every entry's hash can refuse the file.
     let photo = b"\x89PNG\r\n\x1a\nunused";

@@ -1,21 +1,38 @@
 //! Vietnamese text for search: the exact form (NFC, lower case, marks kept) and the folded form
 //! (no marks, `đ` → `d`). Both NFC and NFD input give the same result.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Lower case, NFC, marks kept: what "exact diacritics" means in search.
 pub fn exact(s: &str) -> String {
+    // Text typed or imported is nearly always NFC already; normalizing it again is the slow
+    // part of indexing a record, so it is skipped when the quick check says it is NFC.
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return s.to_lowercase();
+    }
     s.nfc().flat_map(char::to_lowercase).collect()
 }
 
 /// Lower case, marks removed, `đ`/`Đ` → `d`: what "ignore diacritics" means in search.
 pub fn fold(s: &str) -> String {
-    s.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == 'đ' { 'd' } else { c })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    // Character by character is the same as NFD of the whole text here: canonical reordering
+    // only moves combining marks, and they are all dropped.
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                for l in d.to_lowercase() {
+                    out.push(if l == 'đ' { 'd' } else { l });
+                }
+            }
+        });
+    }
+    out
 }
 
 /// Words as the search index sees them: runs of letters and digits.
@@ -35,6 +52,20 @@ pub fn index_words(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// The words of `index_words` text `s` that `besides` (the same kind of text) lacks, each
+/// once, in no particular order. The indexes keep neither positions nor counts (`detail =
+/// none`), so a repeated word would only cost indexing time.
+pub fn other_words(s: &str, besides: &str) -> String {
+    let known: Vec<&str> = besides.split(' ').collect();
+    let mut ws: Vec<&str> = s
+        .split(' ')
+        .filter(|w| !w.is_empty() && !known.contains(w))
+        .collect();
+    ws.sort_unstable();
+    ws.dedup();
+    ws.join(" ")
 }
 
 /// A search-index word standing for a filter value (`k` a kind, `u` a unit), added to each
@@ -115,6 +146,42 @@ mod tests {
             exact(&nfd),
             "exact form must be NFC whatever came in"
         );
+    }
+
+    #[test]
+    fn fast_paths_agree_with_full_normalization() {
+        let samples = [
+            "Đoàn TNCS Hồ Chí Minh",
+            "NGUYỄN Thị Ánh Tuyết",
+            "Hoà Bình, Hòa Bình",
+            "Ångström ǅ ﬁ 한국어 Ω",
+            "plain ascii 123",
+        ];
+        for s in samples {
+            let nfd: String = s.nfd().collect();
+            for input in [s, nfd.as_str()] {
+                let slow_fold: String = input
+                    .nfd()
+                    .filter(|c| !is_combining_mark(*c))
+                    .flat_map(char::to_lowercase)
+                    .map(|c| if c == 'đ' { 'd' } else { c })
+                    .collect();
+                assert_eq!(fold(input), slow_fold, "fold of {input:?}");
+                let slow_exact: String = input.nfc().flat_map(char::to_lowercase).collect();
+                assert_eq!(exact(input), slow_exact, "exact form of {input:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_words_drop_repeats_and_known_words() {
+        let mut got: Vec<String> = other_words("b a  b c a d", "d e")
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
+        got.sort();
+        assert_eq!(got, ["a", "b", "c"], "each new word once, none empty");
+        assert_eq!(other_words("", "a"), "", "nothing stays nothing");
     }
 
     #[test]

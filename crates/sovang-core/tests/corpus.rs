@@ -60,6 +60,8 @@ fn every_bad_bundle_is_refused_with_its_reason_and_changes_nothing() {
         ("bad-signature", Code::BundleSignature),
         ("hash-mismatch", Code::BundleHash),
         ("unneeded-entry-changed", Code::BundleHash),
+        ("tampered-malformed-record", Code::BundleHash),
+        ("grown-entry", Code::BundleHash),
         ("path-traversal", Code::BundleEntryName),
         ("absolute-path", Code::BundleEntryName),
         ("unknown-entry", Code::BundleEntryName),

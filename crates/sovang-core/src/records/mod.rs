@@ -240,9 +240,9 @@ pub trait Body: Serialize + DeserializeOwned {
 /// A validated record ready to store: its canonical body and its index data.
 pub struct Prepared {
     pub body: Value,
-    /// `body` as stored, and the title's index words (exact and folded) and the folded search
-    /// text: computed here so that a bulk load does this work on the thread that validates,
-    /// not on the one that writes.
+    /// `body` as stored, and the title's index words (exact and folded) and the other folded
+    /// search words (`text::other_words`): computed here so that a bulk load does this work on
+    /// the thread that validates, not on the one that writes.
     pub body_json: String,
     pub title_exact: String,
     pub title_folded: String,
@@ -290,9 +290,13 @@ fn finish<T: Body>(typed: T, cx: &Ctx) -> Result<Prepared> {
     let body = serde_json::to_value(&typed)
         .map_err(|e| Error::plain(Code::InvalidJson, &e.to_string()))?;
     let body_json = body.to_string();
-    let search_folded = crate::text::index_words(&crate::text::fold(&index.search));
     let title_exact = crate::text::index_words(&crate::text::exact(&index.title));
     let title_folded = crate::text::fold(&title_exact);
+    // Indexed together with the title's words: only the others, once each.
+    let search_folded = crate::text::other_words(
+        &crate::text::index_words(&crate::text::fold(&index.search)),
+        &title_folded,
+    );
     Ok(Prepared {
         body,
         body_json,

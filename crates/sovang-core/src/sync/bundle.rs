@@ -195,6 +195,8 @@ struct Guarded<R: Read> {
     inner: R,
     name: String,
     read: u64,
+    /// The size the manifest lists: an entry that inflates past it is not the signed one.
+    listed: u64,
     compressed: u64,
     limits: Limits,
     total: u64,
@@ -209,6 +211,9 @@ impl<R: Read> Read for Guarded<R> {
         self.hasher.update(&buf[..n]);
         let l = &self.limits;
         let err = |code, arg: &str| io::Error::other(Error::plain(code, arg));
+        if self.read > self.listed {
+            return Err(err(Code::BundleHash, &self.name));
+        }
         if self.total > l.max_total_bytes {
             return Err(err(
                 Code::BundleTooLarge,
@@ -256,16 +261,23 @@ impl Bundle {
         Ok(bundle)
     }
 
-    /// Like `open`, but every entry's hash is checked on a second thread while the caller
-    /// reads (records are hashed again as they are read); `HashCheck::wait` must pass before
-    /// anything read is kept. An import uses it so that checking does not add to its time.
+    /// Like `open`, for a caller that reads every record entry through `lines` to its end
+    /// (which checks its hash): the other entries' hashes are checked on a second thread
+    /// meanwhile, and `HashCheck::wait` must pass before anything read is kept. An import uses
+    /// it so that checking adds neither time nor a second pass over the records.
     pub fn open_checking(
         path: &Path,
         trust: TrustLookup,
         limits: Limits,
     ) -> Result<(Bundle, HashCheck)> {
         let bundle = Bundle::open_signed(path, trust, limits)?;
-        let entries = bundle.manifest.entries.clone();
+        let entries: Vec<EntryHash> = bundle
+            .manifest
+            .entries
+            .iter()
+            .filter(|e| !e.name.starts_with("records/"))
+            .cloned()
+            .collect();
         let (path, label) = (path.to_owned(), bundle.file_label.clone());
         let failed = Arc::new(AtomicBool::new(false));
         let flag = failed.clone();
@@ -359,6 +371,15 @@ impl Bundle {
             file_label: label,
         };
         bundle.check_listed()?;
+        // Every entry reader stops past its listed size, so the listed sizes bound what the
+        // whole bundle can inflate to.
+        let listed: u64 = bundle.manifest.entries.iter().map(|e| e.size).sum();
+        if listed > limits.max_total_bytes {
+            return Err(Error::plain(
+                Code::BundleTooLarge,
+                &format!("{} MB", limits.max_total_bytes >> 20),
+            ));
+        }
         Ok(bundle)
     }
 
@@ -382,9 +403,13 @@ impl Bundle {
         Ok(())
     }
 
-    /// A reader of one entry, counted against the limits and hashed as it goes.
+    /// A reader of one listed entry, counted against the limits and hashed as it goes.
     pub fn entry(&mut self, name: &str) -> Result<EntryReader<'_>> {
-        open_entry(&mut self.archive, name, self.limits, 0)
+        let listed = self
+            .listed(name)
+            .ok_or_else(|| Error::plain(Code::BundleMissingEntry, name))?
+            .size;
+        open_entry(&mut self.archive, name, listed, self.limits, 0)
     }
 
     /// Whether the bundle holds records of a kind.
@@ -426,7 +451,7 @@ fn check_hashes(
 ) -> Result<()> {
     let mut inflated = 0;
     for e in entries {
-        let mut r = open_entry(archive, &e.name, limits, inflated)?;
+        let mut r = open_entry(archive, &e.name, e.size, limits, inflated)?;
         io::copy(&mut r, &mut io::sink()).map_err(|err| from_io(err, &e.name))?;
         let (sha, size) = r.finish();
         inflated += size;
@@ -462,6 +487,7 @@ impl HashCheck {
 fn open_entry<'a>(
     archive: &'a mut ZipArchive<File>,
     name: &str,
+    listed: u64,
     limits: Limits,
     inflated: u64,
 ) -> Result<EntryReader<'a>> {
@@ -478,6 +504,7 @@ fn open_entry<'a>(
             inner: file,
             name: name.to_owned(),
             read: 0,
+            listed,
             compressed,
             limits,
             total: inflated,
@@ -493,7 +520,8 @@ fn read_small(
     max: u64,
     limits: Limits,
 ) -> Result<Vec<u8>> {
-    let mut r = open_entry(archive, name, limits, 0)?;
+    // Not listed (the manifest lists the others): `max` bounds it instead.
+    let mut r = open_entry(archive, name, u64::MAX, limits, 0)?;
     let mut out = Vec::new();
     (&mut r)
         .take(max + 1)
@@ -554,7 +582,8 @@ impl RecordLines<'_> {
             self.line_no += 1;
             if self.buf.len() > self.max_line {
                 let at = format!("{}:{}: > {} bytes", self.name, self.line_no, self.max_line);
-                return Err(Error::plain(Code::BundleRecord, &at));
+                let e = Error::plain(Code::BundleRecord, &at);
+                return Err(self.tampered().unwrap_or(e));
             }
             while self.buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                 self.buf.pop();
@@ -571,9 +600,23 @@ impl RecordLines<'_> {
             None => return Ok(None),
             Some(line) => serde_json::from_slice::<T>(line),
         };
-        parsed
-            .map(Some)
-            .map_err(|e| Error::plain(Code::BundleRecord, &format!("{}: {e}", self.position())))
+        match parsed {
+            Ok(r) => Ok(Some(r)),
+            Err(e) => {
+                let e = Error::plain(Code::BundleRecord, &format!("{}: {e}", self.position()));
+                Err(self.tampered().unwrap_or(e))
+            }
+        }
+    }
+
+    /// After a bad line: a hash error if the entry is not the signed one (that is the real
+    /// problem, as if the hashes had been checked first).
+    fn tampered(&mut self) -> Option<Error> {
+        let drained = io::copy(&mut self.reader, &mut io::sink());
+        let guarded = &self.reader.get_ref().inner;
+        let sha = hex::encode(guarded.hasher.clone().finalize());
+        (drained.is_err() || sha != self.expected.sha256 || guarded.read != self.expected.size)
+            .then(|| Error::plain(Code::BundleHash, &self.name))
     }
 
     /// Where the last line came from, for errors.
