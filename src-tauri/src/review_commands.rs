@@ -33,9 +33,10 @@ pub async fn committee_template(s: S<'_>) -> Result<Committee> {
     with(&s, |a| a.committee_template())
 }
 
+/// The ranking's first `limit` rows (the window shows a page at a time).
 #[tauri::command]
-pub async fn results(s: S<'_>, committee: String) -> Result<Results> {
-    with(&s, |a| a.store()?.results(&committee))
+pub async fn results(s: S<'_>, committee: String, limit: usize) -> Result<Results> {
+    with(&s, |a| a.store()?.results_page(&committee, limit))
 }
 
 #[tauri::command]

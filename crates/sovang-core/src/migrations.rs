@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_review",
         sql: include_str!("../migrations/0004_review.sql"),
     },
+    Migration {
+        name: "0005_scores_committee",
+        sql: include_str!("../migrations/0005_scores_committee.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -225,6 +225,12 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
     assert_eq!(row.median, Some(24.0));
     assert_eq!(row.rank, Some(1));
     assert_eq!(res.max_total, 30.0, "six criteria × weight 1 × top score 5");
+    assert_eq!(res.total_rows, 1, "the whole ranking counts its rows");
+    let empty_page = r.chair.store.results_page(&c, 0).unwrap();
+    assert!(
+        empty_page.rows.is_empty() && empty_page.total_rows == 1,
+        "a page holds at most its limit, and still says how many rows there are"
+    );
 
     // Decisions need the quorum; approved locks the nomination.
     let short = r

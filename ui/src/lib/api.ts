@@ -89,7 +89,8 @@ export const api = {
   submitNomination: (nomination: string) => invoke<ReviewState>('submit_nomination', { nomination }),
   committees: () => invoke<CommitteeEntry[]>('committees'),
   committeeTemplate: () => invoke<Committee>('committee_template'),
-  results: (committee: string) => invoke<Results>('results', { committee }),
+  /** The ranking's first `limit` rows, and how many there are in all. */
+  results: (committee: string, limit: number) => invoke<Results>('results', { committee, limit }),
   startReview: (nomination: string) => invoke<StatusChange>('start_review', { nomination }),
   score: (committee: string, nomination: string, input: ScoreInput) =>
     invoke<ScoreView>('score', { committee, nomination, input }),

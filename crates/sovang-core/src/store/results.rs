@@ -62,7 +62,10 @@ pub struct Results {
     /// This installation's member of the committee, if any, and whether that is the chair.
     pub me: Option<String>,
     pub chair: bool,
+    /// Best first: all of them, or the first page (`Store::results_page`).
     pub rows: Vec<NominationResult>,
+    /// How many nominations the ranking holds, shown or not.
+    pub total_rows: u32,
 }
 
 impl Store {
@@ -155,8 +158,17 @@ impl Store {
             max_total,
             chair: me.is_some() && c.chair().map(|m| &m.id) == me.as_ref(),
             me,
+            total_rows: rows.len() as u32,
             rows,
         })
+    }
+
+    /// The results with only the first `limit` rows: what a screen shows. The ranking is
+    /// still worked out over every nomination; only what travels to the window is cut.
+    pub fn results_page(&self, committee_id: &str, limit: usize) -> Result<Results> {
+        let mut r = self.results(committee_id)?;
+        r.rows.truncate(limit);
+        Ok(r)
     }
 
     /// The results of every committee of a year recorded here.

@@ -445,7 +445,7 @@ impl Store {
         nomination_id: Option<&str>,
     ) -> Result<Vec<(String, Score)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body FROM scores WHERE body ->> '$.committee_id' = ?1 \
+            "SELECT id, body FROM scores WHERE committee_id = ?1 \
              AND (?2 IS NULL OR ref = ?2) AND deleted_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map(rusqlite::params![committee_id, nomination_id], |r| {
@@ -525,7 +525,7 @@ impl Store {
         let id: Option<String> = self
             .conn
             .prepare_cached(
-                "SELECT id FROM scores WHERE ref = ?1 AND body ->> '$.committee_id' = ?2 \
+                "SELECT id FROM scores WHERE ref = ?1 AND committee_id = ?2 \
                  AND body ->> '$.member_id' = ?3 AND deleted_at IS NULL",
             )?
             .query_row([nomination_id, committee_id, member], |r| r.get(0))

@@ -9,4 +9,12 @@ max_total: number,
 /**
  * This installation's member of the committee, if any, and whether that is the chair.
  */
-me: string | null, chair: boolean, rows: Array<NominationResult>, };
+me: string | null, chair: boolean, 
+/**
+ * Best first: all of them, or the first page (`Store::results_page`).
+ */
+rows: Array<NominationResult>, 
+/**
+ * How many nominations the ranking holds, shown or not.
+ */
+total_rows: number, };
