@@ -42,7 +42,7 @@ def window_times():
             a.css(".stat .value", timeout=30)
             times.append(a.wd.execute_async_script(OPEN_REVIEW_JS))
         a.quit()
-        return times[1:]
+        return times[0], times[1:]
     finally:
         driver.stop()
 
@@ -52,7 +52,7 @@ def main():
                    cwd=ROOT, check=True)
     out = subprocess.run([BENCH, str(HOME / "data")], check=True, capture_output=True, text=True).stdout
     r = json.loads(out)
-    w = window_times()
+    first, w = window_times()
     spread = f"median {statistics.median(w):.0f} ms (min {min(w):.0f}, max {max(w):.0f})"
     section = f"""<!-- review:begin -->
 ## Committee review (`make bench-review`)
@@ -66,7 +66,9 @@ submitted (one in twenty a recusal), on the chair's installation (`examples/benc
 |---|---|---|
 | results (weighted totals, mean, median, ranking over all rows), the first 100 rows as JSON (what the window asks for), in process, 11 runs | median {r['page']['median_ms']:.0f} ms (min {r['page']['min_ms']:.0f}, max {r['page']['max_ms']:.0f}) | |
 | the same with all {r['nominations']:,} rows as JSON (the CLI, the workbook) | median {r['full']['median_ms']:.0f} ms (min {r['full']['min_ms']:.0f}, max {r['full']['max_ms']:.0f}) | |
-| the window: click on "Xét chọn" → the ranking's first page (100 of {r['nominations']:,} rows) painted, {RUNS} runs after a warm-up | {spread} | ≤ 200 ms |
+| the first page again, nothing changed in between (the results are kept) | median {r['again']['median_ms']:.1f} ms (min {r['again']['min_ms']:.1f}, max {r['again']['max_ms']:.1f}) | |
+| the window: the first click on "Xét chọn" after the app starts (results worked out) | {first:.0f} ms | ≤ 200 ms |
+| the window: click on "Xét chọn" → the ranking's first page (100 of {r['nominations']:,} rows) painted, {RUNS} runs after that first one (results kept) | {spread} | ≤ 200 ms |
 <!-- review:end -->"""
     write_section("review", section)
 

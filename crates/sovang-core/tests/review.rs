@@ -249,6 +249,11 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
         .decide(&c, &n, decision("approved", (2, 0, 0)))
         .unwrap();
     assert_eq!(r.chair.store.review_status(&n).unwrap(), "approved");
+    assert_eq!(
+        r.chair.store.results(&c).unwrap().rows[0].status,
+        "approved",
+        "results worked out before a change are not shown after it"
+    );
     let after = r.chair.store.score(&c, &n, points(1)).unwrap_err();
     assert_eq!(
         after.code,
@@ -274,6 +279,25 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
         .reopen(&id(&d), "Phát hiện thêm thông tin cần xác minh")
         .unwrap();
     assert_eq!(r.chair.store.review_status(&n).unwrap(), "in_review");
+    let other = Store::open(r.chair.dir.path(), r.chair.clock.clone()).unwrap();
+    assert_eq!(
+        other.results(&c).unwrap().rows[0].status,
+        "in_review",
+        "another connection sees the reopening"
+    );
+    r.chair.store.results(&c).unwrap();
+    other
+        .connection()
+        .execute(
+            "UPDATE nominations SET title = 'Đổi tên' WHERE id = ?1",
+            [&n],
+        )
+        .unwrap();
+    assert_eq!(
+        r.chair.store.results(&c).unwrap().rows[0].title,
+        "Đổi tên",
+        "a change committed by another connection (the CLI beside the app) is seen at once"
+    );
     let mut back = decision("returned", (2, 0, 0));
     back.number = "13/QĐ-HĐXC".into();
     let no_feedback = r.chair.store.decide(&c, &n, back.clone()).unwrap_err();

@@ -71,6 +71,8 @@ pub struct Store {
     collator: VietCollator,
     attachment_limit: u64,
     ids: IdGen,
+    /// The last results worked out, kept while the database has not changed (see `results`).
+    results_memo: std::cell::RefCell<Option<results::Memo>>,
 }
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -175,6 +177,7 @@ impl Store {
             collator: VietCollator::new(),
             attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
             ids: IdGen::default(),
+            results_memo: Default::default(),
         };
         store.reload_units()?;
         store.reload_campaigns()?;

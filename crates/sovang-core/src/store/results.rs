@@ -68,9 +68,55 @@ pub struct Results {
     pub total_rows: u32,
 }
 
+/// A committee's results and the state of the database they were worked out from: what this
+/// connection has changed since it opened, and SQLite's count of other connections' commits.
+pub(super) struct Memo {
+    committee_id: String,
+    state: (i64, u64),
+    results: Results,
+}
+
 impl Store {
     /// The results of one committee, best first.
     pub fn results(&self, committee_id: &str) -> Result<Results> {
+        self.with_results(committee_id, Results::clone)
+    }
+
+    /// The results with only the first `limit` rows: what a screen shows. The ranking is
+    /// still worked out over every nomination; only what travels to the window is cut.
+    pub fn results_page(&self, committee_id: &str, limit: usize) -> Result<Results> {
+        self.with_results(committee_id, |r| Results {
+            rows: r.rows.iter().take(limit).cloned().collect(),
+            ..r.header()
+        })
+    }
+
+    /// Working results out reads every score of the committee; reopening the ranking without
+    /// any change in between reuses the last ones.
+    fn with_results<T>(&self, committee_id: &str, f: impl FnOnce(&Results) -> T) -> Result<T> {
+        let data_version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let state = (data_version, self.conn.total_changes());
+        if let Some(m) = self
+            .results_memo
+            .borrow()
+            .as_ref()
+            .filter(|m| m.committee_id == committee_id && m.state == state)
+        {
+            return Ok(f(&m.results));
+        }
+        let results = self.work_out_results(committee_id)?;
+        let out = f(&results);
+        *self.results_memo.borrow_mut() = Some(Memo {
+            committee_id: committee_id.to_owned(),
+            state,
+            results,
+        });
+        Ok(out)
+    }
+
+    fn work_out_results(&self, committee_id: &str) -> Result<Results> {
         let c = self.committee(committee_id)?;
         let me = self.own_member(&c)?;
         let scope = self.units.scope(&c.unit);
@@ -163,14 +209,6 @@ impl Store {
         })
     }
 
-    /// The results with only the first `limit` rows: what a screen shows. The ranking is
-    /// still worked out over every nomination; only what travels to the window is cut.
-    pub fn results_page(&self, committee_id: &str, limit: usize) -> Result<Results> {
-        let mut r = self.results(committee_id)?;
-        r.rows.truncate(limit);
-        Ok(r)
-    }
-
     /// The results of every committee of a year recorded here.
     pub fn results_for_year(&self, year: i32) -> Result<Vec<Results>> {
         self.committees()?
@@ -178,6 +216,23 @@ impl Store {
             .filter(|(_, c)| c.year == year)
             .map(|(id, _)| self.results(&id))
             .collect()
+    }
+}
+
+impl Results {
+    /// Everything but the rows.
+    fn header(&self) -> Results {
+        Results {
+            committee_id: self.committee_id.clone(),
+            committee_name: self.committee_name.clone(),
+            unit: self.unit.clone(),
+            year: self.year,
+            max_total: self.max_total,
+            me: self.me.clone(),
+            chair: self.chair,
+            rows: Vec::new(),
+            total_rows: self.total_rows,
+        }
     }
 }
 
