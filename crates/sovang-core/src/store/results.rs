@@ -2,13 +2,15 @@
 //! over the members who submitted and did not recuse, and the ranking of the year's
 //! nominations. The app, the CLI and the exported workbook all show these numbers.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::review::weighted_total;
+use super::review::sheet_total;
 use super::Store;
-use crate::error::Result;
+use crate::error::{Code, Error, Result};
+use crate::records::Committee;
 
 /// Statuses of nominations handed to the committee (the submitted ones wait in its inbox,
 /// unranked until scored).
@@ -120,13 +122,7 @@ impl Store {
         let c = self.committee(committee_id)?;
         let me = self.own_member(&c)?;
         let scope = self.units.scope(&c.unit);
-        let mut by_nomination: HashMap<String, Vec<_>> = HashMap::new();
-        for (_, s) in self.committee_scores(committee_id, None)? {
-            by_nomination
-                .entry(s.nomination_id.clone())
-                .or_default()
-                .push(s);
-        }
+        let by_nomination = self.sheets(&c, committee_id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT n.id, n.title, n.unit, n.sort_key, n.status, \
              (SELECT t.body ->> '$.to' FROM transitions t WHERE t.ref = n.id AND t.deleted_at IS NULL \
@@ -150,7 +146,10 @@ impl Store {
             if !scope.contains(&unit) || !HANDED_IN.contains(&status.as_str()) {
                 continue;
             }
-            let scores = by_nomination.remove(&id).unwrap_or_default();
+            let scores = by_nomination
+                .get(&id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let members: Vec<MemberTotal> = c
                 .members
                 .iter()
@@ -161,7 +160,7 @@ impl Store {
                         member_name: m.name.clone(),
                         submitted: s.is_some_and(|s| s.submitted),
                         recused: s.is_some_and(|s| s.recused),
-                        total: s.and_then(|s| weighted_total(&c, s)),
+                        total: s.and_then(|s| s.total),
                     }
                 })
                 .collect();
@@ -216,6 +215,55 @@ impl Store {
             .filter(|(_, c)| c.year == year)
             .map(|(id, _)| self.results(&id))
             .collect()
+    }
+}
+
+/// What the results need of one score sheet: its member's total, worked out as it is read.
+struct Sheet {
+    member_id: String,
+    submitted: bool,
+    recused: bool,
+    total: Option<f64>,
+}
+
+/// A stored score parsed for its total only (its comments are skipped, its strings borrowed).
+#[derive(Deserialize)]
+struct StoredSheet<'a> {
+    #[serde(borrow)]
+    nomination_id: Cow<'a, str>,
+    #[serde(borrow)]
+    member_id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    points: HashMap<Cow<'a, str>, i64>,
+    #[serde(default)]
+    recused: bool,
+    #[serde(default)]
+    submitted: bool,
+}
+
+impl Store {
+    /// Every live score sheet of a committee, by nomination.
+    fn sheets(&self, c: &Committee, committee_id: &str) -> Result<HashMap<String, Vec<Sheet>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM scores WHERE committee_id = ?1 AND deleted_at IS NULL",
+        )?;
+        let mut rows = stmt.query([committee_id])?;
+        let mut out: HashMap<String, Vec<Sheet>> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let body = row.get_ref(0)?.as_bytes().unwrap_or_default();
+            let s: StoredSheet = serde_json::from_slice(body)
+                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+            let total = sheet_total(c, s.submitted, s.recused, |k| s.points.get(k).copied());
+            out.entry(s.nomination_id.into_owned())
+                .or_default()
+                .push(Sheet {
+                    member_id: s.member_id.into_owned(),
+                    submitted: s.submitted,
+                    recused: s.recused,
+                    total,
+                });
+        }
+        Ok(out)
     }
 }
 

@@ -607,12 +607,23 @@ fn check_points(c: &Committee, input: &ScoreInput) -> Result<()> {
 
 /// Σ weight × points of a submitted, complete score.
 pub(crate) fn weighted_total(c: &Committee, s: &Score) -> Option<f64> {
-    if !s.submitted || s.recused {
+    sheet_total(c, s.submitted, s.recused, |k| s.points.get(k).copied())
+}
+
+/// Σ weight × points over the rubric, for a submitted sheet without recusal that scores every
+/// criterion; otherwise none.
+pub(crate) fn sheet_total(
+    c: &Committee,
+    submitted: bool,
+    recused: bool,
+    points: impl Fn(&str) -> Option<i64>,
+) -> Option<f64> {
+    if !submitted || recused {
         return None;
     }
     let mut total = 0.0;
     for r in &c.rubric {
-        total += r.weight * *s.points.get(&r.criterion)? as f64;
+        total += r.weight * points(&r.criterion)? as f64;
     }
     Some(total)
 }
