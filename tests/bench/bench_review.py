@@ -5,6 +5,7 @@ its JSON, 11 runs after a warm-up), then in the release app under Xvfb: click on
 
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -31,18 +32,32 @@ tick();
 """
 
 
+def touch():
+    """A write by another process (a benchmark-only row of `meta` given a new value): the
+    app's kept results no longer hold, so the next open works them out again, as after a
+    member's score arrives. (A write that changes no byte commits nothing to see.)"""
+    with sqlite3.connect(HOME / "data" / "sovang.db", timeout=10) as db:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench_touch', hex(randomblob(8)))")
+
+
 def window_times():
+    """Click → first page painted: a warm-up, then RUNS opens after a change (results worked
+    out) alternating with RUNS opens with nothing changed (results kept)."""
     driver = Driver()
     try:
         a = App(driver, HOME)
         a.css(".stat .value", timeout=60)
-        times = []
-        for _ in range(RUNS + 1):
+        changed, kept = [], []
+        for i in range(2 * RUNS + 1):
             a.wd.execute_script("document.querySelector('[data-nav=\"overview\"]').click()")
             a.css(".stat .value", timeout=30)
-            times.append(a.wd.execute_async_script(OPEN_REVIEW_JS))
+            if i % 2 == 1:
+                touch()
+            ms = a.wd.execute_async_script(OPEN_REVIEW_JS)
+            if i > 0:
+                (changed if i % 2 == 1 else kept).append(ms)
         a.quit()
-        return times[0], times[1:]
+        return changed, kept
     finally:
         driver.stop()
 
@@ -52,8 +67,8 @@ def main():
                    cwd=ROOT, check=True)
     out = subprocess.run([BENCH, str(HOME / "data")], check=True, capture_output=True, text=True).stdout
     r = json.loads(out)
-    first, w = window_times()
-    spread = f"median {statistics.median(w):.0f} ms (min {min(w):.0f}, max {max(w):.0f})"
+    changed, kept = window_times()
+    spread = lambda w: f"median {statistics.median(w):.0f} ms (min {min(w):.0f}, max {max(w):.0f})"
     section = f"""<!-- review:begin -->
 ## Committee review (`make bench-review`)
 
@@ -67,8 +82,8 @@ submitted (one in twenty a recusal), on the chair's installation (`examples/benc
 | results (weighted totals, mean, median, ranking over all rows), the first 100 rows as JSON (what the window asks for), in process, 11 runs | median {r['page']['median_ms']:.0f} ms (min {r['page']['min_ms']:.0f}, max {r['page']['max_ms']:.0f}) | |
 | the same with all {r['nominations']:,} rows as JSON (the CLI, the workbook) | median {r['full']['median_ms']:.0f} ms (min {r['full']['min_ms']:.0f}, max {r['full']['max_ms']:.0f}) | |
 | the first page again, nothing changed in between (the results are kept) | median {r['again']['median_ms']:.1f} ms (min {r['again']['min_ms']:.1f}, max {r['again']['max_ms']:.1f}) | |
-| the window: the first click on "Xét chọn" after the app starts (results worked out) | {first:.0f} ms | ≤ 200 ms |
-| the window: click on "Xét chọn" → the ranking's first page (100 of {r['nominations']:,} rows) painted, {RUNS} runs after that first one (results kept) | {spread} | ≤ 200 ms |
+| the window: click on "Xét chọn" → the ranking's first page (100 of {r['nominations']:,} rows) painted, after a change made by another process (results worked out), {RUNS} runs after a warm-up | {spread(changed)} | ≤ 200 ms |
+| the same with nothing changed since the last open (results kept), {RUNS} runs | {spread(kept)} | ≤ 200 ms |
 <!-- review:end -->"""
     write_section("review", section)
 
