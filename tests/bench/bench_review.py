@@ -56,6 +56,10 @@ def window_times():
             ms = a.wd.execute_async_script(OPEN_REVIEW_JS)
             if i > 0:
                 (changed if i % 2 == 1 else kept).append(ms)
+        # "Xem thêm" asks for the next page: 200 rows, and the count says so.
+        a.click('[data-testid="more-rows"]')
+        a.wait(lambda: len(a.all('[data-testid="ranking"] tbody tr')) == 200, message="200 rows after 'more'")
+        assert "200 trên 2.000" in a.text_of(".more"), a.text_of(".more")
         a.quit()
         return changed, kept
     finally:
