@@ -69,6 +69,13 @@ impl Corpus {
         path
     }
 
+    /// A bundle whose manifest is signed for records `signed` but that ships `shipped`.
+    fn swapped(&self, name: &str, k: &SigningKey, signed: &str, shipped: &str) -> PathBuf {
+        let mut m = self.manifest(k);
+        self.write(name, k, &mut m, &[(PERSON, signed.as_bytes())], false);
+        self.write(name, k, &mut m, &[(PERSON, shipped.as_bytes())], true)
+    }
+
     fn good_line(&self) -> String {
         person_line(
             "01900000-0000-7000-8000-00000000c001",
@@ -180,41 +187,14 @@ fn main() {
 
     // Records changed after signing so that a line no longer parses: the hash is the problem
     // to report (records are hashed as the import reads them, not beforehand).
-    let broken = format!("{}{{\"id\": \n", good);
-    let mut m = c.manifest(t);
-    write_raw(
-        &dir.join("tampered-malformed-record.sovang"),
-        t,
-        &mut m,
-        &[(PERSON, good.as_bytes())],
-        false,
-    )
-    .unwrap();
-    c.write(
+    c.swapped(
         "tampered-malformed-record.sovang",
         t,
-        &mut m,
-        &[(PERSON, broken.as_bytes())],
-        true,
+        &good,
+        &format!("{good}{{\"id\": \n"),
     );
     // Records grown past the size the manifest lists: refused as soon as they inflate past it.
-    let grown = good.repeat(50);
-    let mut m = c.manifest(t);
-    write_raw(
-        &dir.join("grown-entry.sovang"),
-        t,
-        &mut m,
-        &[(PERSON, good.as_bytes())],
-        false,
-    )
-    .unwrap();
-    c.write(
-        "grown-entry.sovang",
-        t,
-        &mut m,
-        &[(PERSON, grown.as_bytes())],
-        true,
-    );
+    c.swapped("grown-entry.sovang", t, &good, &good.repeat(50));
 
     // An attachment no record needs, its bytes changed: the import never reads it, so only
     // the check of every entry's hash can refuse the file.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateVn, groupDigits, parseAmount, vnd } from './format';
+import { dateVn, groupDigits, integer, parseAmount, vnd } from './format';
 
 describe('format', () => {
   it('writes dates day first, as Vietnamese users expect', () => {
@@ -11,5 +11,10 @@ describe('format', () => {
     expect(groupDigits(999)).toBe('999');
     expect(parseAmount('1.500.000 ₫')).toBe(1500000);
     expect(parseAmount('')).toBeNull();
+  });
+  it('groups a count as each language does', () => {
+    expect(integer(2000, 'vi')).toBe('2.000');
+    expect(integer(2000, 'en')).toBe('2,000');
+    expect(integer(200, 'vi')).toBe('200');
   });
 });

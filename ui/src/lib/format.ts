@@ -41,6 +41,12 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
 }
 
+/** A count with its digits grouped as the app's language does (Vietnamese 2.000, English 2,000). */
+export function integer(n: number, lang: 'vi' | 'en'): string {
+  const text = groupDigits(n);
+  return lang === 'vi' ? text : text.replaceAll('.', ',');
+}
+
 /** A score with two decimals, in the app's language (Vietnamese: 24,50). */
 export function decimal(n: number | null | undefined, lang: 'vi' | 'en'): string {
   if (n === null || n === undefined) return '—';

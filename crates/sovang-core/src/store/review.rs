@@ -301,7 +301,7 @@ impl Store {
     /// member sees only their own until they have submitted it.
     pub fn scores(&self, committee_id: &str, nomination_id: &str) -> Result<Vec<ScoreView>> {
         let c = self.committee(committee_id)?;
-        let all = self.committee_scores(committee_id, Some(nomination_id))?;
+        let all = self.nomination_scores(committee_id, nomination_id)?;
         let me = self.own_member(&c)?;
         let mine_submitted = all
             .iter()
@@ -438,15 +438,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Every score of a committee (of one nomination, or all), with its record id.
-    pub(crate) fn committee_scores(
+    /// A committee's scores of one nomination, with their record ids.
+    fn nomination_scores(
         &self,
         committee_id: &str,
-        nomination_id: Option<&str>,
+        nomination_id: &str,
     ) -> Result<Vec<(String, Score)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, body FROM scores WHERE committee_id = ?1 \
-             AND (?2 IS NULL OR ref = ?2) AND deleted_at IS NULL ORDER BY id",
+             AND ref = ?2 AND deleted_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map(rusqlite::params![committee_id, nomination_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
