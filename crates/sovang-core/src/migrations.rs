@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_scores_committee",
         sql: include_str!("../migrations/0005_scores_committee.sql"),
     },
+    Migration {
+        name: "0006_search_terms",
+        sql: include_str!("../migrations/0006_search_terms.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {
@@ -185,6 +189,38 @@ mod tests {
             !has_table(&c, "b"),
             "nothing may run after a tampered migration is found"
         );
+    }
+
+    #[test]
+    fn search_rebuild_is_asked_only_when_records_were_indexed() {
+        let mut empty = Connection::open_in_memory().unwrap();
+        migrate(&mut empty, MIGRATIONS).unwrap();
+        let flag = |c: &Connection| -> i64 {
+            c.query_row(
+                "SELECT count(*) FROM meta WHERE key = 'search_rebuild'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(flag(&empty), 0, "a new database has nothing to index again");
+        let mut old = Connection::open_in_memory().unwrap();
+        migrate(&mut old, &MIGRATIONS[..5]).unwrap();
+        old.execute(
+            "INSERT INTO search_doc (kind, id, unit, title) VALUES ('person', 'x', '00070', 'X')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut old, MIGRATIONS).unwrap();
+        assert_eq!(
+            flag(&old),
+            1,
+            "indexed records are indexed again on opening"
+        );
+        let left: i64 = old
+            .query_row("SELECT count(*) FROM search_doc", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "the old search rows go with the old indexes");
     }
 
     #[test]

@@ -77,49 +77,21 @@ pub fn filter_token(what: char, value: &str) -> String {
     format!("§{what}{}", hex::encode(value))
 }
 
-/// A user's query as FTS5 expressions, for the exact-title index and the folded one.
-pub struct FtsQuery {
-    pub exact: String,
-    pub folded: String,
+/// A user's query as words, in the exact form and folded (lower case; at least one word).
+/// Each word matches the indexed words it begins (see `store::terms`).
+pub struct QueryWords {
+    pub exact: Vec<String>,
+    pub folded: Vec<String>,
 }
 
-/// Prefix indexes cover words up to this many letters (see the search tables' `prefix`).
-const INDEXED_PREFIX: usize = 6;
-
-/// Builds the FTS5 expressions for a user's query: every word must match (as a prefix, see
-/// below). Returns `None` when the query has no word at all.
-pub fn fts_query(q: &str) -> Option<FtsQuery> {
+pub fn query_words(q: &str) -> Option<QueryWords> {
     let ex = exact(q);
-    let exact_words: Vec<&str> = words(&ex).collect();
-    let last = exact_words.len().checked_sub(1)?;
-    // Every word matches as a prefix while a prefix index covers it; a longer word before the
-    // last is complete (no syllable is longer), so it matches whole and needs no prefix scan.
-    let term = |i: usize, w: &str| {
-        let star = if i == last || w.chars().count() <= INDEXED_PREFIX {
-            "*"
-        } else {
-            ""
-        };
-        // `words` yields letters and digits only, so a word never holds a quote.
-        format!("\"{w}\"{star}")
-    };
-    let join = |ws: Vec<String>| ws.join(" AND ");
-    Some(FtsQuery {
-        exact: join(
-            exact_words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| term(i, w))
-                .collect(),
-        ),
-        folded: join(
-            exact_words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| term(i, &fold(w)))
-                .collect(),
-        ),
-    })
+    let exact: Vec<String> = words(&ex).map(str::to_owned).collect();
+    if exact.is_empty() {
+        return None;
+    }
+    let folded = exact.iter().map(|w| fold(w)).collect();
+    Some(QueryWords { exact, folded })
 }
 
 #[cfg(test)]
@@ -192,17 +164,16 @@ mod tests {
     }
 
     #[test]
-    fn query_has_every_word_as_prefix() {
-        let q = fts_query("Nguyễn  an").unwrap();
-        assert_eq!(q.exact, "\"nguyễn\"* AND \"an\"*");
-        assert_eq!(q.folded, "\"nguyen\"* AND \"an\"*");
-        let long = fts_query("facebook page").unwrap();
+    fn query_words_are_exact_and_folded() {
+        let q = query_words("Nguyễn,  An").unwrap();
         assert_eq!(
-            long.folded, "\"facebook\" AND \"page\"*",
-            "a long word before the last is whole"
+            q.exact,
+            ["nguyễn", "an"],
+            "lower case, marks kept, split at punctuation"
         );
+        assert_eq!(q.folded, ["nguyen", "an"]);
         assert!(
-            fts_query(" ,.; ").is_none(),
+            query_words(" ,.; ").is_none(),
             "punctuation alone is no query"
         );
     }

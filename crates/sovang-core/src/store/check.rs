@@ -56,6 +56,24 @@ impl Store {
                 );
             }
         }
+        // Every indexed word is in the vocabulary, else a prefix search would miss it (filter
+        // words, `§…`, are never typed and not in it).
+        for (tier, t) in [(0, "search_title"), (1, "search_all")] {
+            self.conn.execute_batch(&format!(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.{t}_vocab USING fts5vocab(main, {t}, 'row')"
+            ))?;
+            let sql = format!(
+                "SELECT term FROM temp.{t}_vocab WHERE substr(term, 1, 1) <> '§' \
+                 AND term NOT IN (SELECT term FROM search_terms WHERE tier = ?1) LIMIT 10"
+            );
+            let mut stmt = self.conn.prepare(&sql)?;
+            for term in stmt.query_map([tier], |r| r.get::<_, String>(0))? {
+                add(
+                    "search_terms",
+                    format!("{t}: '{}' not in the vocabulary", term?),
+                );
+            }
+        }
         for kind in Kind::ALL {
             let orphan: i64 = self.conn.query_row(
                 &format!(

@@ -864,6 +864,7 @@ impl Store {
                 report_json
             ],
         )?;
+        super::terms::flush(&tx)?;
         if let Some(check) = check.take() {
             check.wait()?;
         }

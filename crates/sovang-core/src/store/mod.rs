@@ -12,6 +12,7 @@ mod review;
 mod rows;
 mod search;
 mod setup;
+mod terms;
 mod view;
 mod write;
 
@@ -181,6 +182,7 @@ impl Store {
         };
         store.reload_units()?;
         store.reload_campaigns()?;
+        store.finish_search_rebuild()?;
         Ok(store)
     }
 

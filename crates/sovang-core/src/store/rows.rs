@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{Map, Value};
 
-use super::Store;
+use super::{terms, Store};
 use crate::clock::{stamp, Clock};
 use crate::error::{Code, Error, Result};
 use crate::hlc::{Hlc, HlcGen};
@@ -59,6 +59,7 @@ pub(super) fn begin_write<'a>(
 /// everything commits together.
 pub(super) fn commit_write(tx: Transaction, meta: &WriteMeta) -> Result<()> {
     super::set_meta(&tx, "hlc_last", &meta.hlc)?;
+    terms::flush(&tx)?;
     tx.commit()?;
     Ok(())
 }
@@ -513,31 +514,33 @@ pub(super) fn index(
     let title = title_of(p, ref_title);
     // `search_title` holds what names the record (title, linked person) so that exact-mark
     // matches there rank first; `search_all` holds every searchable word, folded.
-    // Filter words: the record's kind and unit (see `text::filter_token`).
-    let tags = format!(
-        "{} {}",
-        text::filter_token('k', kind.name()),
-        text::filter_token('u', &p.index.unit)
-    );
     let (exact, folded) = match ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title)
     {
         Some(t) => {
             let name = text::index_words(&text::exact(t));
-            (
-                format!("{name} {} {tags}", p.title_exact),
-                format!(
-                    "{} {} {} {tags}",
-                    text::fold(&name),
-                    p.title_folded,
-                    p.search_folded
-                ),
-            )
+            let folded = format!(
+                "{} {} {}",
+                text::fold(&name),
+                p.title_folded,
+                p.search_folded
+            );
+            (format!("{name} {}", p.title_exact), folded)
         }
         None => (
-            format!("{} {tags}", p.title_exact),
-            format!("{} {} {tags}", p.title_folded, p.search_folded),
+            p.title_exact.clone(),
+            format!("{} {}", p.title_folded, p.search_folded),
         ),
     };
+    terms::note(terms::EXACT, &exact);
+    terms::note(terms::FOLDED, &folded);
+    // Filter words: the record's kind and unit (see `text::filter_token`); never typed, so
+    // not in the vocabulary.
+    let tags = format!(
+        " {} {}",
+        text::filter_token('k', kind.name()),
+        text::filter_token('u', &p.index.unit)
+    );
+    let (exact, folded) = (exact + &tags, folded + &tags);
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();

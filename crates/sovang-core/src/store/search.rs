@@ -2,12 +2,28 @@
 //! filter words for kind and unit, keyset pages. See docs/decisions.md, "Search".
 
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::Value;
 
 use super::read::{unit_clause, ListFilter, Page, PageItem, MAX_LIMIT, SMALL_SCOPE};
-use super::Store;
+use super::rows::{index, linked, review_status_column};
+use super::{get_meta, terms, Store};
 use crate::error::{Code, Error, Result};
-use crate::records::Kind;
+use crate::records::{self, Ctx, Kind};
 use crate::text;
+
+/// The query's words as one tier's FTS5 expression (every word a prefix, all required), or
+/// `None` when some word begins no indexed word.
+fn tier_expr(conn: &Connection, tier: usize, words: &[String]) -> Result<Option<String>> {
+    let mut parts = Vec::with_capacity(words.len());
+    for w in words {
+        match terms::expand(conn, tier, w)? {
+            Some(e) => parts.push(e),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(parts.join(" AND ")))
+}
 
 impl Store {
     /// Search over every kind. Matches with the query's exact diacritics in what names a record
@@ -21,11 +37,12 @@ impl Store {
         limit: usize,
     ) -> Result<Page> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        let Some(q) = text::fts_query(query) else {
-            return Ok(Page {
-                items: Vec::new(),
-                next: None,
-            });
+        let nothing = Page {
+            items: Vec::new(),
+            next: None,
+        };
+        let Some(q) = text::query_words(query) else {
+            return Ok(nothing);
         };
         let (first_tier, mut below) = match after {
             None => (0u8, i64::MAX),
@@ -72,12 +89,20 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(" AND ")
         };
-        let (exact, folded) = (with_tags(&q.exact), with_tags(&q.folded));
+        // A word no indexed word begins: no exact match (tier 0), or no match at all.
+        let exact = tier_expr(&self.conn, terms::EXACT, &q.exact)?.map(|e| with_tags(&e));
+        let Some(folded) = tier_expr(&self.conn, terms::FOLDED, &q.folded)? else {
+            return Ok(nothing);
+        };
+        let folded = with_tags(&folded);
         for tier in first_tier..=1 {
-            let (table, expr) = if tier == 0 {
-                ("search_title", &exact)
-            } else {
-                ("search_all", &folded)
+            let (table, expr) = match (tier, &exact) {
+                (0, None) => {
+                    below = i64::MAX;
+                    continue;
+                }
+                (0, Some(e)) => ("search_title", e),
+                _ => ("search_all", &folded),
             };
             let mut sql = format!(
                 "SELECT d.rowid, d.kind, d.id, d.title, d.unit, d.year, d.status FROM {table} f \
@@ -97,9 +122,11 @@ impl Store {
             let mut shown = self.conn.prepare_cached(
                 "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
             )?;
-            let mut shown = shown.query(rusqlite::params![exact, below])?;
+            // (With no exact expression it is never stepped.)
+            let mut shown =
+                shown.query(rusqlite::params![exact.as_deref().unwrap_or(""), below])?;
             let mut shown_at: Option<i64> = None;
-            let mut shown_done = tier == 0;
+            let mut shown_done = tier == 0 || exact.is_none();
             while rows.len() <= limit {
                 let Some(r) = found.next()? else { break };
                 let rowid: i64 = r.get(0)?;
@@ -136,5 +163,73 @@ impl Store {
             items: rows.into_iter().map(|r| r.2).collect(),
             next,
         })
+    }
+}
+
+impl Store {
+    /// Indexes every live record again when a migration emptied the search indexes (0006),
+    /// oldest change first, as they were first indexed. One transaction: a stop halfway leaves
+    /// the rebuild pending for the next opening.
+    pub(super) fn finish_search_rebuild(&mut self) -> Result<()> {
+        if get_meta(&self.conn, "search_rebuild")?.is_none() {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let cx = Ctx {
+            today: self.clock.today(),
+            units: &self.units,
+            campaigns: &self.campaigns,
+            collator: &self.collator,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let live: Vec<String> = Kind::ALL
+            .iter()
+            .map(|k| {
+                format!(
+                    "SELECT '{}' AS kind, id, body, hlc FROM {} WHERE deleted_at IS NULL",
+                    k.name(),
+                    k.table()
+                )
+            })
+            .collect();
+        let sql = format!("{} ORDER BY hlc", live.join(" UNION ALL "));
+        let mut stmt = tx.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0u64;
+        while let Some(r) = rows.next()? {
+            let kind = Kind::parse(&r.get::<_, String>(0)?)?;
+            let id: String = r.get(1)?;
+            let body: Value = serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or(Value::Null);
+            // A record whose body no longer indexes stays stored, only unsearchable.
+            let p = match records::reindex(kind, body, &cx) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(
+                        kind = kind.name(),
+                        id,
+                        code = e.code.as_str(),
+                        "not indexed"
+                    );
+                    continue;
+                }
+            };
+            let ref_title = linked(&tx, &p, false)?.ok().flatten();
+            index(&tx, kind, &id, &p, ref_title.as_deref())?;
+            review_status_column(&tx, kind, &id, &p)?;
+            n += 1;
+        }
+        drop(rows);
+        drop(stmt);
+        tx.execute("DELETE FROM meta WHERE key = 'search_rebuild'", [])?;
+        terms::flush(&tx)?;
+        tx.commit()?;
+        tracing::info!(
+            records = n,
+            ms = started.elapsed().as_millis() as u64,
+            "search index rebuilt"
+        );
+        Ok(())
     }
 }
