@@ -514,33 +514,30 @@ pub(super) fn index(
     let title = title_of(p, ref_title);
     // `search_title` holds what names the record (title, linked person) so that exact-mark
     // matches there rank first; `search_all` holds every searchable word, folded.
-    let (exact, folded) = match ref_title.filter(|_| p.index.ref_in_search || p.index.ref_in_title)
-    {
-        Some(t) => {
-            let name = text::index_words(&text::exact(t));
-            let folded = format!(
-                "{} {} {}",
-                text::fold(&name),
-                p.title_folded,
-                p.search_folded
-            );
-            (format!("{name} {}", p.title_exact), folded)
-        }
-        None => (
-            p.title_exact.clone(),
-            format!("{} {}", p.title_folded, p.search_folded),
-        ),
-    };
-    terms::note(terms::EXACT, &exact);
-    terms::note(terms::FOLDED, &folded);
+    let name = ref_title
+        .filter(|_| p.index.ref_in_search || p.index.ref_in_title)
+        .map(|t| text::index_words(&text::exact(t)));
+    let folded_name = name.as_deref().map(text::fold);
     // Filter words: the record's kind and unit (see `text::filter_token`); never typed, so
     // not in the vocabulary.
-    let tags = format!(
-        " {} {}",
+    let tags = [
         text::filter_token('k', kind.name()),
-        text::filter_token('u', &p.index.unit)
+        text::filter_token('u', &p.index.unit),
+    ];
+    let exact = indexed_text(
+        terms::EXACT,
+        &[name.as_deref().unwrap_or(""), &p.title_exact],
+        &tags,
     );
-    let (exact, folded) = (exact + &tags, folded + &tags);
+    let folded = indexed_text(
+        terms::FOLDED,
+        &[
+            folded_name.as_deref().unwrap_or(""),
+            &p.title_folded,
+            &p.search_folded,
+        ],
+        &tags,
+    );
     tx.prepare_cached("INSERT INTO search_doc (kind, id, unit, year, status, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![kind.name(), id, p.index.unit, p.index.year, p.index.status, title])?;
     let rowid = tx.last_insert_rowid();
@@ -549,6 +546,27 @@ pub(super) fn index(
     tx.prepare_cached("INSERT INTO search_all (rowid, words) VALUES (?1, ?2)")?
         .execute(params![rowid, folded])?;
     Ok(())
+}
+
+/// The text one search index gets: the non-empty `parts` (`text::index_words` form), whose
+/// words go to the vocabulary, then the filter words. Built in one allocation: this runs for
+/// every record an import writes.
+fn indexed_text(tier: usize, parts: &[&str], tags: &[String]) -> String {
+    let len = parts.iter().map(|s| s.len() + 1).sum::<usize>()
+        + tags.iter().map(|s| s.len() + 1).sum::<usize>();
+    let mut out = String::with_capacity(len);
+    for part in parts.iter().filter(|s| !s.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    terms::note(tier, &out);
+    for tag in tags {
+        out.push(' ');
+        out.push_str(tag);
+    }
+    out
 }
 
 pub(super) fn unindex(tx: &Transaction, id: &str) -> Result<()> {
