@@ -264,20 +264,17 @@ impl Store {
     }
 
     /// Settings for loading many records at once: a larger page cache (index pages stay in
-    /// memory instead of spilling mid-transaction), rarer checkpoints, and a larger FTS buffer
-    /// (fewer, larger index segments to merge). Off again, everything is checkpointed.
+    /// memory instead of spilling mid-transaction) and rarer checkpoints. Off again,
+    /// everything is checkpointed. (The search indexes' 16 MB buffer is their setting for
+    /// every transaction since migration 0006.)
     pub fn bulk_mode(&self, on: bool) -> Result<()> {
-        let (cache, wal, hash) = if on {
-            (-65_536, 16_384, 16 << 20)
+        let (cache, wal) = if on {
+            (-65_536, 16_384)
         } else {
-            (-16_000, 1_000, 1 << 20)
+            (-16_000, 1_000)
         };
         self.conn.pragma_update(None, "cache_size", cache)?;
         self.conn.pragma_update(None, "wal_autocheckpoint", wal)?;
-        for t in ["search_title", "search_all"] {
-            let sql = format!("INSERT INTO {t}({t}, rank) VALUES ('hashsize', ?1)");
-            self.conn.execute(&sql, [hash])?;
-        }
         if !on {
             self.conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
