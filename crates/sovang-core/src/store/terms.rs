@@ -8,9 +8,9 @@
 //! stored by a later one: a word with no record only costs a lookup.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use rusqlite::{Connection, Transaction};
+use rustc_hash::FxHashSet;
 
 use crate::error::Result;
 
@@ -22,7 +22,9 @@ pub(super) const FOLDED: usize = 1;
 const INDEXED_PREFIX: usize = 2;
 
 thread_local! {
-    static NOTED: RefCell<[HashSet<Box<str>>; 2]> = RefCell::default();
+    /// Fx hashing: every word of every record an import writes passes here, on the writing
+    /// thread; the words are the app's own, so no hash flooding to defend against.
+    static NOTED: RefCell<[FxHashSet<Box<str>>; 2]> = RefCell::default();
 }
 
 /// Notes the words of an indexed text (`text::index_words` form) for `tier`.
