@@ -864,14 +864,13 @@ impl Store {
                 report_json
             ],
         )?;
-        super::terms::flush(&tx)?;
         if let Some(check) = check.take() {
             check.wait()?;
         }
         if opts.dry_run {
             drop(tx);
         } else {
-            tx.commit()?;
+            super::terms::commit(tx)?;
             if let Some(h) = crate::hlc::Hlc::parse(&max_version) {
                 self.hlc.observe(h);
             }

@@ -59,9 +59,7 @@ pub(super) fn begin_write<'a>(
 /// everything commits together.
 pub(super) fn commit_write(tx: Transaction, meta: &WriteMeta) -> Result<()> {
     super::set_meta(&tx, "hlc_last", &meta.hlc)?;
-    terms::flush(&tx)?;
-    tx.commit()?;
-    Ok(())
+    terms::commit(tx)
 }
 
 /// Refuses to write over a record that changed since it was read (by another process), so

@@ -223,8 +223,7 @@ impl Store {
         drop(rows);
         drop(stmt);
         tx.execute("DELETE FROM meta WHERE key = 'search_rebuild'", [])?;
-        terms::flush(&tx)?;
-        tx.commit()?;
+        terms::commit(tx)?;
         tracing::info!(
             records = n,
             ms = started.elapsed().as_millis() as u64,

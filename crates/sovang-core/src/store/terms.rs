@@ -3,8 +3,8 @@
 //! 1–6 letters did this by writing each word seven times, a third of an import's time; the
 //! index now keeps only two-letter prefixes (see docs/decisions.md, "Search").
 //!
-//! Indexing a record notes its words here in memory; each writing transaction stores the new
-//! ones just before it commits (`flush`). A word noted by a transaction that rolled back is
+//! Indexing a record notes its words here in memory; every writing transaction commits through
+//! `commit`, which stores the new ones first. A word noted by a transaction that rolled back is
 //! stored by a later one: a word with no record only costs a lookup.
 
 use std::cell::RefCell;
@@ -39,8 +39,15 @@ pub(super) fn note(tier: usize, text: &str) {
     });
 }
 
-/// Stores the words noted since the last flush. Call before every commit that indexed records.
-pub(super) fn flush(tx: &Transaction) -> Result<()> {
+/// Commits a transaction that may have indexed records, the words noted since the last
+/// commit stored first.
+pub(super) fn commit(tx: Transaction) -> Result<()> {
+    flush(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn flush(tx: &Transaction) -> Result<()> {
     let noted = NOTED.take();
     let mut stmt =
         tx.prepare_cached("INSERT OR IGNORE INTO search_terms (tier, term) VALUES (?1, ?2)")?;

@@ -247,8 +247,7 @@ impl Store {
         if !last.is_empty() {
             super::set_meta(&tx, "hlc_last", &last)?;
         }
-        super::terms::flush(&tx)?;
-        tx.commit()?;
+        super::terms::commit(tx)?;
         for k in kinds {
             self.after_write(k)?;
         }
