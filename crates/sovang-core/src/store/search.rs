@@ -89,12 +89,13 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(" AND ")
         };
-        // A word no indexed word begins: no exact match (tier 0), or no match at all.
-        let exact = tier_expr(&self.conn, terms::EXACT, &q.exact)?.map(|e| with_tags(&e));
+        // A word no indexed word begins: no match at all, or no exact match (tier 0). A word
+        // begins no folded word only if it begins no exact one, so the folded side goes first.
         let Some(folded) = tier_expr(&self.conn, terms::FOLDED, &q.folded)? else {
             return Ok(nothing);
         };
         let folded = with_tags(&folded);
+        let exact = tier_expr(&self.conn, terms::EXACT, &q.exact)?.map(|e| with_tags(&e));
         for tier in first_tier..=1 {
             let (table, expr) = match (tier, &exact) {
                 (0, None) => {
@@ -119,28 +120,31 @@ impl Store {
             let mut found = stmt.query(rusqlite::params_from_iter(args))?;
             // Tier 1 skips what tier 0 shows: both run newest first, so tier 0's matches are
             // walked alongside, like a merge, instead of being checked row by row.
-            let mut shown = self.conn.prepare_cached(
+            let mut shown_stmt = self.conn.prepare_cached(
                 "SELECT rowid FROM search_title WHERE search_title MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC",
             )?;
-            // (With no exact expression it is never stepped.)
-            let mut shown =
-                shown.query(rusqlite::params![exact.as_deref().unwrap_or(""), below])?;
+            let mut shown = match (tier, &exact) {
+                (1, Some(e)) => Some(shown_stmt.query(rusqlite::params![e, below])?),
+                _ => None,
+            };
             let mut shown_at: Option<i64> = None;
-            let mut shown_done = tier == 0 || exact.is_none();
             while rows.len() <= limit {
                 let Some(r) = found.next()? else { break };
                 let rowid: i64 = r.get(0)?;
-                if !shown_done {
+                if let Some(walk) = shown.as_mut() {
+                    let mut ended = false;
                     while shown_at.is_none_or(|s| s > rowid) {
-                        match shown.next()? {
+                        match walk.next()? {
                             Some(s) => shown_at = Some(s.get(0)?),
                             None => {
-                                shown_done = true;
+                                ended = true;
                                 break;
                             }
                         }
                     }
-                    if shown_at == Some(rowid) {
+                    if ended {
+                        shown = None;
+                    } else if shown_at == Some(rowid) {
                         continue;
                     }
                 }
@@ -184,11 +188,13 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Only ids are sorted (bodies would make the sort hold the whole database); each body
+        // is read by its id after.
         let live: Vec<String> = Kind::ALL
             .iter()
             .map(|k| {
                 format!(
-                    "SELECT '{}' AS kind, id, body, hlc FROM {} WHERE deleted_at IS NULL",
+                    "SELECT '{}' AS kind, id, hlc FROM {} WHERE deleted_at IS NULL",
                     k.name(),
                     k.table()
                 )
@@ -201,7 +207,10 @@ impl Store {
         while let Some(r) = rows.next()? {
             let kind = Kind::parse(&r.get::<_, String>(0)?)?;
             let id: String = r.get(1)?;
-            let body: Value = serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or(Value::Null);
+            let body: String = tx
+                .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", kind.table()))?
+                .query_row([&id], |r| r.get(0))?;
+            let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
             // A record whose body no longer indexes stays stored, only unsearchable.
             let p = match records::reindex(kind, body, &cx) {
                 Ok(p) => p,
