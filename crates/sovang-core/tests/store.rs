@@ -637,13 +637,11 @@ fn an_interrupted_init_is_finished_by_the_next_one() {
     let f = fixture("00070");
     drop(f.store);
     // What an init killed after writing who it is, before loading the reference data, leaves.
-    let db = rusqlite::Connection::open(f.dir.path().join("sovang.db")).unwrap();
-    db.execute_batch(
+    edit_database(
+        f.dir.path(),
         "DELETE FROM search_title; DELETE FROM search_all; DELETE FROM search_doc;
          DELETE FROM campaigns; DELETE FROM audit; DELETE FROM units; DELETE FROM sync_changes;",
-    )
-    .unwrap();
-    drop(db);
+    );
     let store = Store::init(f.dir.path(), "00070", "x", f.clock.clone()).unwrap();
     let st = store.stats().unwrap();
     assert_eq!(

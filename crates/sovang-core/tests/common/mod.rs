@@ -24,6 +24,13 @@ pub fn fixture(unit: &str) -> Fixture {
     Fixture { dir, clock, store }
 }
 
+/// Changes a closed store's database directly: the state a crash, an interrupted command or an
+/// older version would have left.
+pub fn edit_database(dir: &std::path::Path, sql: &str) {
+    let db = rusqlite::Connection::open(dir.join(sovang_core::store::DB_FILE)).unwrap();
+    db.execute_batch(sql).unwrap();
+}
+
 pub fn person(s: &mut Store, name: &str, unit: &str) -> String {
     let v = s
         .put(
