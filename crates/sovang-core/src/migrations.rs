@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_search_terms",
         sql: include_str!("../migrations/0006_search_terms.sql"),
     },
+    Migration {
+        name: "0007_row_links",
+        sql: include_str!("../migrations/0007_row_links.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -640,7 +640,7 @@ fn an_interrupted_init_is_finished_by_the_next_one() {
     edit_database(
         f.dir.path(),
         "DELETE FROM search_title; DELETE FROM search_all; DELETE FROM search_doc;
-         DELETE FROM campaigns; DELETE FROM audit; DELETE FROM units; DELETE FROM sync_changes;",
+         DELETE FROM campaigns; DELETE FROM audit; DELETE FROM units;",
     );
     let store = Store::init(f.dir.path(), "00070", "x", f.clock.clone()).unwrap();
     let st = store.stats().unwrap();

@@ -121,10 +121,11 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \
-             created_by, updated_at, updated_by, created_hlc, hlc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?9,?10,?11,?11)",
-            params![aid, row.unit, kind.name(), row.id, sha, name, mime, size as i64, meta.now, meta.actor, meta.hlc],
+             created_by, updated_at, updated_by, created_hlc, hlc, change_seq) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?9,?10,?11,?11,?12)",
+            params![aid, row.unit, kind.name(), row.id, sha, name, mime, size as i64, meta.now, meta.actor, meta.hlc,
+                meta.seq],
         )?;
-        super::rows::changed(&tx, crate::sync::ATTACHMENT, &aid, false)?;
         let mut changes = Map::new();
         changes.insert(
             "attachment".into(),

@@ -74,11 +74,18 @@ impl Store {
                 );
             }
         }
+        let last_change: i64 = self.conn.query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+            [],
+            |r| r.get(0),
+        )?;
         for kind in Kind::ALL {
+            // A search row belongs to the live record that names it, and back.
             let orphan: i64 = self.conn.query_row(
                 &format!(
                     "SELECT count(*) FROM search_doc d WHERE d.kind = ?1 AND NOT EXISTS \
-                     (SELECT 1 FROM {} t WHERE t.id = d.id AND t.deleted_at IS NULL)",
+                     (SELECT 1 FROM {} t WHERE t.id = d.id AND t.search_rowid = d.rowid \
+                     AND t.deleted_at IS NULL)",
                     kind.table()
                 ),
                 [kind.name()],
@@ -88,6 +95,39 @@ impl Store {
                 add(
                     "search_index",
                     format!("{orphan} {} in search but not live", kind.name()),
+                );
+            }
+            let lost: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM {} t WHERE t.search_rowid IS NOT NULL AND NOT EXISTS \
+                     (SELECT 1 FROM search_doc d WHERE d.rowid = t.search_rowid AND d.id = t.id)",
+                    kind.table()
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if lost > 0 {
+                add(
+                    "search_index",
+                    format!("{lost} {} point to a search row not theirs", kind.name()),
+                );
+            }
+            // Export sends what changed after a number it has seen; a later one would be lost.
+            let ahead: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM {} WHERE change_seq > ?1",
+                    kind.table()
+                ),
+                [last_change],
+                |r| r.get(0),
+            )?;
+            if ahead > 0 {
+                add(
+                    "change_log",
+                    format!(
+                        "{ahead} {} changed after the last change number",
+                        kind.name()
+                    ),
                 );
             }
             let sql = format!("SELECT id, hlc, created_hlc FROM {}", kind.table());

@@ -127,15 +127,18 @@ impl Store {
             .optional()?
             .unwrap_or(0)
         };
-        let upto: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) FROM sync_changes", [], |r| {
-                r.get(0)
-            })?;
-        let total: u64 = tx.query_row(
-            "SELECT count(*) FROM sync_changes WHERE seq > ?1 AND seq <= ?2",
-            [since, upto],
+        let upto: i64 = tx.query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+            [],
             |r| r.get(0),
         )?;
+        let mut total = 0u64;
+        let tables = crate::records::Kind::ALL.map(|k| k.table());
+        for table in tables.iter().chain(&["attachments"]) {
+            let sql =
+                format!("SELECT count(*) FROM {table} WHERE change_seq > ?1 AND change_seq <= ?2");
+            total += tx.query_row(&sql, [since, upto], |r| r.get::<_, u64>(0))?;
+        }
         let file = File::create(&tmp).map_err(io)?;
         let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
         let mut entries = Vec::new();
@@ -148,11 +151,11 @@ impl Store {
                 let order = if kind == crate::records::Kind::Unit {
                     "length(t.code), t.code"
                 } else {
-                    "c.seq"
+                    "t.change_seq"
                 };
                 let sql = format!(
-                    "SELECT {} FROM {} t JOIN sync_changes c ON c.id = t.id \
-                     WHERE c.seq > ?1 AND c.seq <= ?2 AND t.hlc != ?3 ORDER BY {order}",
+                    "SELECT {} FROM {} t \
+                     WHERE t.change_seq > ?1 AND t.change_seq <= ?2 AND t.hlc != ?3 ORDER BY {order}",
                     prefixed(RECORD_COLUMNS),
                     kind.table()
                 );
@@ -200,8 +203,8 @@ impl Store {
             }
             // Attachments: their rows, then each content once.
             let sql = format!(
-                "SELECT {} FROM attachments t JOIN sync_changes c ON c.id = t.id \
-                 WHERE c.seq > ?1 AND c.seq <= ?2 ORDER BY c.seq",
+                "SELECT {} FROM attachments t \
+                 WHERE t.change_seq > ?1 AND t.change_seq <= ?2 ORDER BY t.change_seq",
                 prefixed(ATTACHMENT_COLUMNS)
             );
             let mut stmt = tx.prepare(&sql)?;

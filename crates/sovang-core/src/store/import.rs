@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::rows::{
-    audit, changed, field_changes, index, linked, observe_versions, per_kind_sql,
+    audit, field_changes, index, linked, next_change, observe_versions, per_kind_sql,
     refresh_dependents, review_status_column, title_of, unindex, SqlFor, WriteMeta,
 };
 use super::{load_campaigns, load_units, Store};
@@ -121,6 +121,8 @@ struct Applier<'a, 't> {
     report: ImportReport,
     max_version: String,
     need_bytes: BTreeSet<String>,
+    /// The import's place in the change sequence: what it writes is sent on after it.
+    seq: i64,
 }
 
 fn exists(tx: &Transaction, kind: Kind, id: &str) -> Result<bool> {
@@ -388,6 +390,13 @@ impl<'a, 't> Applier<'a, 't> {
         let field_hlc = rec.stored_versions();
         let field_seen = serde_json::to_string(&rec.seen).unwrap_or_default();
         let hlc = rec.version().to_owned();
+        if local.is_some() {
+            unindex(self.tx, kind, &rec.id)?;
+        }
+        let search = match rec.deleted_at {
+            None => index(self.tx, kind, &rec.id, p, ref_title)?,
+            Some(_) => None,
+        };
         // In `SYNC_COLUMNS` order, then the kind's extra columns.
         let mut values: Vec<&dyn ToSql> = vec![
             &rec.id,
@@ -407,6 +416,8 @@ impl<'a, 't> Applier<'a, 't> {
             &field_seen,
             &rec.deleted_at,
             &rec.deleted_by,
+            &self.seq,
+            &search,
         ];
         values.extend(p.index.extra.iter().map(|v| v as &dyn ToSql));
         let what = match local {
@@ -416,13 +427,6 @@ impl<'a, 't> Applier<'a, 't> {
         self.tx
             .prepare_cached(per_kind_sql(kind, what))?
             .execute(rusqlite::params_from_iter(values))?;
-        changed(self.tx, kind.name(), &rec.id, local.is_some())?;
-        if local.is_some() {
-            unindex(self.tx, &rec.id)?;
-        }
-        if rec.deleted_at.is_none() {
-            index(self.tx, kind, &rec.id, p, ref_title)?;
-        }
         review_status_column(self.tx, kind, &rec.id, p)?;
         // A creation has no audit row (see `Store::history`); a change records what differs
         // from the stored record.
@@ -437,6 +441,7 @@ impl<'a, 't> Applier<'a, 't> {
                 now: rec.updated_at.clone(),
                 actor: &rec.updated_by,
                 hlc: hlc.clone(),
+                seq: self.seq,
             };
             audit(self.tx, kind, &rec.id, action, &meta, &changes)?;
         }
@@ -535,10 +540,10 @@ impl<'a, 't> Applier<'a, 't> {
         }
         if let Some(l) = local {
             self.tx.execute(
-                "UPDATE attachments SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5 WHERE id = ?6",
-                params![a.deleted_at, a.deleted_by, a.updated_at, a.updated_by, a.hlc, l.id],
+                "UPDATE attachments SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, \
+                 change_seq = ?6 WHERE id = ?7",
+                params![a.deleted_at, a.deleted_by, a.updated_at, a.updated_by, a.hlc, self.seq, l.id],
             )?;
-            changed(self.tx, ATTACHMENT, &l.id, true)?;
             return Ok(Outcome::Updated);
         }
         if !exists(self.tx, a.record_kind, &a.record_id)? {
@@ -558,16 +563,16 @@ impl<'a, 't> Applier<'a, 't> {
         }
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO attachments (id, unit, record_kind, record_id, sha256, file_name, mime, size, created_at, \
-             created_by, updated_at, updated_by, created_hlc, hlc, deleted_at, deleted_by) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+             created_by, updated_at, updated_by, created_hlc, hlc, deleted_at, deleted_by, change_seq) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
             params![a.id, a.unit, a.record_kind.name(), a.record_id, a.sha256, a.file_name, a.mime, a.size as i64,
-                a.created_at, a.created_by, a.updated_at, a.updated_by, a.created_hlc, a.hlc, a.deleted_at, a.deleted_by],
+                a.created_at, a.created_by, a.updated_at, a.updated_by, a.created_hlc, a.hlc, a.deleted_at, a.deleted_by,
+                self.seq],
         )?;
         if n == 0 {
             // The same file on the same record, attached on another installation too.
             return Ok(Outcome::Unchanged);
         }
-        changed(self.tx, ATTACHMENT, &a.id, false)?;
         let mut changes = Map::new();
         changes.insert(
             "attachment".into(),
@@ -577,6 +582,7 @@ impl<'a, 't> Applier<'a, 't> {
             now: a.created_at.clone(),
             actor: &a.created_by,
             hlc: a.hlc.clone(),
+            seq: self.seq,
         };
         audit(
             self.tx,
@@ -765,6 +771,7 @@ impl Store {
             },
             max_version: String::new(),
             need_bytes: BTreeSet::new(),
+            seq: next_change(&tx)?,
         };
         let mut done = 0u64;
         for kind in APPLY_ORDER {

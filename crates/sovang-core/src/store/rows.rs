@@ -16,6 +16,20 @@ pub(crate) struct WriteMeta<'a> {
     pub now: String,
     pub actor: &'a str,
     pub hlc: String,
+    /// The transaction's place in the change sequence (`next_change`).
+    pub seq: i64,
+}
+
+/// The next number of the change sequence that export reads (each record's `change_seq`): one
+/// per write transaction, taken under its write lock, so that every row the transaction
+/// touches moves to the end together and an export never sees half of it.
+pub(super) fn next_change(tx: &Transaction) -> Result<i64> {
+    Ok(tx.query_row(
+        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' \
+         RETURNING CAST(value AS INTEGER)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Moves the version generator past what this installation's other processes wrote; call it
@@ -45,12 +59,14 @@ pub(super) fn begin_write<'a>(
     observe_versions(&tx, gen)?;
     let now = clock.now();
     let hlc = gen.next(now.timestamp_millis()).to_string();
+    let seq = next_change(&tx)?;
     Ok((
         tx,
         WriteMeta {
             now: stamp(now),
             actor,
             hlc,
+            seq,
         },
     ))
 }
@@ -194,7 +210,7 @@ pub(super) enum SqlFor {
 /// The columns an import writes, bound by position (`?1` = `id` …, the kind's extra columns
 /// after them; positions, since SQLite finds a named parameter by scanning all names). An
 /// update leaves the creation's three (`SYNC_CREATION`) alone; their positions stay unused.
-pub(super) const SYNC_COLUMNS: [&str; 17] = [
+pub(super) const SYNC_COLUMNS: [&str; 19] = [
     "id",
     "unit",
     "title",
@@ -212,6 +228,8 @@ pub(super) const SYNC_COLUMNS: [&str; 17] = [
     "field_seen",
     "deleted_at",
     "deleted_by",
+    "change_seq",
+    "search_rowid",
 ];
 const SYNC_CREATION: [&str; 3] = ["created_at", "created_by", "created_hlc"];
 
@@ -240,13 +258,14 @@ fn sync_statements(k: Kind) -> [String; 2] {
 }
 
 /// Parameters of the insert and update statements: ?1 id, ?2 unit, ?3 title, ?4 year,
-/// ?5 status, ?6 sort_key, ?7 body, ?8 time, ?9 who, ?10 version, then the kind's extra
-/// columns; the caller appends what its statement adds.
+/// ?5 status, ?6 sort_key, ?7 body, ?8 time, ?9 who, ?10 version, ?11 change sequence,
+/// ?12 search row, then the kind's extra columns; the caller appends what its statement adds.
 fn record_params<'a>(
     id: &'a dyn rusqlite::ToSql,
     p: &'a Prepared,
     title: &'a dyn rusqlite::ToSql,
     meta: &'a WriteMeta,
+    search: &'a Option<i64>,
 ) -> Vec<&'a dyn rusqlite::ToSql> {
     let mut v: Vec<&dyn rusqlite::ToSql> = vec![
         id,
@@ -259,6 +278,8 @@ fn record_params<'a>(
         &meta.now,
         &meta.actor,
         &meta.hlc,
+        &meta.seq,
+        search,
     ];
     v.extend(p.index.extra.iter().map(|e| e as &dyn rusqlite::ToSql));
     v
@@ -272,13 +293,13 @@ pub(super) fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
             .iter()
             .map(|k| {
                 let extra = k.extra_columns();
-                let params: Vec<String> = (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect();
+                let params: Vec<String> = (0..extra.len()).map(|i| format!("?{}", 13 + i)).collect();
                 let [sync_insert, sync_update] = sync_statements(*k);
                 [
                     format!(
                         "INSERT INTO {} (id, unit, {}, title, year, status, sort_key, body, created_at, created_by, \
-                         updated_at, updated_by, created_hlc, hlc) \
-                         VALUES (?1, ?2, {}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?10)",
+                         updated_at, updated_by, created_hlc, hlc, change_seq, search_rowid) \
+                         VALUES (?1, ?2, {}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?10, ?11, ?12)",
                         k.table(),
                         extra.join(", "),
                         params.join(", ")
@@ -286,11 +307,12 @@ pub(super) fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
                     format!("SELECT title FROM {} WHERE id = ?1 AND deleted_at IS NULL", k.table()),
                     format!(
                         "UPDATE {} SET unit = ?2, title = ?3, year = ?4, status = ?5, sort_key = ?6, body = ?7, \
-                         updated_at = ?8, updated_by = ?9, hlc = ?10, {}, field_hlc = ?{}, field_seen = ?{} WHERE id = ?1",
+                         updated_at = ?8, updated_by = ?9, hlc = ?10, change_seq = ?11, search_rowid = ?12, {}, \
+                         field_hlc = ?{}, field_seen = ?{} WHERE id = ?1",
                         k.table(),
                         extra.iter().zip(&params).map(|(c, p)| format!("{c} = {p}")).collect::<Vec<_>>().join(", "),
-                        11 + extra.len(),
-                        12 + extra.len()
+                        13 + extra.len(),
+                        14 + extra.len()
                     ),
                     format!("SELECT title FROM {} WHERE id = ?1", k.table()),
                     sync_insert,
@@ -381,14 +403,13 @@ pub(crate) fn insert_record(
     meta: &WriteMeta,
 ) -> Result<()> {
     let ref_title = check_refs(tx, p)?;
+    let search = index(tx, kind, id, p, ref_title.as_deref())?;
     let mut stmt = tx.prepare_cached(per_kind_sql(kind, SqlFor::Insert))?;
     let title = title_of(p, ref_title.as_deref());
-    let values = record_params(&id, p, &title, meta);
+    let values = record_params(&id, p, &title, meta, &search);
     stmt.execute(values.as_slice())?;
-    index(tx, kind, id, p, ref_title.as_deref())?;
-    review_status_column(tx, kind, id, p)?;
     // No audit row: a creation is read from the record's own columns (`Store::history`).
-    changed(tx, kind.name(), id, false)
+    review_status_column(tx, kind, id, p)
 }
 
 /// Keeps a nomination's `status` column (what lists show and filter by) at its review status:
@@ -425,7 +446,8 @@ pub(super) fn review_status_column(
     ))?
     .execute([nomination])?;
     tx.prepare_cached(&format!(
-        "UPDATE search_doc SET status = {status} WHERE id = ?1"
+        "UPDATE search_doc SET status = {status} \
+         WHERE rowid = (SELECT search_rowid FROM nominations WHERE id = ?1)"
     ))?
     .execute([nomination])?;
     Ok(())
@@ -452,15 +474,14 @@ pub(super) fn update_record(
     let fh = Value::Object(versions.field_hlc).to_string();
     let fs = Value::Object(versions.field_seen).to_string();
     let title = title_of(p, ref_title.as_deref());
-    let mut values = record_params(&row.id, p, &title, meta);
+    unindex(tx, kind, &row.id)?;
+    let search = index(tx, kind, &row.id, p, ref_title.as_deref())?;
+    let mut values = record_params(&row.id, p, &title, meta, &search);
     values.push(&fh);
     values.push(&fs);
     let sql = per_kind_sql(kind, SqlFor::Update);
     tx.prepare_cached(sql)?.execute(values.as_slice())?;
-    unindex(tx, &row.id)?;
-    index(tx, kind, &row.id, p, ref_title.as_deref())?;
     review_status_column(tx, kind, &row.id, p)?;
-    changed(tx, kind.name(), &row.id, true)?;
     audit(tx, kind, &row.id, "update", meta, &changes)?;
     Ok(title)
 }
@@ -489,25 +510,29 @@ pub(super) fn refresh_dependents(
         for (dep_id, body) in rows {
             let body = serde_json::from_str(&body).unwrap_or(Value::Null);
             let p = records::reindex(dep, body, cx)?;
-            let sql = format!("UPDATE {} SET title = ?1 WHERE id = ?2", dep.table());
-            tx.execute(&sql, params![title_of(&p, Some(title)), dep_id])?;
-            unindex(tx, &dep_id)?;
-            index(tx, dep, &dep_id, &p, Some(title))?;
+            unindex(tx, dep, &dep_id)?;
+            let search = index(tx, dep, &dep_id, &p, Some(title))?;
+            let sql = format!(
+                "UPDATE {} SET title = ?1, search_rowid = ?2 WHERE id = ?3",
+                dep.table()
+            );
+            tx.execute(&sql, params![title_of(&p, Some(title)), search, dep_id])?;
         }
     }
     Ok(())
 }
 
-/// Adds a live record to the search index.
+/// Adds a live record to the search index; returns its search row, which the record's row
+/// keeps (`search_rowid`, for `unindex`), or `None` for a kind search does not show.
 pub(super) fn index(
     tx: &Transaction,
     kind: Kind,
     id: &str,
     p: &Prepared,
     ref_title: Option<&str>,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     if p.index.unsearchable {
-        return Ok(());
+        return Ok(None);
     }
     let title = title_of(p, ref_title);
     // `search_title` holds what names the record (title, linked person) so that exact-mark
@@ -543,7 +568,7 @@ pub(super) fn index(
         .execute(params![rowid, exact])?;
     tx.prepare_cached("INSERT INTO search_all (rowid, words) VALUES (?1, ?2)")?
         .execute(params![rowid, folded])?;
-    Ok(())
+    Ok(Some(rowid))
 }
 
 /// The text one search index gets: the non-empty `parts` (`text::index_words` form), whose
@@ -567,11 +592,15 @@ fn indexed_text(tier: usize, parts: &[&str], tags: &[String]) -> String {
     out
 }
 
-pub(super) fn unindex(tx: &Transaction, id: &str) -> Result<()> {
+/// Takes a record out of the search index. The caller then writes its row with the new search
+/// row (`index`) or none.
+pub(super) fn unindex(tx: &Transaction, kind: Kind, id: &str) -> Result<()> {
+    let sql = format!("SELECT search_rowid FROM {} WHERE id = ?1", kind.table());
     let rowid: Option<i64> = tx
-        .prepare_cached("SELECT rowid FROM search_doc WHERE id = ?1")?
+        .prepare_cached(&sql)?
         .query_row([id], |r| r.get(0))
-        .optional()?;
+        .optional()?
+        .flatten();
     if let Some(rowid) = rowid {
         for sql in [
             "DELETE FROM search_title WHERE rowid = ?1",
@@ -581,18 +610,6 @@ pub(super) fn unindex(tx: &Transaction, id: &str) -> Result<()> {
             tx.prepare_cached(sql)?.execute([rowid])?;
         }
     }
-    Ok(())
-}
-
-/// Marks a record (or an attachment, kind `attachment`) as changed now, for export: it moves
-/// to the end of the change sequence. `known`: it may be in the sequence already (not new).
-pub(crate) fn changed(tx: &Transaction, kind: &str, id: &str, known: bool) -> Result<()> {
-    if known {
-        tx.prepare_cached("DELETE FROM sync_changes WHERE id = ?1")?
-            .execute([id])?;
-    }
-    tx.prepare_cached("INSERT INTO sync_changes (kind, id) VALUES (?1, ?2)")?
-        .execute([kind, id])?;
     Ok(())
 }
 

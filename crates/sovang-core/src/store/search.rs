@@ -225,7 +225,12 @@ impl Store {
                 }
             };
             let ref_title = linked(&tx, &p, false)?.ok().flatten();
-            index(&tx, kind, &id, &p, ref_title.as_deref())?;
+            let search = index(&tx, kind, &id, &p, ref_title.as_deref())?;
+            tx.prepare_cached(&format!(
+                "UPDATE {} SET search_rowid = ?1 WHERE id = ?2",
+                kind.table()
+            ))?
+            .execute(rusqlite::params![search, id])?;
             review_status_column(&tx, kind, &id, &p)?;
             n += 1;
         }

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 
 use super::rows::{
     audit, begin_write, check_refs, commit_write, ensure_unchanged, index, insert_record,
-    observe_versions, refresh_dependents, unindex, update_record, StoredRow, WriteMeta,
+    next_change, observe_versions, refresh_dependents, unindex, update_record, StoredRow,
+    WriteMeta,
 };
 use super::Store;
 use crate::clock::stamp;
@@ -170,8 +171,20 @@ impl Store {
         ensure_unchanged(&tx, kind, &row)?;
         let mut versions = row.clone_versions();
         versions.supersede(crate::sync::merge::DELETED, &meta.hlc);
+        // Out of the search index when trashed, back in when restored.
+        let search = match &restored {
+            None => {
+                unindex(&tx, kind, &row.id)?;
+                None
+            }
+            Some(prepared) => {
+                let ref_title = check_refs(&tx, prepared)?;
+                index(&tx, kind, &row.id, prepared, ref_title.as_deref())?
+            }
+        };
         let sql = format!(
-            "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, field_hlc = ?6, field_seen = ?7 WHERE id = ?8",
+            "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, updated_by = ?4, hlc = ?5, \
+             field_hlc = ?6, field_seen = ?7, change_seq = ?8, search_rowid = ?9 WHERE id = ?10",
             kind.table()
         );
         let (at, by) = if deleted {
@@ -189,17 +202,11 @@ impl Store {
                 meta.hlc,
                 Value::Object(versions.field_hlc).to_string(),
                 Value::Object(versions.field_seen).to_string(),
+                meta.seq,
+                search,
                 row.id
             ],
         )?;
-        match &restored {
-            None => unindex(&tx, &row.id)?,
-            Some(prepared) => {
-                let ref_title = check_refs(&tx, prepared)?;
-                index(&tx, kind, &row.id, prepared, ref_title.as_deref())?;
-            }
-        }
-        super::rows::changed(&tx, kind.name(), &row.id, true)?;
         let action = if deleted { "delete" } else { "restore" };
         audit(&tx, kind, &row.id, action, &meta, &Map::new())?;
         commit_write(tx, &meta)?;
@@ -224,6 +231,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         observe_versions(&tx, &mut self.hlc)?;
+        let seq = next_change(&tx)?;
         let mut last = String::new();
         let mut kinds = Vec::new();
         for (kind, id, prepared) in &batch {
@@ -235,6 +243,7 @@ impl Store {
                 now: now_s.clone(),
                 actor: &self.actor,
                 hlc,
+                seq,
             };
             insert_record(&tx, *kind, id, prepared, &meta)?;
             if fixed.is_none() {
