@@ -228,6 +228,57 @@ mod tests {
     }
 
     #[test]
+    fn row_links_keep_what_was_sent_and_indexed() {
+        let mut old = Connection::open_in_memory().unwrap();
+        migrate(&mut old, &MIGRATIONS[..6]).unwrap();
+        // A person changed as the 7th change, a trashed one as the 9th, and the log's last
+        // number, 12, from a record since purged.
+        old.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO people (id, unit, title, body, created_at, created_by, updated_at, \
+               updated_by, created_hlc, hlc, deleted_at) VALUES \
+               ('p1', '00070', 'A', '{}', 't', 'x', 't', 'x', 'h', 'h', NULL), \
+               ('p2', '00070', 'B', '{}', 't', 'x', 't', 'x', 'h', 'h', 't');
+             INSERT INTO sync_changes (seq, kind, id) VALUES (7, 'person', 'p1'), \
+               (9, 'person', 'p2'), (12, 'entry', 'gone');
+             INSERT INTO search_doc (rowid, kind, id, unit, title) VALUES (40, 'person', 'p1', '00070', 'A');",
+        )
+        .unwrap();
+        migrate(&mut old, MIGRATIONS).unwrap();
+        let row = |id: &str| -> (i64, Option<i64>) {
+            old.query_row(
+                "SELECT change_seq, search_rowid FROM people WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            row("p1"),
+            (7, Some(40)),
+            "a record keeps its change number and search row"
+        );
+        assert_eq!(
+            row("p2"),
+            (9, None),
+            "a trashed record keeps its number and has no search row"
+        );
+        let last: String = old
+            .query_row("SELECT value FROM meta WHERE key = 'change_seq'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(
+            last, "12",
+            "the next change comes after every number already sent"
+        );
+        assert!(
+            !has_table(&old, "sync_changes"),
+            "the old change log is gone"
+        );
+    }
+
+    #[test]
     fn real_schema_applies() {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, MIGRATIONS).expect("the shipped schema must apply to an empty database");

@@ -97,3 +97,42 @@ fn a_pending_rebuild_indexes_every_live_record_again() {
         .unwrap();
     assert_eq!(pending, 0, "the rebuild is done once");
 }
+
+#[test]
+fn check_names_each_broken_link_between_a_record_and_its_index_rows() {
+    let f = fixture("00070");
+    let mut store = f.store;
+    let tam = person(&mut store, "Lê Văn Tám", "00070");
+    assert!(store.check().unwrap().is_empty(), "a new store is whole");
+    drop(store);
+    let cases = [
+        (
+            "UPDATE people SET search_rowid = search_rowid + 1000 WHERE id = '{id}'",
+            "search_index",
+            "a record pointing at a search row that is not its own",
+        ),
+        (
+            "UPDATE people SET change_seq = change_seq + 1000 WHERE id = '{id}'",
+            "change_log",
+            "a change numbered after the last number given out, which export would skip",
+        ),
+        (
+            "DELETE FROM search_terms WHERE term = 'tam'",
+            "search_terms",
+            "an indexed word missing from the vocabulary",
+        ),
+    ];
+    for (sql, want, why) in cases {
+        let copy = tempfile::tempdir().unwrap();
+        for file in std::fs::read_dir(f.dir.path()).unwrap() {
+            let file = file.unwrap().path();
+            if file.is_file() {
+                std::fs::copy(&file, copy.path().join(file.file_name().unwrap())).unwrap();
+            }
+        }
+        edit_database(copy.path(), &sql.replace("{id}", &tam));
+        let broken = Store::open(copy.path(), f.clock.clone()).unwrap();
+        let found: Vec<&str> = broken.check().unwrap().iter().map(|p| p.check).collect();
+        assert!(found.contains(&want), "{why}: expected {want}, got {found:?}");
+    }
+}
