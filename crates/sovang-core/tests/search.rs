@@ -133,6 +133,9 @@ fn check_names_each_broken_link_between_a_record_and_its_index_rows() {
         edit_database(copy.path(), &sql.replace("{id}", &tam));
         let broken = Store::open(copy.path(), f.clock.clone()).unwrap();
         let found: Vec<&str> = broken.check().unwrap().iter().map(|p| p.check).collect();
-        assert!(found.contains(&want), "{why}: expected {want}, got {found:?}");
+        assert!(
+            found.contains(&want),
+            "{why}: expected {want}, got {found:?}"
+        );
     }
 }

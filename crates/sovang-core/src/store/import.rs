@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::rows::{
-    audit, field_changes, index, linked, next_change, observe_versions, per_kind_sql,
+    audit, field_changes, index, linked_with, next_change, observe_versions, per_kind_sql,
     refresh_dependents, review_status_column, title_of, unindex, SqlFor, WriteMeta,
 };
 use super::{load_campaigns, load_units, Store};
@@ -123,6 +123,36 @@ struct Applier<'a, 't> {
     need_bytes: BTreeSet<String>,
     /// The import's place in the change sequence: what it writes is sent on after it.
     seq: i64,
+    written: WrittenTitles,
+}
+
+/// The titles of records this import wrote: most records link to ones that came in the same
+/// bundle, whose rows a lookup would read back from disk (the cache no longer holds them).
+/// Bounded, so that a huge bundle keeps its memory; after the bound, lookups read the rows.
+#[derive(Default)]
+struct WrittenTitles(HashMap<(Kind, u128), String>);
+
+impl WrittenTitles {
+    const MAX: usize = 100_000;
+
+    fn key(kind: Kind, id: &str) -> Option<(Kind, u128)> {
+        Some((kind, uuid::Uuid::try_parse(id).ok()?.as_u128()))
+    }
+
+    fn get(&self, kind: Kind, id: &str) -> Option<String> {
+        self.0.get(&Self::key(kind, id)?).cloned()
+    }
+
+    fn note(&mut self, kind: Kind, id: &str, title: &str) {
+        let Some(key) = Self::key(kind, id) else {
+            return;
+        };
+        if let Some(t) = self.0.get_mut(&key) {
+            title.clone_into(t);
+        } else if self.0.len() < Self::MAX {
+            self.0.insert(key, title.to_owned());
+        }
+    }
 }
 
 fn exists(tx: &Transaction, kind: Kind, id: &str) -> Result<bool> {
@@ -299,7 +329,8 @@ impl<'a, 't> Applier<'a, 't> {
                 (Cow::Owned(record), &reindexed, m.values_changed)
             }
         };
-        let ref_title = match linked(self.tx, p, false)? {
+        let written = &self.written;
+        let ref_title = match linked_with(self.tx, p, false, &|k, id| written.get(k, id))? {
             Ok(title) => title,
             Err(r) => return self.hold(kind, rec, &waiting_key(r.kind, &r.id)),
         };
@@ -445,9 +476,12 @@ impl<'a, 't> Applier<'a, 't> {
             };
             audit(self.tx, kind, &rec.id, action, &meta, &changes)?;
         }
+        self.written.note(kind, &rec.id, &title);
         if local.is_some_and(|l| l.1 != title) && rec.deleted_at.is_none() {
             let cx = self.ctx();
             refresh_dependents(self.tx, &cx, kind, &rec.id, &title)?;
+            // Records linked to this one have new titles too.
+            self.written = WrittenTitles::default();
         }
         Ok(())
     }
@@ -772,6 +806,7 @@ impl Store {
             max_version: String::new(),
             need_bytes: BTreeSet::new(),
             seq: next_change(&tx)?,
+            written: WrittenTitles::default(),
         };
         let mut done = 0u64;
         for kind in APPLY_ORDER {

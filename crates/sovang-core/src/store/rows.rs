@@ -346,6 +346,17 @@ pub(super) fn linked<'p>(
     p: &'p Prepared,
     live: bool,
 ) -> Result<std::result::Result<Option<String>, &'p Ref>> {
+    linked_with(tx, p, live, &|_, _| None)
+}
+
+/// `linked`, asking `known` first: the title of a record known to be stored (whatever its
+/// state, so only without `live`), without reading it back.
+pub(super) fn linked_with<'p>(
+    tx: &Transaction,
+    p: &'p Prepared,
+    live: bool,
+    known: &dyn Fn(Kind, &str) -> Option<String>,
+) -> Result<std::result::Result<Option<String>, &'p Ref>> {
     let what = if live {
         SqlFor::LiveTitle
     } else {
@@ -353,10 +364,13 @@ pub(super) fn linked<'p>(
     };
     let mut first = None;
     for (i, r) in p.index.refs.iter().enumerate() {
-        let title: Option<String> = tx
-            .prepare_cached(per_kind_sql(r.kind, what))?
-            .query_row([&r.id], |row| row.get(0))
-            .optional()?;
+        let title = match known(r.kind, &r.id).filter(|_| !live) {
+            Some(t) => Some(t),
+            None => tx
+                .prepare_cached(per_kind_sql(r.kind, what))?
+                .query_row([&r.id], |row| row.get(0))
+                .optional()?,
+        };
         match title {
             Some(t) if i == 0 => first = Some(t),
             Some(_) => {}
