@@ -130,7 +130,7 @@ struct Applier<'a, 't> {
 /// bundle, whose rows a lookup would read back from disk (the cache no longer holds them).
 /// Bounded, so that a huge bundle keeps its memory; after the bound, lookups read the rows.
 #[derive(Default)]
-struct WrittenTitles(HashMap<(Kind, u128), String>);
+struct WrittenTitles(rustc_hash::FxHashMap<(Kind, u128), String>);
 
 impl WrittenTitles {
     const MAX: usize = 100_000;
@@ -257,7 +257,8 @@ impl<'a, 't> Applier<'a, 't> {
         rec: &WireRecord,
         checked: Option<&Result<Prepared>>,
     ) -> Result<Outcome> {
-        self.observe(rec.version());
+        let incoming_version = rec.version();
+        self.observe(incoming_version);
         let (local, old_title) = load_local(self.tx, kind, &rec.id)?.unzip();
         let merged = match &local {
             Some(l) => {
@@ -347,7 +348,11 @@ impl<'a, 't> Applier<'a, 't> {
             return Ok(Outcome::Rejected);
         }
         let old = local.as_ref().zip(old_title.as_deref());
-        self.write(kind, old, &record, p, ref_title.as_deref())?;
+        let version = match &record {
+            Cow::Borrowed(_) => incoming_version,
+            Cow::Owned(merged) => merged.version(),
+        };
+        self.write(kind, old, &record, version, p, ref_title.as_deref())?;
         if local.is_some() {
             for c in &conflicts {
                 self.conflict(kind, &record, local.as_ref(), &rec.updated_by, c)?;
@@ -408,19 +413,21 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     /// Stores the merged record with its derived columns, search words and an audit row;
-    /// `local` is the stored record and its title, if there was one.
+    /// `local` is the stored record and its title, if there was one; `version` is the record's
+    /// (`WireRecord::version`, which reads every field's).
     fn write(
         &mut self,
         kind: Kind,
         local: Option<(&WireRecord, &str)>,
         rec: &WireRecord,
+        version: &str,
         p: &Prepared,
         ref_title: Option<&str>,
     ) -> Result<()> {
         let title = title_of(p, ref_title);
         let field_hlc = rec.stored_versions();
         let field_seen = serde_json::to_string(&rec.seen).unwrap_or_default();
-        let hlc = rec.version().to_owned();
+        let hlc = version.to_owned();
         if local.is_some() {
             unindex(self.tx, kind, &rec.id)?;
         }
