@@ -919,7 +919,11 @@ impl Store {
         if opts.dry_run {
             drop(tx);
         } else {
+            // The commit writes what is left of the transaction and copies it all into the
+            // database file (the checkpoint): logged apart, as it waits on the disk.
+            let committing = std::time::Instant::now();
             super::terms::commit(tx)?;
+            let commit_ms = committing.elapsed().as_millis() as u64;
             if let Some(h) = crate::hlc::Hlc::parse(&max_version) {
                 self.hlc.observe(h);
             }
@@ -934,6 +938,7 @@ impl Store {
                 updated = report.updated,
                 held = report.held,
                 rejected = report.rejected,
+                commit_ms,
                 "bundle imported"
             );
         }
