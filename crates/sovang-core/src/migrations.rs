@@ -85,6 +85,17 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
     if current == migrations.len() {
         return Ok(());
     }
+    // A migration may rewrite whole tables and build indexes. With temporary storage in
+    // memory, their sorts and statement journals held 378 MB on a 1,000,000-record database
+    // (0007, 9.4 s); in temporary files, 49 MB (9.7 s). The user's PC may be modest.
+    let temp_store: i64 = conn.pragma_query_value(None, "temp_store", |r| r.get(0))?;
+    conn.pragma_update(None, "temp_store", "FILE")?;
+    let applied = apply(conn, migrations);
+    conn.pragma_update(None, "temp_store", temp_store)?;
+    applied
+}
+
+fn apply(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read again under the write lock: another process may have migrated meanwhile.
     let current = user_version(&tx)?;
@@ -144,6 +155,28 @@ mod tests {
         migrate(&mut c, &[A, B]).unwrap();
         migrate(&mut c, &[A, B]).expect("running migrations again must change nothing");
         assert_eq!(version(&c), 2);
+    }
+
+    #[test]
+    fn the_connection_keeps_its_temp_store_after_migrating_or_failing() {
+        let temp_store = |c: &Connection| -> i64 {
+            c.pragma_query_value(None, "temp_store", |r| r.get(0))
+                .unwrap()
+        };
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "temp_store", "MEMORY").unwrap();
+        migrate(&mut c, &[A]).unwrap();
+        assert_eq!(
+            temp_store(&c),
+            2,
+            "migrations use temp files only while they run"
+        );
+        migrate(&mut c, &[A, B, BAD]).unwrap_err();
+        assert_eq!(
+            temp_store(&c),
+            2,
+            "a failed migration must also give the setting back"
+        );
     }
 
     #[test]
