@@ -2,6 +2,8 @@
 CARGO ?= cargo
 NPM ?= npm
 APP := target/release/sovang-desktop
+# The shipped build of the app (profile `dist` in Cargo.toml: smaller, slower to build).
+DIST_APP := target/dist/sovang-desktop
 SOVANG := target/release/sovang
 DEMO_HOME ?= target/demo-100k
 DEMO_RECORDS ?= 100000
@@ -10,7 +12,7 @@ VENV := target/e2e-venv
 # The window's tests: a virtual screen, a D-Bus session, no accessibility bus.
 HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
-.PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app cli \
+.PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app app-dist cli \
 	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync bench-review
 
 ## The desktop app on the default data folder (the first-run wizard on a new machine).
@@ -79,6 +81,10 @@ fuzz:
 app: ui
 	$(CARGO) build --release -p sovang-desktop
 
+## The app as it is shipped (profile `dist`).
+app-dist: ui
+	$(CARGO) build --profile dist -p sovang-desktop
+
 cli:
 	$(CARGO) build --release -p sovang-cli
 
@@ -102,23 +108,25 @@ bench: cli
 
 ## The committee review's results table (2,000 nominations × 9 members), in process and in
 ## the window.
-bench-review: app e2e-deps
-	$(HEADLESS) $(VENV)/bin/python tests/bench/bench_review.py
+bench-review: app-dist e2e-deps
+	SOVANG_APP=$(DIST_APP) $(HEADLESS) $(VENV)/bin/python tests/bench/bench_review.py
 
 ## Sync bundle figures only (export, import, 1,000 ward bundles, a 1,000,000-record import).
 bench-sync: cli
 	python3 tests/bench/bench_sync.py
 
-## The app's start-up, memory, search and list figures (see BENCHMARKS.md).
-bench-app: app cli e2e-deps
-	$(CARGO) build --release -p sovang-empty-app
-	$(HEADLESS) $(VENV)/bin/python tests/bench/bench_app.py
+## The shipped app's size, start-up, memory, search and list figures, beside an empty Tauri
+## app built the same way (see BENCHMARKS.md).
+bench-app: app-dist cli e2e-deps
+	$(CARGO) build --profile dist -p sovang-empty-app
+	SOVANG_APP=$(DIST_APP) $(HEADLESS) $(VENV)/bin/python tests/bench/bench_app.py
 
-## A .deb and an AppImage in target/release/bundle/. The AppImage step downloads its tools
-## (linuxdeploy, AppRun) from GitHub; without that access it is reported and skipped.
+## A .deb and an AppImage in target/dist/bundle/ (the `dist` build). The AppImage step
+## downloads its tools (linuxdeploy, AppRun) from GitHub; without that access it is reported
+## and skipped.
 package: ui
-	ui/node_modules/.bin/tauri build --bundles deb
-	ui/node_modules/.bin/tauri build --bundles appimage || \
+	ui/node_modules/.bin/tauri build --bundles deb -- --profile dist
+	ui/node_modules/.bin/tauri build --bundles appimage -- --profile dist || \
 	  echo "AppImage not built: the Tauri CLI could not download linuxdeploy/AppRun from GitHub" >&2
 
 clean:

@@ -1,6 +1,6 @@
 """The committee review's figures: the results table for 2,000 nominations × 9 members.
 In process (`examples/bench_review.rs`: `Store::results_page` and `Store::results`, each with
-its JSON, 11 runs after a warm-up), then in the release app under Xvfb: click on "Xét chọn" → the ranking's first page
+its JSON, 11 runs after a warm-up), then in the shipped app (the Makefile passes the `dist` build as SOVANG_APP) under Xvfb: click on "Xét chọn" → the ranking's first page
 (100 rows, as every list shows) painted (5 runs after a warm-up). Rewrites the review section of BENCHMARKS.md."""
 
 import json
@@ -76,8 +76,9 @@ def main():
     section = f"""<!-- review:begin -->
 ## Committee review (`make bench-review`)
 
-Measured {commit_date()} at commit `{commit()}` on {machine()}; the window under Xvfb with
-`dbus-run-session` and `NO_AT_BRIDGE=1`, software rendering. Data: one committee of
+Measured {commit_date()} at commit `{commit()}` on {machine()}; the window is the shipped build
+(`{Path(os.environ.get("SOVANG_APP", "release")).parent.name}` profile) under Xvfb with
+`dbus-run-session` and `NO_AT_BRIDGE=1`, software rendering; in process, the `release` build. Data: one committee of
 {r['members']} members, {r['nominations']:,} nominations in review, every member's scores
 submitted (one in twenty a recusal), on the chair's installation (`examples/bench_review.rs`).
 
