@@ -74,11 +74,7 @@ impl Store {
                 );
             }
         }
-        let last_change: i64 = self.conn.query_row(
-            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
-            [],
-            |r| r.get(0),
-        )?;
+        let last_change = super::rows::last_change(&self.conn)?;
         for kind in Kind::ALL {
             // A search row belongs to the live record that names it, and back.
             let orphan: i64 = self.conn.query_row(

@@ -127,11 +127,7 @@ impl Store {
             .optional()?
             .unwrap_or(0)
         };
-        let upto: i64 = tx.query_row(
-            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
-            [],
-            |r| r.get(0),
-        )?;
+        let upto = super::rows::last_change(&tx)?;
         let mut total = 0u64;
         let tables = crate::records::Kind::ALL.map(|k| k.table());
         for table in tables.iter().chain(&["attachments"]) {

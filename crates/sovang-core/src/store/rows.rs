@@ -32,6 +32,16 @@ pub(super) fn next_change(tx: &Transaction) -> Result<i64> {
     )?)
 }
 
+/// The last number `next_change` gave out: an export sends the changes up to it, and no row
+/// may carry a later one.
+pub(super) fn last_change(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// Moves the version generator past what this installation's other processes wrote; call it
 /// under the write lock, so that two processes never issue the same version.
 pub(super) fn observe_versions(tx: &Transaction, gen: &mut HlcGen) -> Result<()> {
@@ -205,6 +215,9 @@ pub(super) enum SqlFor {
     SyncUpdate,
     /// A stored record as it travels (`wire::RECORD_COLUMNS`), then its title.
     SyncLoad,
+    /// The record's search row (`search_rowid`), and setting it: ?1 row, ?2 id.
+    SearchRow,
+    SetSearchRow,
 }
 
 /// The columns an import writes, bound by position (`?1` = `id` …, the kind's extra columns
@@ -287,7 +300,7 @@ fn record_params<'a>(
 
 /// Statements used once per record in bulk loads and imports, built once per kind.
 pub(super) fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<[String; 7]>> = std::sync::OnceLock::new();
+    static SQL: std::sync::OnceLock<Vec<[String; 9]>> = std::sync::OnceLock::new();
     let all = SQL.get_or_init(|| {
         Kind::ALL
             .iter()
@@ -322,6 +335,8 @@ pub(super) fn per_kind_sql(kind: Kind, what: SqlFor) -> &'static str {
                         crate::sync::wire::RECORD_COLUMNS,
                         k.table()
                     ),
+                    format!("SELECT search_rowid FROM {} WHERE id = ?1", k.table()),
+                    format!("UPDATE {} SET search_rowid = ?1 WHERE id = ?2", k.table()),
                 ]
             })
             .collect()
@@ -364,7 +379,8 @@ pub(super) fn linked_with<'p>(
     };
     let mut first = None;
     for (i, r) in p.index.refs.iter().enumerate() {
-        let title = match known(r.kind, &r.id).filter(|_| !live) {
+        // `known` says a row is stored, not that it is live: it answers only without `live`.
+        let title = match (!live).then(|| known(r.kind, &r.id)).flatten() {
             Some(t) => Some(t),
             None => tx
                 .prepare_cached(per_kind_sql(r.kind, what))?
@@ -521,16 +537,20 @@ pub(super) fn refresh_dependents(
             .prepare(&sql)?
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        let retitle = format!(
+            "UPDATE {} SET title = ?1, search_rowid = ?2 WHERE id = ?3",
+            dep.table()
+        );
         for (dep_id, body) in rows {
             let body = serde_json::from_str(&body).unwrap_or(Value::Null);
             let p = records::reindex(dep, body, cx)?;
             unindex(tx, dep, &dep_id)?;
             let search = index(tx, dep, &dep_id, &p, Some(title))?;
-            let sql = format!(
-                "UPDATE {} SET title = ?1, search_rowid = ?2 WHERE id = ?3",
-                dep.table()
-            );
-            tx.execute(&sql, params![title_of(&p, Some(title)), search, dep_id])?;
+            tx.prepare_cached(&retitle)?.execute(params![
+                title_of(&p, Some(title)),
+                search,
+                dep_id
+            ])?;
         }
     }
     Ok(())
@@ -609,9 +629,8 @@ fn indexed_text(tier: usize, parts: &[&str], tags: &[String]) -> String {
 /// Takes a record out of the search index. The caller then writes its row with the new search
 /// row (`index`) or none.
 pub(super) fn unindex(tx: &Transaction, kind: Kind, id: &str) -> Result<()> {
-    let sql = format!("SELECT search_rowid FROM {} WHERE id = ?1", kind.table());
     let rowid: Option<i64> = tx
-        .prepare_cached(&sql)?
+        .prepare_cached(per_kind_sql(kind, SqlFor::SearchRow))?
         .query_row([id], |r| r.get(0))
         .optional()?
         .flatten();

@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use serde_json::Value;
 
 use super::read::{unit_clause, ListFilter, Page, PageItem, MAX_LIMIT, SMALL_SCOPE};
-use super::rows::{index, linked, review_status_column};
+use super::rows::{index, linked, per_kind_sql, review_status_column, SqlFor};
 use super::{get_meta, terms, Store};
 use crate::error::{Code, Error, Result};
 use crate::records::{self, Ctx, Kind};
@@ -226,11 +226,8 @@ impl Store {
             };
             let ref_title = linked(&tx, &p, false)?.ok().flatten();
             let search = index(&tx, kind, &id, &p, ref_title.as_deref())?;
-            tx.prepare_cached(&format!(
-                "UPDATE {} SET search_rowid = ?1 WHERE id = ?2",
-                kind.table()
-            ))?
-            .execute(rusqlite::params![search, id])?;
+            tx.prepare_cached(per_kind_sql(kind, SqlFor::SetSearchRow))?
+                .execute(rusqlite::params![search, id])?;
             review_status_column(&tx, kind, &id, &p)?;
             n += 1;
         }
