@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from harness import App, Driver  # noqa: E402
+from harness import APP, App, Driver  # noqa: E402
 from benchlib import ROOT, commit, machine, write_section  # noqa: E402
 
 BENCH = os.path.join(ROOT, "target", "release", "examples", "bench_review")
@@ -77,7 +77,7 @@ def main():
 ## Committee review (`make bench-review`)
 
 Measured {commit_date()} at commit `{commit()}` on {machine()}; the window is the shipped build
-(`{Path(os.environ.get("SOVANG_APP", "release")).parent.name}` profile) under Xvfb with
+(`{APP.parent.name}` profile) under Xvfb with
 `dbus-run-session` and `NO_AT_BRIDGE=1`, software rendering; in process, the `release` build. Data: one committee of
 {r['members']} members, {r['nominations']:,} nominations in review, every member's scores
 submitted (one in twenty a recusal), on the chair's installation (`examples/bench_review.rs`).

@@ -3,6 +3,8 @@
 //! anything a second time changes nothing, and once every installation has imported everyone's
 //! last bundle, all hold identical records. `PROPTEST_CASES` sets how many runs (default 10).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -14,6 +16,8 @@ use sovang_core::store::{ExportOptions, ImportOptions};
 use sovang_core::sync::wire::{from_row, WireRecord, RECORD_COLUMNS};
 use sovang_core::{Kind, Store};
 
+use common::copy_dir;
+
 /// (unit, the unit new records go to): the city writes for both wards.
 const INSTALLATIONS: [&str; 4] = ["01", "00070", "00070", "00004"];
 const NAMES: [&str; 5] = [
@@ -24,18 +28,6 @@ const NAMES: [&str; 5] = [
     "Đỗ Minh Đức",
 ];
 const POSITIONS: [&str; 3] = ["Bí thư", "Phó bí thư", "Ủy viên"];
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 fn start() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap()

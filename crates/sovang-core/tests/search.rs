@@ -124,12 +124,7 @@ fn check_names_each_broken_link_between_a_record_and_its_index_rows() {
     ];
     for (sql, want, why) in cases {
         let copy = tempfile::tempdir().unwrap();
-        for file in std::fs::read_dir(f.dir.path()).unwrap() {
-            let file = file.unwrap().path();
-            if file.is_file() {
-                std::fs::copy(&file, copy.path().join(file.file_name().unwrap())).unwrap();
-            }
-        }
+        copy_dir(f.dir.path(), copy.path());
         edit_database(copy.path(), &sql.replace("{id}", &tam));
         let broken = Store::open(copy.path(), f.clock.clone()).unwrap();
         let found: Vec<&str> = broken.check().unwrap().iter().map(|p| p.check).collect();

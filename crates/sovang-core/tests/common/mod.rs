@@ -31,6 +31,19 @@ pub fn edit_database(dir: &std::path::Path, sql: &str) {
     db.execute_batch(sql).unwrap();
 }
 
+/// Copies a data folder (a closed store) with everything in it.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 pub fn person(s: &mut Store, name: &str, unit: &str) -> String {
     let v = s
         .put(
