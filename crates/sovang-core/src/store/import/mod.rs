@@ -1,0 +1,432 @@
+//! Import: a verified bundle's records merged into this installation in one transaction.
+//! Each record is either unchanged (nothing new), created, updated (field by field, see
+//! `sync::merge`), held until a record it links to arrives, or rejected (outside the signer's
+//! authority, or invalid) with the reason. A problem with the file itself changes nothing.
+//! This module is the pipeline (open, read, apply in order, copy attachments, commit);
+//! `apply` decides and writes one record, `authority` holds who may send what, and `held`
+//! keeps what waits for a record that has not arrived.
+
+mod apply;
+mod authority;
+mod held;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::rows::{next_change, observe_versions};
+use super::{load_campaigns, load_units, Store};
+use crate::clock::stamp;
+use crate::collate::VietCollator;
+use crate::error::{Code, Error, Message, Result};
+use crate::records::{self, Campaign, Ctx, Kind, Prepared};
+use crate::sync::bundle::{attachment_entry, from_io, Bundle, HashCheck, Limits};
+use crate::sync::identity::{normalize_fingerprint, TrustedKey};
+use crate::sync::wire::{WireAttachment, WireRecord};
+use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT};
+use crate::units::UnitTree;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Work out everything the import would do, then change nothing.
+    pub dry_run: bool,
+    /// The reader's limits (the defaults unless a test needs small ones).
+    pub limits: Limits,
+}
+
+/// A record the import refused, and why.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub kind: String,
+    pub id: String,
+    pub code: Code,
+    pub message: Message,
+}
+
+/// What one bundle did (or, in a dry run, would do).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub bundle_id: Option<String>,
+    pub origin_unit: Option<String>,
+    pub origin_name: Option<String>,
+    pub dry_run: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub updated: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unchanged: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub conflicts: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub held: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub rejected: u64,
+    /// Records held by earlier bundles that this one let through (counted in created/updated).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub released: u64,
+    /// The first rejections, by record.
+    pub rejections: Vec<Rejection>,
+    pub error: Option<Error>,
+}
+
+use apply::{Applier, WrittenTitles};
+
+const MAX_REJECTIONS_LISTED: usize = 1000;
+
+impl ImportReport {
+    fn reject(&mut self, kind: &str, id: &str, e: Error) {
+        self.rejected += 1;
+        if self.rejections.len() < MAX_REJECTIONS_LISTED {
+            self.rejections.push(Rejection {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+                code: e.code,
+                message: e.message,
+            });
+        }
+    }
+}
+
+impl Store {
+    /// The key a bundle's fingerprint names: a trusted one, or this installation's own.
+    fn signer_of(&self, fp: &str) -> Result<Option<TrustedKey>> {
+        let own = self.identity()?;
+        if normalize_fingerprint(fp) == own.fingerprint {
+            return Ok(Some(TrustedKey {
+                fingerprint: own.fingerprint,
+                public_key: own.public_key,
+                unit: own.unit,
+                unit_name: own.unit_name,
+                installation: own.installation,
+                added_at: own.created_at,
+                added_by: String::new(),
+                revoked_at: None,
+                revoked_by: None,
+            }));
+        }
+        self.trusted(fp)
+    }
+
+    /// Imports one bundle. Never fails as a whole: a problem with the file is the report's
+    /// `error`, and then nothing was changed.
+    pub fn import_bundle(
+        &mut self,
+        path: &Path,
+        opts: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> ImportReport {
+        let file = path.display().to_string();
+        let result = Bundle::open_checking(path, &|fp| self.signer_of(fp), opts.limits).and_then(
+            |(b, check)| {
+                // Nothing is kept unless every hash holds (the import waits for the check
+                // before it commits); a failed check is the error that counts, as if it had
+                // run first.
+                let mut check = Some(check);
+                let applied = self.import_inner(b, path, opts, &mut check, progress);
+                match (check.map(HashCheck::wait), applied) {
+                    (Some(Err(e)), _) => Err(e),
+                    (_, applied) => applied,
+                }
+            },
+        );
+        match result {
+            Ok(mut r) => {
+                r.file = file;
+                r
+            }
+            Err(e) => {
+                tracing::warn!(file = %file, code = e.code.as_str(), "bundle refused");
+                ImportReport {
+                    file,
+                    dry_run: opts.dry_run,
+                    error: Some(e),
+                    ..Default::default()
+                }
+            }
+        }
+    }
+
+    fn import_inner(
+        &mut self,
+        mut bundle: Bundle,
+        path: &Path,
+        opts: ImportOptions,
+        check: &mut Option<HashCheck>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport> {
+        let attachments_dir = self.data_dir().to_owned();
+        let total = bundle.manifest.total_records();
+        progress(Progress {
+            phase: "verify",
+            done: 0,
+            total,
+        });
+        let today = self.clock.today();
+        let now = stamp(self.clock.now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        observe_versions(&tx, &mut self.hlc)?;
+        let units = load_units(&tx)?;
+        let signer = bundle.signer.clone();
+        let mut ap = Applier {
+            tx: &tx,
+            scope: units.scope(&signer.unit),
+            units,
+            campaigns: load_campaigns(&tx)?,
+            collator: &self.collator,
+            clock: self.clock.as_ref(),
+            today,
+            now: now.clone(),
+            bundle_id: bundle.manifest.bundle_id.clone(),
+            signer_unit: signer.unit.clone(),
+            signer_key: signer.fingerprint.clone(),
+            report: ImportReport {
+                bundle_id: Some(bundle.manifest.bundle_id.clone()),
+                origin_unit: Some(bundle.manifest.origin.unit.clone()),
+                origin_name: Some(bundle.manifest.origin.unit_name.clone()),
+                dry_run: opts.dry_run,
+                ..Default::default()
+            },
+            max_version: String::new(),
+            need_bytes: BTreeSet::new(),
+            seq: next_change(&tx)?,
+            written: WrittenTitles::default(),
+        };
+        let mut done = 0u64;
+        for kind in APPLY_ORDER {
+            // Units and campaigns are few and checked against each other as they arrive; the
+            // other kinds are read, parsed and validated on a second thread while this one
+            // writes (SQLite keeps one core busy).
+            if !bundle.has(kind.name()) {
+                continue;
+            }
+            let inline = matches!(kind, Kind::Unit | Kind::Campaign);
+            let cx = (ap.units.clone(), ap.campaigns.clone(), today);
+            let stream = read_kind(&mut bundle, kind, (!inline).then_some(&cx), &mut |batch| {
+                for (rec, checked) in batch {
+                    let outcome = ap.apply(kind, rec, checked.as_ref())?;
+                    ap.count(outcome);
+                    done += 1;
+                    if done.is_multiple_of(1024) {
+                        progress(Progress {
+                            phase: "records",
+                            done,
+                            total,
+                        });
+                    }
+                }
+                Ok(())
+            });
+            stream?;
+            if check.as_ref().is_some_and(HashCheck::has_failed) {
+                return Err(Error::plain(Code::BundleHash, ""));
+            }
+            match kind {
+                Kind::Unit => {
+                    ap.units = load_units(&tx)?;
+                    let (unit, key) = (ap.signer_unit.clone(), ap.signer_key.clone());
+                    ap.set_signer(&unit, &key);
+                }
+                Kind::Campaign => ap.campaigns = load_campaigns(&tx)?,
+                _ => {}
+            }
+        }
+        let listed: HashSet<String> = bundle
+            .manifest
+            .entries
+            .iter()
+            .filter_map(|e| e.name.strip_prefix("attachments/").map(str::to_owned))
+            .collect();
+        if let Some(mut lines) = bundle.lines(ATTACHMENT)? {
+            while let Some(a) = lines.next_record::<WireAttachment>()? {
+                let outcome = ap.apply_attachment(a)?;
+                ap.count(outcome);
+            }
+            lines.finish()?;
+        }
+        ap.release_held()?;
+        let need: Vec<String> = std::mem::take(&mut ap.need_bytes).into_iter().collect();
+        let max_version = ap.max_version.clone();
+        let report = ap.report;
+        if !opts.dry_run {
+            for (i, sha) in need.iter().enumerate() {
+                let target = super::attachments::path_in(&attachments_dir, sha);
+                if target.exists() {
+                    continue;
+                }
+                if !listed.contains(sha) {
+                    return Err(Error::plain(
+                        Code::BundleMissingEntry,
+                        &attachment_entry(sha),
+                    ));
+                }
+                copy_attachment(&mut bundle, sha, &target)?;
+                progress(Progress {
+                    phase: "attachments",
+                    done: i as u64 + 1,
+                    total: need.len() as u64,
+                });
+            }
+        }
+        let last: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if last.as_deref().is_none_or(|l| l < max_version.as_str()) && !max_version.is_empty() {
+            super::set_meta(&tx, "hlc_last", &max_version)?;
+        }
+        let report_json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+        tx.execute(
+            "INSERT INTO sync_imports (bundle_id, file_name, origin_unit, fingerprint, imported_at, imported_by, report) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                bundle.manifest.bundle_id,
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                bundle.manifest.origin.unit,
+                signer.fingerprint,
+                now,
+                self.actor,
+                report_json
+            ],
+        )?;
+        if let Some(check) = check.take() {
+            check.wait()?;
+        }
+        if opts.dry_run {
+            drop(tx);
+        } else {
+            // The commit writes what is left of the transaction and copies it all into the
+            // database file (the checkpoint): logged apart, as it waits on the disk.
+            let committing = std::time::Instant::now();
+            super::terms::commit(tx)?;
+            let commit_ms = committing.elapsed().as_millis() as u64;
+            if let Some(h) = crate::hlc::Hlc::parse(&max_version) {
+                self.hlc.observe(h);
+            }
+            if bundle.has(Kind::Unit.name()) || report.released > 0 {
+                self.reload_units()?;
+            }
+            if bundle.has(Kind::Campaign.name()) || report.released > 0 {
+                self.reload_campaigns()?;
+            }
+            tracing::info!(
+                created = report.created,
+                updated = report.updated,
+                held = report.held,
+                rejected = report.rejected,
+                commit_ms,
+                "bundle imported"
+            );
+        }
+        progress(Progress {
+            phase: "done",
+            done: total,
+            total,
+        });
+        Ok(report)
+    }
+}
+
+type Checked = (WireRecord, Option<Result<Prepared>>);
+type Snapshot = (UnitTree, HashMap<String, Campaign>, NaiveDate);
+
+/// Reads one kind's records in batches and hands them to `apply`. With a snapshot of what
+/// validation needs, a second thread reads and validates while `apply` writes; it also frees
+/// the batches `apply` is done with (freeing is a fifth of the writer's own work otherwise).
+fn read_kind(
+    bundle: &mut Bundle,
+    kind: Kind,
+    validate: Option<&Snapshot>,
+    apply: &mut dyn FnMut(&[Checked]) -> Result<()>,
+) -> Result<()> {
+    let Some(mut lines) = bundle.lines(kind.name())? else {
+        return Ok(());
+    };
+    let Some((units, campaigns, today)) = validate else {
+        while let Some(rec) = lines.next_record::<WireRecord>()? {
+            apply(&[(rec, None)])?;
+        }
+        return lines.finish();
+    };
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(4);
+        let (done, used) = std::sync::mpsc::channel::<Vec<Checked>>();
+        let reader = scope.spawn(move || {
+            let collator = VietCollator::new();
+            let cx = Ctx {
+                today: *today,
+                units,
+                campaigns,
+                collator: &collator,
+            };
+            let mut batch = Vec::with_capacity(256);
+            let result = (|| {
+                while let Some(rec) = lines.next_record::<WireRecord>()? {
+                    let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
+                    batch.push((rec, Some(checked)));
+                    if batch.len() == 256 {
+                        if send.send(Ok(std::mem::take(&mut batch))).is_err() {
+                            return Ok(()); // the writer stopped: its error is the one reported
+                        }
+                        used.try_iter().for_each(drop);
+                    }
+                }
+                lines.finish()
+            })();
+            let last = result.map(|_| batch);
+            let _ = send.send(last);
+        });
+        let mut outcome = Ok(());
+        for batch in receive {
+            match batch.and_then(|b| apply(&b).map(|_| b)) {
+                Ok(b) => {
+                    let _ = done.send(b);
+                }
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        let _ = reader.join();
+        outcome
+    })
+}
+
+/// Copies an attachment's bytes out of the bundle, checking them against their name (the
+/// content hash) before they take it.
+fn copy_attachment(bundle: &mut Bundle, sha: &str, target: &Path) -> Result<()> {
+    let name = attachment_entry(sha);
+    let dir = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".incoming-{}", uuid::Uuid::now_v7()));
+    let result = (|| {
+        let mut out = File::create(&tmp)?;
+        let mut r = bundle.entry(&name)?;
+        std::io::copy(&mut r, &mut out).map_err(|e| from_io(e, &name))?;
+        out.flush()?;
+        out.sync_all()?;
+        let (got, _) = r.finish();
+        if got != sha {
+            return Err(Error::plain(Code::BundleHash, &name));
+        }
+        std::fs::rename(&tmp, target)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
