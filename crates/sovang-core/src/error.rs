@@ -71,6 +71,10 @@ pub enum Code {
     ScoreOutOfScale,
     ScoresIncomplete,
     NotReviewing,
+    InvalidVersion,
+    ClockAhead,
+    SignerRevoked,
+    UnitCodeChanged,
     Io,
     Storage,
 }

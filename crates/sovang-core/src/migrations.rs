@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_row_links",
         sql: include_str!("../migrations/0007_row_links.sql"),
     },
+    Migration {
+        name: "0008_import_trust",
+        sql: include_str!("../migrations/0008_import_trust.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -14,9 +14,9 @@ use sovang_core::records::{
     Transition, Unit,
 };
 use sovang_core::store::{
-    Conflict, DecisionInput, ExportReport, HistoryRow, ImportReport, ListFilter, Overview, Page,
-    RecordView, Results, ReviewState, ScoreInput, ScoreView, Stats, StatusChange, UnitChoice,
-    UnitRow,
+    Conflict, DecisionInput, ExportReport, HeldRecord, HistoryRow, ImportReport, ListFilter,
+    Overview, Page, RecordView, Results, ReviewState, ScoreInput, ScoreView, Stats, StatusChange,
+    UnitChoice, UnitRow,
 };
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
@@ -66,7 +66,8 @@ fn render(dir: &Path) {
         ScoreInput,
         DecisionInput,
         CommitteeEntry,
-        DecisionEntry
+        DecisionEntry,
+        HeldRecord
     );
 }
 

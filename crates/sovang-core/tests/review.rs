@@ -495,7 +495,7 @@ fn a_ward_cannot_decide_its_own_nomination_by_bundle() {
         created_at: "2026-11-26T08:00:00.000Z".into(),
     };
     r.chair.store.trust_add(&card).unwrap();
-    let v = "001795800000000-00000-00000000000000bb";
+    let v = "001795690000000-00000-00000000000000bb";
     let line = |id: &str, body: serde_json::Value| {
         let versions: serde_json::Map<String, serde_json::Value> = body
             .as_object()

@@ -28,7 +28,7 @@ pub use attachments::sniff_mime;
 pub use check::Problem;
 pub use conflicts::Conflict;
 pub use export::{ExportOptions, ExportReport};
-pub use import::{ImportOptions, ImportReport, Rejection};
+pub use import::{HeldRecord, ImportOptions, ImportReport, Rejection};
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
 pub use results::{MemberTotal, NominationResult, Results};

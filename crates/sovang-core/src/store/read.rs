@@ -317,7 +317,8 @@ impl Store {
     /// ones with every later change undone. Databases from before keep their stored rows.
     pub fn history(&self, id: &str) -> Result<Vec<super::HistoryRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT at, actor, action, hlc, changes FROM audit WHERE record_id = ?1 ORDER BY seq",
+            "SELECT at, actor, action, hlc, changes, bundle_id, signer FROM audit \
+             WHERE record_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok(super::HistoryRow {
@@ -326,6 +327,8 @@ impl Store {
                 action: r.get(2)?,
                 version: r.get(3)?,
                 changes: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
+                bundle_id: r.get(5)?,
+                signer: r.get(6)?,
             })
         })?;
         let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -342,17 +345,22 @@ impl Store {
     fn creation(&self, id: &str, later: &[super::HistoryRow]) -> Result<Option<super::HistoryRow>> {
         for kind in Kind::ALL {
             let sql = format!(
-                "SELECT created_at, created_by, created_hlc, body FROM {} WHERE id = ?1",
+                "SELECT created_at, created_by, created_hlc, body, import_bundle, import_signer \
+                 FROM {} WHERE id = ?1",
                 kind.table()
             );
             let found = self
                 .conn
                 .prepare_cached(&sql)?
                 .query_row([id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+                    Ok((
+                        (r.get(0)?, r.get(1)?, r.get(2)?),
+                        r.get::<_, String>(3)?,
+                        (r.get(4)?, r.get(5)?),
+                    ))
                 })
                 .optional()?;
-            let Some((at, actor, version, body)) = found else {
+            let Some(((at, actor, version), body, (bundle_id, signer))) = found else {
                 continue;
             };
             let mut first = match serde_json::from_str(&body) {
@@ -371,6 +379,8 @@ impl Store {
                 action: "create".into(),
                 version,
                 changes: Value::Object(changes),
+                bundle_id,
+                signer,
             }));
         }
         Ok(None)

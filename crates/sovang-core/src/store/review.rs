@@ -13,7 +13,7 @@ use crate::error::{Code, Error, Result};
 use crate::records::{self, Committee, Decision, Kind, Nomination, Score, Transition};
 
 /// Statuses in which the nominating unit may still edit its nomination.
-const EDITABLE: &[&str] = &["draft", "returned"];
+pub(crate) const EDITABLE: &[&str] = &["draft", "returned"];
 
 /// Which step may follow which, and who takes it: the nominating unit (`true`) or the
 /// committee (`false`). Decisions (approved, rejected, returned) come only from `decide`,

@@ -18,6 +18,15 @@ pub(crate) struct WriteMeta<'a> {
     pub hlc: String,
     /// The transaction's place in the change sequence (`next_change`).
     pub seq: i64,
+    /// The bundle that brought the change and the key that signed it (imports only).
+    pub via: Option<&'a Via>,
+}
+
+/// Where an imported change came from: kept in its history row.
+#[derive(Debug, Clone)]
+pub(crate) struct Via {
+    pub bundle_id: String,
+    pub signer: String,
 }
 
 /// The next number of the change sequence that export reads (each record's `change_seq`): one
@@ -77,6 +86,7 @@ pub(super) fn begin_write<'a>(
             actor,
             hlc,
             seq,
+            via: None,
         },
     ))
 }
@@ -222,8 +232,8 @@ pub(super) enum SqlFor {
 
 /// The columns an import writes, bound by position (`?1` = `id` …, the kind's extra columns
 /// after them; positions, since SQLite finds a named parameter by scanning all names). An
-/// update leaves the creation's three (`SYNC_CREATION`) alone; their positions stay unused.
-pub(super) const SYNC_COLUMNS: [&str; 19] = [
+/// update leaves the creation's (`SYNC_CREATION`) alone; their positions stay unused.
+pub(super) const SYNC_COLUMNS: [&str; 21] = [
     "id",
     "unit",
     "title",
@@ -243,8 +253,16 @@ pub(super) const SYNC_COLUMNS: [&str; 19] = [
     "deleted_by",
     "change_seq",
     "search_rowid",
+    "import_bundle",
+    "import_signer",
 ];
-const SYNC_CREATION: [&str; 3] = ["created_at", "created_by", "created_hlc"];
+const SYNC_CREATION: [&str; 5] = [
+    "created_at",
+    "created_by",
+    "created_hlc",
+    "import_bundle",
+    "import_signer",
+];
 
 fn sync_statements(k: Kind) -> [String; 2] {
     let cols: Vec<&str> = SYNC_COLUMNS
@@ -656,8 +674,19 @@ pub(crate) fn audit(
 ) -> Result<()> {
     let changes = serde_json::to_string(changes).unwrap_or_else(|_| "{}".into());
     tx.prepare_cached(
-        "INSERT INTO audit (at, actor, kind, record_id, action, hlc, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit (at, actor, kind, record_id, action, hlc, changes, bundle_id, signer) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![meta.now, meta.actor, kind.name(), id, action, meta.hlc, changes])?;
+    .execute(params![
+        meta.now,
+        meta.actor,
+        kind.name(),
+        id,
+        action,
+        meta.hlc,
+        changes,
+        meta.via.map(|v| &v.bundle_id),
+        meta.via.map(|v| &v.signer)
+    ])?;
     Ok(())
 }

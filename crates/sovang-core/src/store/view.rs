@@ -53,6 +53,12 @@ pub struct HistoryRow {
     pub action: String,
     pub version: String,
     pub changes: Value,
+    /// The bundle that brought this change, when another installation made it.
+    #[serde(default)]
+    pub bundle_id: Option<String>,
+    /// The fingerprint of the key that signed that bundle.
+    #[serde(default)]
+    pub signer: Option<String>,
 }
 
 /// `get`'s JSON as its declared type.

@@ -244,6 +244,7 @@ impl Store {
                 actor: &self.actor,
                 hlc,
                 seq,
+                via: None,
             };
             insert_record(&tx, *kind, id, prepared, &meta)?;
             if fixed.is_none() {

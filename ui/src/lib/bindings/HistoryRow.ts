@@ -4,4 +4,12 @@ import type { JsonValue } from "./serde_json/JsonValue";
 /**
  * One change in a record's history: field → `[old, new]`.
  */
-export type HistoryRow = { at: string, actor: string, action: string, version: string, changes: JsonValue, };
+export type HistoryRow = { at: string, actor: string, action: string, version: string, changes: JsonValue, 
+/**
+ * The bundle that brought this change, when another installation made it.
+ */
+bundle_id: string | null, 
+/**
+ * The fingerprint of the key that signed that bundle.
+ */
+signer: string | null, };

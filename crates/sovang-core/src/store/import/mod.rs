@@ -7,12 +7,16 @@
 //! keeps what waits for a record that has not arrived.
 
 mod apply;
+mod attachment;
 mod authority;
 mod held;
+mod write;
+
+pub use held::HeldRecord;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -20,7 +24,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rows::{next_change, observe_versions};
+use super::rows::{next_change, observe_versions, Via};
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
 use crate::collate::VietCollator;
@@ -80,6 +84,7 @@ pub struct ImportReport {
 }
 
 use apply::{Applier, WrittenTitles};
+use attachment::Bytes;
 
 const MAX_REJECTIONS_LISTED: usize = 1000;
 
@@ -173,12 +178,18 @@ impl Store {
         });
         let today = self.clock.today();
         let now = stamp(self.clock.now());
+        let now_ms = self.clock.now().timestamp_millis();
+        let bundle_bytes = attachment_heads(&mut bundle)?;
+        let own = self.identity()?;
+        let attachment_limit = self.attachment_limit;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         observe_versions(&tx, &mut self.hlc)?;
         let units = load_units(&tx)?;
+        // Who signed it, as the trust list says: the unit it claims in the file is not asked.
         let signer = bundle.signer.clone();
+        let bundle_id = bundle.manifest.bundle_id.clone();
         let mut ap = Applier {
             tx: &tx,
             scope: units.scope(&signer.unit),
@@ -188,18 +199,28 @@ impl Store {
             clock: self.clock.as_ref(),
             today,
             now: now.clone(),
-            bundle_id: bundle.manifest.bundle_id.clone(),
+            now_ms,
             signer_unit: signer.unit.clone(),
             signer_key: signer.fingerprint.clone(),
+            via: Via {
+                bundle_id: bundle_id.clone(),
+                signer: signer.fingerprint.clone(),
+            },
+            own_key: own.fingerprint,
+            own_unit: own.unit,
             report: ImportReport {
-                bundle_id: Some(bundle.manifest.bundle_id.clone()),
-                origin_unit: Some(bundle.manifest.origin.unit.clone()),
-                origin_name: Some(bundle.manifest.origin.unit_name.clone()),
+                bundle_id: Some(bundle_id.clone()),
+                origin_unit: Some(signer.unit.clone()),
+                origin_name: Some(signer.unit_name.clone()),
                 dry_run: opts.dry_run,
                 ..Default::default()
             },
             max_version: String::new(),
             need_bytes: BTreeSet::new(),
+            bundle_bytes,
+            data_dir: &attachments_dir,
+            attachment_limit,
+            clock_held: clock_held(&tx)?,
             seq: next_change(&tx)?,
             written: WrittenTitles::default(),
         };
@@ -236,7 +257,7 @@ impl Store {
                 Kind::Unit => {
                     ap.units = load_units(&tx)?;
                     let (unit, key) = (ap.signer_unit.clone(), ap.signer_key.clone());
-                    ap.set_signer(&unit, &key);
+                    ap.set_signer(&unit, &key, &bundle_id);
                 }
                 Kind::Campaign => ap.campaigns = load_campaigns(&tx)?,
                 _ => {}
@@ -339,6 +360,37 @@ impl Store {
     }
 }
 
+/// The size and type of every attachment the bundle lists, read from their first bytes before
+/// any row is applied, so that an attachment row is judged by the file it brings.
+fn attachment_heads(bundle: &mut Bundle) -> Result<HashMap<String, Bytes>> {
+    let listed: Vec<(String, u64)> = bundle
+        .manifest
+        .entries
+        .iter()
+        .filter_map(|e| Some((e.name.strip_prefix("attachments/")?.to_owned(), e.size)))
+        .collect();
+    let mut out = HashMap::with_capacity(listed.len());
+    for (sha, size) in listed {
+        let name = attachment_entry(&sha);
+        let mut head = Vec::with_capacity(16);
+        bundle
+            .entry(&name)?
+            .take(16)
+            .read_to_end(&mut head)
+            .map_err(|e| from_io(e, &name))?;
+        let mime = super::attachments::sniff_mime(&head);
+        out.insert(sha, Bytes { size, mime });
+    }
+    Ok(out)
+}
+
+/// The records held because their sender's clock was ahead, whoever signed them.
+fn clock_held(tx: &rusqlite::Transaction) -> Result<HashSet<(String, String)>> {
+    let mut stmt = tx.prepare("SELECT kind, id FROM sync_held WHERE waiting_for LIKE 'clock:%'")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 type Checked = (WireRecord, Option<Result<Prepared>>);
 type Snapshot = (UnitTree, HashMap<String, Campaign>, NaiveDate);
 
@@ -400,7 +452,15 @@ fn read_kind(
                 }
             }
         }
-        let _ = reader.join();
+        // A panic while reading or validating must not pass for the end of the records: the
+        // import stops and nothing is kept.
+        if reader.join().is_err() && outcome.is_ok() {
+            tracing::error!(kind = kind.name(), "bundle reader panicked");
+            outcome = Err(Error::plain(
+                Code::BundleRecord,
+                &format!("{}: reader stopped", kind.name()),
+            ));
+        }
         outcome
     })
 }
