@@ -183,6 +183,9 @@ impl Store {
         store.reload_units()?;
         store.reload_campaigns()?;
         store.finish_search_rebuild()?;
+        if store.has_ripe_clock_holds()? {
+            store.release_held()?;
+        }
         Ok(store)
     }
 

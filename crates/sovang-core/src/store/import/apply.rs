@@ -92,6 +92,80 @@ pub(super) struct Applier<'a, 't> {
     pub(super) written: WrittenTitles,
 }
 
+/// What an applier needs from the store, apart from the transaction.
+pub(super) struct Env<'a> {
+    pub collator: &'a VietCollator,
+    pub clock: &'a dyn crate::clock::Clock,
+    pub data_dir: &'a Path,
+    /// This installation's key fingerprint and unit.
+    pub own: (String, String),
+    pub attachment_limit: u64,
+}
+
+/// Who signed what is applied: the unit is the trust list's, never the bundle's claim.
+pub(super) struct Signer<'s> {
+    pub unit: &'s str,
+    pub unit_name: &'s str,
+    pub key: &'s str,
+    pub bundle_id: &'s str,
+}
+
+impl<'a, 't> Applier<'a, 't> {
+    /// An applier in `tx` for what `signer` signed; `bundle_bytes` are the attachments the
+    /// bundle brings (none when releasing held records without one).
+    pub(super) fn start(
+        tx: &'a Transaction<'t>,
+        env: Env<'a>,
+        signer: Signer,
+        bundle_bytes: HashMap<String, Bytes>,
+        dry_run: bool,
+    ) -> Result<Self> {
+        let units = super::super::load_units(tx)?;
+        let now = env.clock.now();
+        Ok(Applier {
+            tx,
+            scope: units.scope(signer.unit),
+            units,
+            campaigns: super::super::load_campaigns(tx)?,
+            collator: env.collator,
+            clock: env.clock,
+            today: env.clock.today(),
+            now: crate::clock::stamp(now),
+            now_ms: now.timestamp_millis(),
+            signer_unit: signer.unit.to_owned(),
+            signer_key: signer.key.to_owned(),
+            via: Via {
+                bundle_id: signer.bundle_id.to_owned(),
+                signer: signer.key.to_owned(),
+            },
+            own_key: env.own.0,
+            own_unit: env.own.1,
+            report: ImportReport {
+                bundle_id: Some(signer.bundle_id.to_owned()),
+                origin_unit: Some(signer.unit.to_owned()),
+                origin_name: Some(signer.unit_name.to_owned()),
+                dry_run,
+                ..Default::default()
+            },
+            max_version: String::new(),
+            need_bytes: BTreeSet::new(),
+            bundle_bytes,
+            data_dir: env.data_dir,
+            attachment_limit: env.attachment_limit,
+            clock_held: clock_held(tx)?,
+            seq: super::super::rows::next_change(tx)?,
+            written: WrittenTitles::default(),
+        })
+    }
+}
+
+/// The records held because their sender's clock was ahead, whoever signed them.
+fn clock_held(tx: &Transaction) -> Result<HashSet<(String, String)>> {
+    let mut stmt = tx.prepare("SELECT kind, id FROM sync_held WHERE waiting_for LIKE 'clock:%'")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The titles of records this import wrote: most records link to ones that came in the same
 /// bundle, whose rows a lookup would read back from disk (the cache no longer holds them).
 /// Bounded, so that a huge bundle keeps its memory; after the bound, lookups read the rows.

@@ -14,7 +14,7 @@ mod write;
 
 pub use held::HeldRecord;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -24,7 +24,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rows::{next_change, observe_versions, Via};
+use super::rows::observe_versions;
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
 use crate::collate::VietCollator;
@@ -83,7 +83,7 @@ pub struct ImportReport {
     pub error: Option<Error>,
 }
 
-use apply::{Applier, WrittenTitles};
+use apply::{Applier, Env, Signer};
 use attachment::Bytes;
 
 const MAX_REJECTIONS_LISTED: usize = 1000;
@@ -178,52 +178,29 @@ impl Store {
         });
         let today = self.clock.today();
         let now = stamp(self.clock.now());
-        let now_ms = self.clock.now().timestamp_millis();
         let bundle_bytes = attachment_heads(&mut bundle)?;
         let own = self.identity()?;
-        let attachment_limit = self.attachment_limit;
+        let env = Env {
+            collator: &self.collator,
+            clock: self.clock.as_ref(),
+            data_dir: &attachments_dir,
+            own: (own.fingerprint, own.unit),
+            attachment_limit: self.attachment_limit,
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         observe_versions(&tx, &mut self.hlc)?;
-        let units = load_units(&tx)?;
         // Who signed it, as the trust list says: the unit it claims in the file is not asked.
         let signer = bundle.signer.clone();
         let bundle_id = bundle.manifest.bundle_id.clone();
-        let mut ap = Applier {
-            tx: &tx,
-            scope: units.scope(&signer.unit),
-            units,
-            campaigns: load_campaigns(&tx)?,
-            collator: &self.collator,
-            clock: self.clock.as_ref(),
-            today,
-            now: now.clone(),
-            now_ms,
-            signer_unit: signer.unit.clone(),
-            signer_key: signer.fingerprint.clone(),
-            via: Via {
-                bundle_id: bundle_id.clone(),
-                signer: signer.fingerprint.clone(),
-            },
-            own_key: own.fingerprint,
-            own_unit: own.unit,
-            report: ImportReport {
-                bundle_id: Some(bundle_id.clone()),
-                origin_unit: Some(signer.unit.clone()),
-                origin_name: Some(signer.unit_name.clone()),
-                dry_run: opts.dry_run,
-                ..Default::default()
-            },
-            max_version: String::new(),
-            need_bytes: BTreeSet::new(),
-            bundle_bytes,
-            data_dir: &attachments_dir,
-            attachment_limit,
-            clock_held: clock_held(&tx)?,
-            seq: next_change(&tx)?,
-            written: WrittenTitles::default(),
+        let who = Signer {
+            unit: &signer.unit,
+            unit_name: &signer.unit_name,
+            key: &signer.fingerprint,
+            bundle_id: &bundle_id,
         };
+        let mut ap = Applier::start(&tx, env, who, bundle_bytes, opts.dry_run)?;
         let mut done = 0u64;
         for kind in APPLY_ORDER {
             // Units and campaigns are few and checked against each other as they arrive; the
@@ -300,14 +277,7 @@ impl Store {
                 });
             }
         }
-        let last: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if last.as_deref().is_none_or(|l| l < max_version.as_str()) && !max_version.is_empty() {
-            super::set_meta(&tx, "hlc_last", &max_version)?;
-        }
+        note_last_version(&tx, &max_version)?;
         let report_json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
         tx.execute(
             "INSERT INTO sync_imports (bundle_id, file_name, origin_unit, fingerprint, imported_at, imported_by, report) \
@@ -315,7 +285,7 @@ impl Store {
             params![
                 bundle.manifest.bundle_id,
                 path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                bundle.manifest.origin.unit,
+                signer.unit,
                 signer.fingerprint,
                 now,
                 self.actor,
@@ -333,15 +303,10 @@ impl Store {
             let committing = std::time::Instant::now();
             super::terms::commit(tx)?;
             let commit_ms = committing.elapsed().as_millis() as u64;
-            if let Some(h) = crate::hlc::Hlc::parse(&max_version) {
-                self.hlc.observe(h);
-            }
-            if bundle.has(Kind::Unit.name()) || report.released > 0 {
-                self.reload_units()?;
-            }
-            if bundle.has(Kind::Campaign.name()) || report.released > 0 {
-                self.reload_campaigns()?;
-            }
+            let reference_changed = bundle.has(Kind::Unit.name())
+                || bundle.has(Kind::Campaign.name())
+                || report.released > 0;
+            self.after_import(&max_version, reference_changed)?;
             tracing::info!(
                 created = report.created,
                 updated = report.updated,
@@ -384,11 +349,89 @@ fn attachment_heads(bundle: &mut Bundle) -> Result<HashMap<String, Bytes>> {
     Ok(out)
 }
 
-/// The records held because their sender's clock was ahead, whoever signed them.
-fn clock_held(tx: &rusqlite::Transaction) -> Result<HashSet<(String, String)>> {
-    let mut stmt = tx.prepare("SELECT kind, id FROM sync_held WHERE waiting_for LIKE 'clock:%'")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Makes the latest version applied this installation's last one (it was checked to be no
+/// more than a day ahead of this PC's clock).
+fn note_last_version(tx: &rusqlite::Transaction, max_version: &str) -> Result<()> {
+    let last: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if last.as_deref().is_none_or(|l| l < max_version) && !max_version.is_empty() {
+        super::set_meta(tx, "hlc_last", max_version)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// After an import committed: later local versions follow what it applied, and the unit
+    /// tree and campaigns are read again if it may have changed them.
+    fn after_import(&mut self, max_version: &str, reference_changed: bool) -> Result<()> {
+        if let Some(h) = crate::hlc::Hlc::parse(max_version) {
+            self.hlc.observe(h);
+        }
+        if reference_changed {
+            self.reload_units()?;
+            self.reload_campaigns()?;
+        }
+        Ok(())
+    }
+
+    /// Applies the held records whose wait is over with no bundle to import: above all those
+    /// held because their sender's clock was ahead, once this PC's time has caught up. Opening
+    /// the store calls it when such a record is ripe.
+    pub fn release_held(&mut self) -> Result<ImportReport> {
+        let own = self.identity()?;
+        let data_dir = self.data_dir().to_owned();
+        let env = Env {
+            collator: &self.collator,
+            clock: self.clock.as_ref(),
+            data_dir: &data_dir,
+            own: (own.fingerprint.clone(), own.unit.clone()),
+            attachment_limit: self.attachment_limit,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        observe_versions(&tx, &mut self.hlc)?;
+        let who = Signer {
+            unit: &own.unit,
+            unit_name: &own.unit_name,
+            key: &own.fingerprint,
+            bundle_id: "",
+        };
+        let mut ap = Applier::start(&tx, env, who, HashMap::new(), false)?;
+        ap.release_held()?;
+        let max_version = ap.max_version.clone();
+        let mut report = ap.report;
+        report.bundle_id = None;
+        note_last_version(&tx, &max_version)?;
+        super::terms::commit(tx)?;
+        self.after_import(&max_version, report.released > 0)?;
+        if report.released > 0 || report.rejected > 0 {
+            tracing::info!(
+                released = report.released,
+                rejected = report.rejected,
+                "held records released"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Whether a record held for its sender's clock can be applied now.
+    pub(crate) fn has_ripe_clock_holds(&self) -> Result<bool> {
+        let now_ms = self.clock.now().timestamp_millis();
+        let mut stmt = self.conn.prepare(
+            "SELECT substr(waiting_for, 7) FROM sync_held WHERE waiting_for LIKE 'clock:%'",
+        )?;
+        let versions = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for v in versions {
+            if crate::hlc::Hlc::parse(&v?).is_some_and(|h| !h.is_ahead_of(now_ms)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }
 
 type Checked = (WireRecord, Option<Result<Prepared>>);
