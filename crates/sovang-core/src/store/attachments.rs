@@ -39,7 +39,7 @@ pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn megabytes(n: u64) -> String {
+pub(crate) fn megabytes(n: u64) -> String {
     format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
 }
 

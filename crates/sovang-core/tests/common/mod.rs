@@ -70,3 +70,104 @@ pub fn entry_json(unit: &str, person: &str, title: &str) -> Value {
     json!({"unit": unit, "title": title, "deed_date": "2025-05-19", "person_id": person,
            "recorded_by": "Lê Văn Ghi", "values": ["trach_nhiem"]})
 }
+
+/// A PC that signs whatever a test wants with a key an installation trusts for `unit`: a
+/// buggy or hostile installation whose signature holds, so that what it sends reaches the
+/// import's rules instead of stopping at the signature.
+pub struct Forger {
+    pub key: ed25519_dalek::SigningKey,
+    pub unit: String,
+}
+
+/// The version string of `ms` (milliseconds since 1970) on node `node`.
+pub fn version_at(ms: i64, node: &str) -> String {
+    format!("{ms:015}-00000-{node:0>16}")
+}
+
+/// The fixtures' time (2026-11-26 08:00 UTC) in milliseconds.
+pub const FIXTURE_MS: i64 = 1_795_680_000_000;
+
+impl Forger {
+    pub fn new(seed: u8, unit: &str) -> Forger {
+        Forger {
+            key: ed25519_dalek::SigningKey::from_bytes(&[seed; 32]),
+            unit: unit.into(),
+        }
+    }
+
+    pub fn card(&self) -> sovang_core::sync::identity::UnitCard {
+        use sovang_core::sync::identity::{fingerprint, UnitCard, CARD_FORMAT};
+        let public = self.key.verifying_key();
+        UnitCard {
+            format: CARD_FORMAT.into(),
+            unit: self.unit.clone(),
+            unit_name: String::new(),
+            installation: format!(
+                "01900000-0000-7000-8000-0000000000{:02x}",
+                self.key.to_bytes()[0]
+            ),
+            public_key: hex::encode(public.as_bytes()),
+            fingerprint: fingerprint(public.as_bytes()),
+            created_at: "2026-11-26T08:00:00.000Z".into(),
+        }
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.card().fingerprint
+    }
+
+    /// Makes `to` trust this key for its unit.
+    pub fn trusted_by(&self, to: &mut Store) {
+        to.trust_add(&self.card())
+            .expect("the forger's card is valid");
+    }
+
+    /// A record as it travels: every field (and the deletion) at `version`.
+    pub fn line(&self, id: &str, unit: &str, body: Value, version: &str) -> String {
+        let versions: serde_json::Map<String, Value> = body
+            .as_object()
+            .expect("a body is an object")
+            .keys()
+            .cloned()
+            .chain(["deleted".to_string()])
+            .map(|k| (k, json!(version)))
+            .collect();
+        json!({"id": id, "unit": unit, "created_at": "2026-11-26T08:00:00.000Z",
+            "created_by": "Máy lỗi", "created_hlc": version, "updated_at": "2026-11-26T08:00:00.000Z",
+            "updated_by": "Máy lỗi", "body": body, "versions": versions})
+        .to_string()
+            + "\n"
+    }
+
+    /// A signed bundle of `records` (kind, NDJSON lines) and attachment `files` (bytes by
+    /// their sha256), written to `dir/name.sovang`.
+    pub fn bundle(
+        &self,
+        dir: &std::path::Path,
+        name: &str,
+        records: &[(&str, String)],
+        files: &[Vec<u8>],
+    ) -> std::path::PathBuf {
+        use sha2::Digest;
+        use sovang_core::sync::bundle::{raw_manifest, write_raw, FORMAT_VERSION};
+        let mut m = raw_manifest(&self.key, &self.unit, "Máy lỗi");
+        m.format_version = FORMAT_VERSION;
+        m.bundle_id = uuid::Uuid::now_v7().to_string();
+        let names: Vec<(String, &[u8])> = records
+            .iter()
+            .map(|(kind, lines)| (format!("records/{kind}.ndjson"), lines.as_bytes()))
+            .chain(files.iter().map(|f| {
+                let sha = hex::encode(sha2::Sha256::digest(f));
+                (format!("attachments/{sha}"), f.as_slice())
+            }))
+            .collect();
+        for (kind, lines) in records {
+            m.counts
+                .insert((*kind).into(), lines.lines().count() as u64);
+        }
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+        let path = dir.join(format!("{name}.sovang"));
+        write_raw(&path, &self.key, &mut m, &entries, false).expect("a forged bundle is written");
+        path
+    }
+}

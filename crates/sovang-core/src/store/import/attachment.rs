@@ -11,7 +11,7 @@ use super::authority::{check_version, Versions};
 use super::held::Waiting;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
-use crate::store::attachments::{sniff_mime, ALLOWED_MIMES};
+use crate::store::attachments::{megabytes, sniff_mime, ALLOWED_MIMES};
 use crate::sync::bundle::is_hex64;
 use crate::sync::wire::{attachment_from_row, WireAttachment, ATTACHMENT_COLUMNS};
 use crate::sync::ATTACHMENT;
@@ -104,18 +104,21 @@ impl Applier<'_, '_> {
             if a.record_kind == Kind::Unit || !ALLOWED_MIMES.contains(&a.mime.as_str()) {
                 return reject(Code::AttachmentType, "mime", &a.mime);
             }
-            if a.size > self.attachment_limit {
-                let arg = format!("{} > {}", a.size, self.attachment_limit);
-                return reject(Code::AttachmentTooLarge, "size", &arg);
-            }
             match self.bytes_of(&a.sha256) {
                 None if a.deleted_at.is_none() => {
                     return Ok(Verdict::Hold(Waiting::Bytes(a.sha256.clone())))
                 }
                 None => {}
-                Some(b) if b.size != a.size || b.size > self.attachment_limit => {
-                    let arg = format!("{} > {}", b.size, self.attachment_limit);
+                Some(b) if b.size > self.attachment_limit => {
+                    let arg = format!(
+                        "{} > {}",
+                        megabytes(b.size),
+                        megabytes(self.attachment_limit)
+                    );
                     return reject(Code::AttachmentTooLarge, "size", &arg);
+                }
+                Some(b) if b.size != a.size => {
+                    return reject(Code::InvalidValue, "size", &a.size.to_string());
                 }
                 Some(b) if b.mime != Some(a.mime.as_str()) => {
                     return reject(Code::AttachmentType, "mime", &a.mime);
