@@ -75,6 +75,7 @@ pub enum Code {
     ClockAhead,
     SignerRevoked,
     UnitCodeChanged,
+    UnknownDestination,
     Io,
     Storage,
 }

@@ -202,6 +202,9 @@ const fn entry(code: Code) -> (&'static str, &'static str, &'static str) {
         Code::UnitCodeChanged => ("unit_code_changed",
             "Mã của một đơn vị không được thay đổi (\"{}\"): bản ghi này bị từ chối, các bản ghi khác vẫn được nhập.",
             "A unit's code cannot change (\"{}\"): this record was refused; the others were imported."),
+        Code::UnknownDestination => ("unknown_destination",
+            "Không biết gửi gói cho \"{}\": hãy nhập mã đơn vị, hoặc dấu vân tay của một máy đã được tin cậy (xem danh sách đơn vị tin cậy).",
+            "No destination \"{}\": give a unit code, or the fingerprint of a trusted installation (see the trusted units)."),
         Code::Io => ("io",
             "Không đọc/ghi được tệp {}",
             "Cannot read or write the file {}"),
@@ -279,6 +282,7 @@ const ALL: &[Code] = &[
     Code::ClockAhead,
     Code::SignerRevoked,
     Code::UnitCodeChanged,
+    Code::UnknownDestination,
     Code::Io,
     Code::Storage,
 ];

@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_import_trust",
         sql: include_str!("../migrations/0008_import_trust.sql"),
     },
+    Migration {
+        name: "0010_sent_per_installation",
+        sql: include_str!("../migrations/0010_sent_per_installation.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::validate as v;
 use super::{codes, Body, Campaign, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
+use crate::sync::seal::{Reopening, Seal};
 
 /// A nomination's statuses, in the order of its path.
 pub const REVIEW_STATUSES: &[&str] = &[
@@ -241,9 +242,16 @@ pub struct Score {
     /// Why the member recused (a conflict of interest).
     #[serde(default)]
     pub recusal_reason: Option<String>,
-    /// Once submitted, the scores count and the member may see the others'.
+    /// Once submitted, the scores count and the member may see the others'; the sheet is
+    /// final until the chair reopens it.
     #[serde(default)]
     pub submitted: bool,
+    /// The member's seal (see `sync::seal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<Seal>,
+    /// The chair's latest reopening of the submitted sheet, sealed by the chair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopened: Option<Reopening>,
 }
 
 impl Body for Score {
@@ -312,6 +320,26 @@ pub struct Decision {
     /// Set when the decision was reopened: it no longer locks the nomination.
     #[serde(default)]
     pub reopened_reason: Option<String>,
+    /// The result the committee decided on: later sheets change nothing while it is in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<DecidedResult>,
+    /// The chair's seal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<Seal>,
+}
+
+/// The result a decision was taken on.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecidedResult {
+    /// The members whose totals were counted.
+    pub counted: Vec<String>,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub rank: Option<u32>,
+    /// How many nominations the ranking held then.
+    pub ranked: u32,
 }
 
 impl Decision {
@@ -391,6 +419,9 @@ pub struct Transition {
     /// version stays readable after the ward edits it again.
     #[serde(default)]
     pub submitted: Option<serde_json::Value>,
+    /// Its author's seal: the chair's or a member's for the committee's steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<Seal>,
 }
 
 impl Body for Transition {

@@ -26,7 +26,9 @@ use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, COMMITTEE_ONLY, REFERENCE_V
 
 #[derive(Debug, Clone, Default)]
 pub struct ExportOptions {
-    /// The unit the bundle is for: only its records and its levels above travel.
+    /// Who the bundle is for: a unit code (every trusted installation of that unit) or one
+    /// installation's key fingerprint. Only the destination unit's records and its levels
+    /// above travel, and what was sent is remembered per installation.
     pub to: Option<String>,
     /// Everything held, not only what was not sent yet.
     pub full: bool,
@@ -38,6 +40,9 @@ pub struct ExportReport {
     pub file: String,
     pub bundle_id: String,
     pub destination: Option<String>,
+    /// The installations (key fingerprints) it was made for; a unit code or '' while none of
+    /// the destination's installations is trusted.
+    pub recipients: Vec<String>,
     pub full: bool,
     #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
     pub counts: BTreeMap<String, u64>,
@@ -87,7 +92,50 @@ fn zip_err(e: zip::result::ZipError) -> Error {
     Error::plain(Code::Io, &e.to_string())
 }
 
+/// The installations a bundle is made for, from the trust list.
+struct Recipients {
+    /// The destination unit (none: a bundle for anyone, of everything in scope).
+    unit: Option<String>,
+    /// Where what was sent is remembered: each recipient installation's fingerprint, or the
+    /// unit code while no installation of that unit is trusted (or '' for anyone).
+    keys: Vec<String>,
+}
+
 impl Store {
+    /// Resolves `to` (a unit code or a fingerprint) into recipients.
+    fn recipients(&self, to: Option<&str>) -> Result<Recipients> {
+        let Some(to) = to.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(Recipients {
+                unit: None,
+                keys: vec![String::new()],
+            });
+        };
+        let live = |k: &crate::sync::identity::TrustedKey| k.revoked_at.is_none();
+        if self.units.get(to).is_some() {
+            let keys: Vec<String> = self
+                .trust_list()?
+                .into_iter()
+                .filter(|k| k.unit == to && live(k))
+                .map(|k| k.fingerprint)
+                .collect();
+            return Ok(Recipients {
+                unit: Some(to.to_owned()),
+                keys: if keys.is_empty() {
+                    vec![to.to_owned()]
+                } else {
+                    keys
+                },
+            });
+        }
+        match self.trusted(to)?.filter(live) {
+            Some(k) => Ok(Recipients {
+                unit: Some(k.unit),
+                keys: vec![k.fingerprint],
+            }),
+            None => Err(Error::field_arg(Code::UnknownDestination, "to", to)),
+        }
+    }
+
     /// The units a bundle for `to` may carry: this installation's scope, narrowed to the
     /// destination's own units and the levels above it.
     fn export_units(&self, to: Option<&str>) -> Result<HashSet<String>> {
@@ -107,26 +155,30 @@ impl Store {
         opts: &ExportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportReport> {
-        let units = self.export_units(opts.to.as_deref())?;
+        let recipients = self.recipients(opts.to.as_deref())?;
+        let units = self.export_units(recipients.unit.as_deref())?;
         let card = self.identity()?;
-        let destination = opts.to.clone().unwrap_or_default();
         let bundle_id = self.new_id();
         let label = out.display().to_string();
         let tmp = out.with_extension("sovang.part");
         let io = |e: std::io::Error| Error::io(Some("out"), &label, &e);
         // One read transaction: the bundle is a snapshot even while the app keeps writing.
         let tx = self.conn.unchecked_transaction()?;
-        let since: i64 = if opts.full {
-            0
-        } else {
-            tx.query_row(
-                "SELECT seq FROM sync_sent WHERE destination = ?1",
-                [&destination],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(0)
-        };
+        // What every recipient has not had yet: from the one that had least.
+        let mut since = i64::MAX;
+        for key in &recipients.keys {
+            let sent: Option<i64> = tx
+                .query_row(
+                    "SELECT seq FROM sync_sent WHERE destination = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            since = since.min(sent.unwrap_or(0));
+        }
+        if opts.full {
+            since = 0;
+        }
         let upto = super::rows::last_change(&tx)?;
         let mut total = 0u64;
         let tables = crate::records::Kind::ALL.map(|k| k.table());
@@ -170,7 +222,7 @@ impl Store {
                         }
                         let rec = from_row(row)?;
                         let to_committee = !COMMITTEE_ONLY.contains(&kind)
-                            || opts.to.as_deref().is_none_or(|to| to == rec.unit);
+                            || recipients.unit.as_deref().is_none_or(|to| to == rec.unit);
                         if units.contains(&rec.unit) && to_committee {
                             return Ok(Some(rec));
                         }
@@ -269,7 +321,7 @@ impl Store {
                     fingerprint: card.fingerprint.clone(),
                     public_key: card.public_key.clone(),
                 },
-                destination: opts.to.clone(),
+                destination: recipients.unit.clone(),
                 full: opts.full,
                 sequence: SeqRange {
                     from: since + 1,
@@ -298,11 +350,15 @@ impl Store {
         drop(tx);
         std::fs::rename(&tmp, out).map_err(io)?;
         let bytes = std::fs::metadata(out).map_err(io)?.len();
-        self.conn.execute(
-            "INSERT INTO sync_sent(destination, seq, bundle_id, at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT(destination) DO UPDATE SET seq = excluded.seq, bundle_id = excluded.bundle_id, at = excluded.at",
-            params![destination, upto, bundle_id, stamp(self.clock.now())],
-        )?;
+        let at = stamp(self.clock.now());
+        for key in &recipients.keys {
+            self.conn.execute(
+                "INSERT INTO sync_sent(destination, seq, bundle_id, at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(destination) DO UPDATE SET seq = max(seq, excluded.seq), \
+                 bundle_id = excluded.bundle_id, at = excluded.at",
+                params![key, upto, bundle_id, at],
+            )?;
+        }
         let records = counts.values().sum();
         progress(Progress {
             phase: "done",
@@ -313,7 +369,8 @@ impl Store {
         Ok(ExportReport {
             file: label,
             bundle_id,
-            destination: opts.to.clone(),
+            destination: recipients.unit.clone(),
+            recipients: recipients.keys.clone(),
             full: opts.full,
             counts,
             records,

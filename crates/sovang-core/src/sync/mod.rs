@@ -6,6 +6,7 @@
 pub mod bundle;
 pub mod identity;
 pub mod merge;
+pub mod seal;
 pub mod wire;
 
 use serde::Serialize;

@@ -1,16 +1,21 @@
 //! Committee review: the path a nomination takes (submitted, in review, decided, returned,
 //! forwarded), members' scores with recusal and blind scoring, decisions with quorum, lock and
-//! reopening. Every step writes ordinary records (see `records::review`) in one transaction.
+//! reopening. Every step writes ordinary records (see `records::review`) in one transaction;
+//! `sheets` holds the members' score sheets and `write` the sealed writing of a step.
+
+mod sheets;
+mod write;
+
+pub(crate) use sheets::sheet_total;
+pub use sheets::{ScoreInput, ScoreView};
 
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::rows::StoredRow;
-use super::rows::{begin_write, commit_write, ensure_unchanged, insert_record, update_record};
 use super::Store;
 use crate::error::{Code, Error, Result};
-use crate::records::{self, Committee, Decision, Kind, Nomination, Score, Transition};
+use crate::records::{Committee, Decision, Kind, Nomination, Transition};
 
 /// Statuses in which the nominating unit may still edit its nomination.
 pub(crate) const EDITABLE: &[&str] = &["draft", "returned"];
@@ -56,36 +61,6 @@ pub struct StatusChange {
     pub to: String,
     pub reason: Option<String>,
     pub decision_id: Option<String>,
-}
-
-/// A member's scores as a viewer may see them.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize)]
-pub struct ScoreView {
-    pub id: String,
-    pub member_id: String,
-    pub member_name: String,
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
-    pub points: std::collections::BTreeMap<String, i64>,
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
-    pub comments: std::collections::BTreeMap<String, String>,
-    pub recused: bool,
-    pub recusal_reason: Option<String>,
-    pub submitted: bool,
-    /// Σ weight × points, for submitted scores that are not recusals.
-    pub total: Option<f64>,
-}
-
-/// What a member enters for one nomination.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ScoreInput {
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
-    pub points: std::collections::BTreeMap<String, i64>,
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
-    pub comments: std::collections::BTreeMap<String, String>,
-    pub recusal: Option<String>,
-    pub submit: bool,
 }
 
 /// What a chair records.
@@ -261,60 +236,6 @@ impl Store {
         self.status_change(&id)
     }
 
-    /// A member's scores of a nomination, written on the member's own installation; `submit`
-    /// makes them count (and shows the member the others' scores).
-    pub fn score(
-        &mut self,
-        committee_id: &str,
-        nomination_id: &str,
-        input: ScoreInput,
-    ) -> Result<ScoreView> {
-        let c = self.committee(committee_id)?;
-        let me = self.member_here(&c, committee_id)?;
-        self.ensure_reviewing(committee_id, nomination_id)?;
-        if input.recusal.is_none() {
-            check_points(&c, &input)?;
-        }
-        let existing = self.score_row(committee_id, nomination_id, &me)?;
-        let body = json!({
-            "committee_id": committee_id, "nomination_id": nomination_id, "member_id": me,
-            "unit": c.unit, "year": c.year, "points": input.points, "comments": input.comments,
-            "recused": input.recusal.is_some(), "recusal_reason": input.recusal,
-            "submitted": input.submit,
-        });
-        let id = match existing {
-            Some(row) => {
-                self.write_step(Vec::new(), Some((Kind::Score, &row, body)))?;
-                row.id
-            }
-            None => {
-                let id = self.new_id();
-                self.write_step(vec![(Kind::Score, id.clone(), body)], None)?;
-                id
-            }
-        };
-        let s: Score = parse(&self.get(Kind::Score, &id)?["data"].to_string())?;
-        Ok(score_view(&c, id, s))
-    }
-
-    /// The scores of a nomination this installation may show: with a blind committee, a
-    /// member sees only their own until they have submitted it.
-    pub fn scores(&self, committee_id: &str, nomination_id: &str) -> Result<Vec<ScoreView>> {
-        let c = self.committee(committee_id)?;
-        let all = self.nomination_scores(committee_id, nomination_id)?;
-        let me = self.own_member(&c)?;
-        let mine_submitted = all
-            .iter()
-            .any(|(_, s)| Some(&s.member_id) == me.as_ref() && s.submitted);
-        Ok(all
-            .into_iter()
-            .filter(|(_, s)| {
-                !c.blind || me.is_none() || mine_submitted || Some(&s.member_id) == me.as_ref()
-            })
-            .map(|(id, s)| score_view(&c, id, s))
-            .collect())
-    }
-
     /// The chair records the committee's decision; the nomination takes its outcome and is
     /// locked until the decision is reopened.
     pub fn decide(
@@ -438,41 +359,20 @@ impl Store {
         Ok(out)
     }
 
-    /// A committee's scores of one nomination, with their record ids.
-    fn nomination_scores(
-        &self,
-        committee_id: &str,
-        nomination_id: &str,
-    ) -> Result<Vec<(String, Score)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body FROM scores WHERE committee_id = ?1 \
-             AND ref = ?2 AND deleted_at IS NULL ORDER BY id",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![committee_id, nomination_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row?;
-            out.push((id, parse(&body)?));
-        }
-        Ok(out)
-    }
-
     /// This installation's member of a committee, if it is one's.
     pub(crate) fn own_member(&self, c: &Committee) -> Result<Option<String>> {
         let fp = self.identity()?.fingerprint;
         Ok(c.member_by_key(&fp).map(|m| m.id.clone()))
     }
 
-    fn member_here(&self, c: &Committee, committee_id: &str) -> Result<String> {
+    pub(super) fn member_here(&self, c: &Committee, committee_id: &str) -> Result<String> {
         self.check_scope(&c.unit)?;
         self.own_member(c)?
             .ok_or_else(|| Error::plain(Code::NotAMember, &format!("{} ({committee_id})", c.name)))
     }
 
     /// Scores and decisions need the nomination in review and no decision in force.
-    fn ensure_reviewing(&self, committee_id: &str, nomination_id: &str) -> Result<()> {
+    pub(super) fn ensure_reviewing(&self, committee_id: &str, nomination_id: &str) -> Result<()> {
         let status = self.review_status(nomination_id)?;
         let n = self.nomination(nomination_id)?;
         let (id, _) = self.committee_for(&n)?;
@@ -515,137 +415,8 @@ impl Store {
             .find(|s| s.id == transition_id)
             .ok_or_else(|| Error::plain(Code::NotFound, transition_id))
     }
-
-    fn score_row(
-        &self,
-        committee_id: &str,
-        nomination_id: &str,
-        member: &str,
-    ) -> Result<Option<StoredRow>> {
-        let id: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM scores WHERE ref = ?1 AND committee_id = ?2 \
-                 AND body ->> '$.member_id' = ?3 AND deleted_at IS NULL",
-            )?
-            .query_row([nomination_id, committee_id, member], |r| r.get(0))
-            .optional()?;
-        id.map(|id| self.load_row(Kind::Score, &id)).transpose()
-    }
-
-    /// Writes the records of one step (new ones with their ids, and at most one changed one)
-    /// in one transaction, all validated first, in order.
-    fn write_step(
-        &mut self,
-        creates: Vec<(Kind, String, Value)>,
-        change: Option<(Kind, &StoredRow, Value)>,
-    ) -> Result<()> {
-        let cx = self.ctx();
-        let mut new = Vec::new();
-        for (k, id, v) in creates {
-            new.push((k, id, records::prepare(k, v, &cx)?));
-        }
-        let change = match change {
-            Some((k, row, v)) => Some((k, row, records::prepare(k, v, &cx)?)),
-            None => None,
-        };
-        for (_, _, p) in &new {
-            self.check_scope(&p.index.unit)?;
-        }
-        let (tx, meta) = begin_write(
-            &mut self.conn,
-            &mut self.hlc,
-            self.clock.as_ref(),
-            &self.actor,
-        )?;
-        if let Some((k, row, p)) = &change {
-            ensure_unchanged(&tx, *k, row)?;
-            update_record(&tx, *k, row, p, &meta, &[])?;
-        }
-        for (k, id, p) in &new {
-            insert_record(&tx, *k, id, p, &meta)?;
-        }
-        commit_write(tx, &meta)
-    }
 }
 
-/// Points on each rubric criterion within its scale, and all of them when submitting.
-fn check_points(c: &Committee, input: &ScoreInput) -> Result<()> {
-    for (k, v) in &input.points {
-        let Some(r) = c.rubric.iter().find(|r| &r.criterion == k) else {
-            return Err(Error::field_arg(
-                Code::InvalidValue,
-                &format!("points.{k}"),
-                k,
-            ));
-        };
-        if *v < r.min || *v > r.max {
-            return Err(Error::field_arg(
-                Code::ScoreOutOfScale,
-                &format!("points.{k}"),
-                &format!("{}–{}", r.min, r.max),
-            ));
-        }
-    }
-    if input.submit {
-        let missing: Vec<&str> = c
-            .rubric
-            .iter()
-            .filter(|r| !input.points.contains_key(&r.criterion))
-            .map(|r| r.criterion.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::field_arg(
-                Code::ScoresIncomplete,
-                "points",
-                &missing.join(", "),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Σ weight × points of a submitted, complete score.
-pub(crate) fn weighted_total(c: &Committee, s: &Score) -> Option<f64> {
-    sheet_total(c, s.submitted, s.recused, |k| s.points.get(k).copied())
-}
-
-/// Σ weight × points over the rubric, for a submitted sheet without recusal that scores every
-/// criterion; otherwise none.
-pub(crate) fn sheet_total(
-    c: &Committee,
-    submitted: bool,
-    recused: bool,
-    points: impl Fn(&str) -> Option<i64>,
-) -> Option<f64> {
-    if !submitted || recused {
-        return None;
-    }
-    let mut total = 0.0;
-    for r in &c.rubric {
-        total += r.weight * points(&r.criterion)? as f64;
-    }
-    Some(total)
-}
-
-fn score_view(c: &Committee, id: String, s: Score) -> ScoreView {
-    let total = weighted_total(c, &s);
-    ScoreView {
-        id,
-        member_name: c
-            .member(&s.member_id)
-            .map(|m| m.name.clone())
-            .unwrap_or_default(),
-        member_id: s.member_id,
-        points: s.points,
-        comments: s.comments,
-        recused: s.recused,
-        recusal_reason: s.recusal_reason,
-        submitted: s.submitted,
-        total,
-    }
-}
-
-fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
     serde_json::from_str(body).map_err(|e| Error::plain(Code::Storage, &e.to_string()))
 }

@@ -1,0 +1,214 @@
+//! Score sheets: a member's points (or recusal) on one nomination, written and sealed on the
+//! member's own installation; final once submitted until the chair reopens it; shown to the
+//! other members only after their own sheet is in.
+
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::parse;
+use crate::error::{Code, Error, Result};
+use crate::records::{Committee, Kind, Score};
+use crate::store::rows::StoredRow;
+use crate::store::Store;
+
+/// A member's scores as a viewer may see them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    pub id: String,
+    pub member_id: String,
+    pub member_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub points: std::collections::BTreeMap<String, i64>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
+    pub comments: std::collections::BTreeMap<String, String>,
+    pub recused: bool,
+    pub recusal_reason: Option<String>,
+    pub submitted: bool,
+    /// Σ weight × points, for submitted scores that are not recusals.
+    pub total: Option<f64>,
+}
+
+/// What a member enters for one nomination.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ScoreInput {
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub points: std::collections::BTreeMap<String, i64>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
+    pub comments: std::collections::BTreeMap<String, String>,
+    pub recusal: Option<String>,
+    pub submit: bool,
+}
+
+impl Store {
+    /// A member's scores of a nomination, written on the member's own installation; `submit`
+    /// makes them count (and shows the member the others' scores).
+    pub fn score(
+        &mut self,
+        committee_id: &str,
+        nomination_id: &str,
+        input: ScoreInput,
+    ) -> Result<ScoreView> {
+        let c = self.committee(committee_id)?;
+        let me = self.member_here(&c, committee_id)?;
+        self.ensure_reviewing(committee_id, nomination_id)?;
+        if input.recusal.is_none() {
+            check_points(&c, &input)?;
+        }
+        let existing = self.score_row(committee_id, nomination_id, &me)?;
+        let body = json!({
+            "committee_id": committee_id, "nomination_id": nomination_id, "member_id": me,
+            "unit": c.unit, "year": c.year, "points": input.points, "comments": input.comments,
+            "recused": input.recusal.is_some(), "recusal_reason": input.recusal,
+            "submitted": input.submit,
+        });
+        let id = match existing {
+            Some(row) => {
+                self.write_step(Vec::new(), Some((Kind::Score, &row, body)))?;
+                row.id
+            }
+            None => {
+                let id = self.new_id();
+                self.write_step(vec![(Kind::Score, id.clone(), body)], None)?;
+                id
+            }
+        };
+        let s: Score = parse(&self.get(Kind::Score, &id)?["data"].to_string())?;
+        Ok(score_view(&c, id, s))
+    }
+
+    /// The scores of a nomination this installation may show: with a blind committee, a
+    /// member sees only their own until they have submitted it.
+    pub fn scores(&self, committee_id: &str, nomination_id: &str) -> Result<Vec<ScoreView>> {
+        let c = self.committee(committee_id)?;
+        let all = self.nomination_scores(committee_id, nomination_id)?;
+        let me = self.own_member(&c)?;
+        let mine_submitted = all
+            .iter()
+            .any(|(_, s)| Some(&s.member_id) == me.as_ref() && s.submitted);
+        Ok(all
+            .into_iter()
+            .filter(|(_, s)| {
+                !c.blind || me.is_none() || mine_submitted || Some(&s.member_id) == me.as_ref()
+            })
+            .map(|(id, s)| score_view(&c, id, s))
+            .collect())
+    }
+
+    /// A committee's scores of one nomination, with their record ids.
+    pub(super) fn nomination_scores(
+        &self,
+        committee_id: &str,
+        nomination_id: &str,
+    ) -> Result<Vec<(String, Score)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, body FROM scores WHERE committee_id = ?1 \
+             AND ref = ?2 AND deleted_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![committee_id, nomination_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            out.push((id, parse(&body)?));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn score_row(
+        &self,
+        committee_id: &str,
+        nomination_id: &str,
+        member: &str,
+    ) -> Result<Option<StoredRow>> {
+        let id: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM scores WHERE ref = ?1 AND committee_id = ?2 \
+                 AND body ->> '$.member_id' = ?3 AND deleted_at IS NULL",
+            )?
+            .query_row([nomination_id, committee_id, member], |r| r.get(0))
+            .optional()?;
+        id.map(|id| self.load_row(Kind::Score, &id)).transpose()
+    }
+}
+
+/// Points on each rubric criterion within its scale, and all of them when submitting.
+fn check_points(c: &Committee, input: &ScoreInput) -> Result<()> {
+    for (k, v) in &input.points {
+        let Some(r) = c.rubric.iter().find(|r| &r.criterion == k) else {
+            return Err(Error::field_arg(
+                Code::InvalidValue,
+                &format!("points.{k}"),
+                k,
+            ));
+        };
+        if *v < r.min || *v > r.max {
+            return Err(Error::field_arg(
+                Code::ScoreOutOfScale,
+                &format!("points.{k}"),
+                &format!("{}–{}", r.min, r.max),
+            ));
+        }
+    }
+    if input.submit {
+        let missing: Vec<&str> = c
+            .rubric
+            .iter()
+            .filter(|r| !input.points.contains_key(&r.criterion))
+            .map(|r| r.criterion.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::field_arg(
+                Code::ScoresIncomplete,
+                "points",
+                &missing.join(", "),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Σ weight × points of a submitted, complete score.
+pub(crate) fn weighted_total(c: &Committee, s: &Score) -> Option<f64> {
+    sheet_total(c, s.submitted, s.recused, |k| s.points.get(k).copied())
+}
+
+/// Σ weight × points over the rubric, for a submitted sheet without recusal that scores every
+/// criterion; otherwise none.
+pub(crate) fn sheet_total(
+    c: &Committee,
+    submitted: bool,
+    recused: bool,
+    points: impl Fn(&str) -> Option<i64>,
+) -> Option<f64> {
+    if !submitted || recused {
+        return None;
+    }
+    let mut total = 0.0;
+    for r in &c.rubric {
+        total += r.weight * points(&r.criterion)? as f64;
+    }
+    Some(total)
+}
+
+fn score_view(c: &Committee, id: String, s: Score) -> ScoreView {
+    let total = weighted_total(c, &s);
+    ScoreView {
+        id,
+        member_name: c
+            .member(&s.member_id)
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        member_id: s.member_id,
+        points: s.points,
+        comments: s.comments,
+        recused: s.recused,
+        recusal_reason: s.recusal_reason,
+        submitted: s.submitted,
+        total,
+    }
+}
