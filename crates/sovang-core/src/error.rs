@@ -76,6 +76,8 @@ pub enum Code {
     SignerRevoked,
     UnitCodeChanged,
     UnknownDestination,
+    SheetFinal,
+    SheetOpen,
     Io,
     Storage,
 }

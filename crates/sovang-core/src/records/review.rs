@@ -254,6 +254,14 @@ pub struct Score {
     pub reopened: Option<Reopening>,
 }
 
+impl Score {
+    /// Whether its member may still change it: not submitted yet, or reopened by the chair
+    /// since the state it was submitted in (`sealed_at`: the version of the member's seal).
+    pub fn is_open(&self, sealed_at: &str) -> bool {
+        !self.submitted || self.reopened.as_ref().is_some_and(|r| r.of == sealed_at)
+    }
+}
+
 impl Body for Score {
     const KIND: Kind = Kind::Score;
 

@@ -8,6 +8,7 @@ mod write;
 
 pub(crate) use sheets::sheet_total;
 pub use sheets::{ScoreInput, ScoreView};
+use write::Sealing;
 
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -317,7 +318,12 @@ impl Store {
             "committee_id": d.committee_id, "decision_id": decision_id,
         });
         let id = self.new_id();
-        let changed = Some((Kind::Decision, &row, Value::Object(changed)));
+        let changed = Some((
+            Kind::Decision,
+            &row,
+            Value::Object(changed),
+            Sealing::Author,
+        ));
         self.write_step(vec![(Kind::Transition, id.clone(), t)], changed)?;
         self.status_change(&id)
     }

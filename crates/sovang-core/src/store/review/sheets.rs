@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::parse;
+use super::write::Sealing;
 use crate::error::{Code, Error, Result};
 use crate::records::{Committee, Kind, Score};
 use crate::store::rows::StoredRow;
 use crate::store::Store;
+use crate::sync::seal::{Reopening, Seal, REOPENED, SEAL};
 
 /// A member's scores as a viewer may see them.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -58,15 +60,25 @@ impl Store {
             check_points(&c, &input)?;
         }
         let existing = self.score_row(committee_id, nomination_id, &me)?;
-        let body = json!({
+        let mut body = json!({
             "committee_id": committee_id, "nomination_id": nomination_id, "member_id": me,
             "unit": c.unit, "year": c.year, "points": input.points, "comments": input.comments,
             "recused": input.recusal.is_some(), "recusal_reason": input.recusal,
             "submitted": input.submit,
         });
+        if let Some(row) = &existing {
+            let stored: Score = parse(&serde_json::Value::Object(row.body.clone()).to_string())?;
+            if !stored.is_open(&sealed_at(row)) {
+                return Err(Error::plain(Code::SheetFinal, &c.name));
+            }
+            // The chair's reopening stays with the sheet: it says which state it reopened.
+            if let Some(r) = row.body.get(REOPENED) {
+                body[REOPENED] = r.clone();
+            }
+        }
         let id = match existing {
             Some(row) => {
-                self.write_step(Vec::new(), Some((Kind::Score, &row, body)))?;
+                self.write_step(Vec::new(), Some((Kind::Score, &row, body, Sealing::Author)))?;
                 row.id
             }
             None => {
@@ -77,6 +89,49 @@ impl Store {
         };
         let s: Score = parse(&self.get(Kind::Score, &id)?["data"].to_string())?;
         Ok(score_view(&c, id, s))
+    }
+
+    /// The chair reopens a member's submitted sheet, with a reason: the member may change it
+    /// once more. Logged in the sheet's history, sealed by the chair, and sent on like the
+    /// sheet itself.
+    pub fn reopen_sheet(&mut self, score_id: &str, reason: &str) -> Result<ScoreView> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::field(Code::Required, "reason"));
+        }
+        let row = self.load_row(Kind::Score, score_id)?;
+        let s: Score = parse(&serde_json::Value::Object(row.body.clone()).to_string())?;
+        let c = self.committee(&s.committee_id)?;
+        let me = self.member_here(&c, &s.committee_id)?;
+        if c.chair().map(|m| &m.id) != Some(&me) {
+            return Err(Error::plain(Code::NotAMember, &c.name));
+        }
+        self.ensure_reviewing(&s.committee_id, &s.nomination_id)?;
+        let of = sealed_at(&row);
+        if s.is_open(&of) {
+            return Err(Error::plain(Code::SheetOpen, &c.name));
+        }
+        let content = Reopening::content(score_id, &of, reason, &me);
+        let reopening = Reopening {
+            reason: reason.to_owned(),
+            by: me,
+            of,
+            seal: Seal::sign(&self.signing_key()?, &content),
+        };
+        let mut body = row.body.clone();
+        body.insert(
+            REOPENED.into(),
+            serde_json::to_value(reopening).unwrap_or_default(),
+        );
+        let change = (
+            Kind::Score,
+            &row,
+            serde_json::Value::Object(body),
+            Sealing::Keep,
+        );
+        self.write_step(Vec::new(), Some(change))?;
+        let s: Score = parse(&self.get(Kind::Score, score_id)?["data"].to_string())?;
+        Ok(score_view(&c, score_id.to_owned(), s))
     }
 
     /// The scores of a nomination this installation may show: with a blind committee, a
@@ -134,6 +189,15 @@ impl Store {
             .optional()?;
         id.map(|id| self.load_row(Kind::Score, &id)).transpose()
     }
+}
+
+/// The version of the member's seal on a stored sheet: the state a reopening names.
+fn sealed_at(row: &StoredRow) -> String {
+    row.field_hlc
+        .get(SEAL)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or(&row.created_hlc)
+        .to_owned()
 }
 
 /// Points on each rubric criterion within its scale, and all of them when submitting.
