@@ -335,6 +335,8 @@ pub enum HeldFor<'a> {
     Bytes,
     /// The sender's clock: the record's time, in milliseconds since 1970.
     Clock(i64),
+    /// The status change before it, ending at this status.
+    Step(&'a str),
 }
 
 /// Why a record from another installation is held, (Vietnamese, English).
@@ -355,6 +357,13 @@ pub fn held_reason(why: HeldFor) -> (String, String) {
             "Chờ tệp đính kèm: gói đã nhận không có nội dung tệp. Hãy xin đơn vị gửi lại gói đầy đủ.".into(),
             "Waiting for the attachment's file: the bundles received did not carry it. Ask the sender for a full bundle.".into(),
         ),
+        HeldFor::Step(status) => {
+            let (vi, en) = review_status_label(status);
+            (
+                format!("Chờ bước xét chọn trước đó (chuyển sang \"{vi}\") đến trong một gói sau."),
+                format!("Waiting for the review step before it (to \"{en}\") to arrive in a later bundle."),
+            )
+        }
         HeldFor::Clock(ms) => {
             let at = chrono::DateTime::from_timestamp_millis(ms)
                 .map(|t| (t + chrono::Duration::hours(7)).format("%d/%m/%Y %H:%M").to_string())

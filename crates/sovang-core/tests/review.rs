@@ -183,12 +183,12 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
     );
     exchange(&mut r.member.store, &mut r.chair.store, &dir, "m1", "01");
 
-    // A score travels only from its member: relayed by the chair, the member's is refused.
+    // A sheet carries its member's seal: relayed by the chair, it is still the member's own.
     let mut observer = fixture("01");
     trust_both(&mut observer.store, &mut r.chair.store);
     let relay = dir.join("relay.sovang");
     let to_city = ExportOptions {
-        to: Some("01".into()),
+        to: Some(observer.store.identity().unwrap().fingerprint),
         full: true,
     };
     r.chair
@@ -199,12 +199,11 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
         .store
         .import_bundle(&relay, ImportOptions::default(), &mut |_| {});
     assert_eq!(
-        got.rejected, 1,
-        "the member's score, signed by the chair: {:?}",
+        got.rejected, 0,
+        "the member's sheet, passed on by the chair, keeps its member's seal: {:?}",
         got.rejections
     );
-    assert_eq!(got.rejections[0].kind, "score");
-    assert_eq!(got.rejections[0].code, Code::OutOfAuthority);
+    assert_eq!(observer.store.scores(&c, &n).unwrap().len(), 2);
     let forged = r
         .chair
         .store

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::review::sheet_total;
 use super::Store;
 use crate::error::{Code, Error, Result};
-use crate::records::Committee;
+use crate::records::{Committee, DecidedResult, Decision};
 
 /// Statuses of nominations handed to the committee (the submitted ones wait in its inbox,
 /// unranked until scored).
@@ -31,6 +31,8 @@ pub struct MemberTotal {
     pub submitted: bool,
     pub recused: bool,
     pub total: Option<f64>,
+    /// Submitted after the decision in force was taken: shown, not counted.
+    pub late: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -50,6 +52,8 @@ pub struct NominationResult {
     pub rank: Option<u32>,
     /// Blind scoring: this installation's member has not submitted their own scores yet.
     pub hidden: bool,
+    /// A decision is in force: its mean and median are the ones it was taken on.
+    pub decided: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -108,7 +112,7 @@ impl Store {
         {
             return Ok(f(&m.results));
         }
-        let results = self.work_out_results(committee_id)?;
+        let results = self.work_out_results(committee_id, false)?;
         let out = f(&results);
         *self.results_memo.borrow_mut() = Some(Memo {
             committee_id: committee_id.to_owned(),
@@ -118,11 +122,39 @@ impl Store {
         Ok(out)
     }
 
-    fn work_out_results(&self, committee_id: &str) -> Result<Results> {
+    /// The result a decision on `nomination_id` is taken on now: the committee's figures for
+    /// it, whatever this installation's member may see.
+    pub(crate) fn result_to_decide(
+        &self,
+        committee_id: &str,
+        nomination_id: &str,
+    ) -> Result<DecidedResult> {
+        let results = self.work_out_results(committee_id, true)?;
+        let row = results
+            .rows
+            .iter()
+            .find(|r| r.nomination_id == nomination_id);
+        Ok(row.map_or_else(DecidedResult::default, |r| DecidedResult {
+            counted: r
+                .members
+                .iter()
+                .filter(|m| m.total.is_some() && !m.late)
+                .map(|m| m.member_id.clone())
+                .collect(),
+            mean: r.mean,
+            median: r.median,
+            rank: r.rank,
+            ranked: results.total_rows,
+        }))
+    }
+
+    /// `reveal`: every figure, even those blind scoring hides from this installation's member.
+    fn work_out_results(&self, committee_id: &str, reveal: bool) -> Result<Results> {
         let c = self.committee(committee_id)?;
         let me = self.own_member(&c)?;
         let scope = self.units.scope(&c.unit);
         let by_nomination = self.sheets(&c, committee_id)?;
+        let decided = self.decided_results(committee_id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT n.id, n.title, n.unit, n.sort_key, n.status, \
              (SELECT t.body ->> '$.to' FROM transitions t WHERE t.ref = n.id AND t.deleted_at IS NULL \
@@ -150,23 +182,35 @@ impl Store {
                 .get(&id)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
+            let fixed = decided.get(&id);
             let members: Vec<MemberTotal> = c
                 .members
                 .iter()
                 .map(|m| {
                     let s = scores.iter().find(|s| s.member_id == m.id);
+                    let total = s.and_then(|s| s.total);
                     MemberTotal {
                         member_id: m.id.clone(),
                         member_name: m.name.clone(),
                         submitted: s.is_some_and(|s| s.submitted),
                         recused: s.is_some_and(|s| s.recused),
-                        total: s.and_then(|s| s.total),
+                        late: total.is_some() && fixed.is_some_and(|f| !f.counted.contains(&m.id)),
+                        total,
                     }
                 })
                 .collect();
-            let mut totals: Vec<f64> = members.iter().filter_map(|m| m.total).collect();
+            let mut totals: Vec<f64> = members
+                .iter()
+                .filter(|m| !m.late)
+                .filter_map(|m| m.total)
+                .collect();
             totals.sort_by(f64::total_cmp);
-            let hidden = c.blind
+            let (counted, mean, median) = match fixed {
+                Some(f) => (f.counted.len() as u32, f.mean, f.median),
+                None => (totals.len() as u32, mean(&totals), median(&totals)),
+            };
+            let hidden = !reveal
+                && c.blind
                 && me
                     .as_ref()
                     .is_some_and(|me| !members.iter().any(|m| &m.member_id == me && m.submitted));
@@ -176,11 +220,12 @@ impl Store {
                 unit,
                 status,
                 members,
-                counted: totals.len() as u32,
-                mean: mean(&totals),
-                median: median(&totals),
+                counted,
+                mean,
+                median,
                 rank: None,
                 hidden,
+                decided: fixed.is_some(),
             });
         }
         rank(&mut rows, &self.collator);
@@ -242,6 +287,31 @@ struct StoredSheet<'a> {
 }
 
 impl Store {
+    /// The results that this committee's decisions in force were taken on, by nomination.
+    fn decided_results(&self, committee_id: &str) -> Result<HashMap<String, DecidedResult>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ref, body FROM decisions WHERE deleted_at IS NULL \
+             AND body ->> '$.committee_id' = ?1 ORDER BY created_hlc DESC",
+        )?;
+        let rows = stmt.query_map([committee_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in rows {
+            let (nomination, body) = row?;
+            let d: Decision = serde_json::from_str(&body)
+                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+            // The latest decision in force on each nomination, as `decision_in_force` reads.
+            if d.in_force() && seen.insert(nomination.clone()) {
+                if let Some(result) = d.result {
+                    out.insert(nomination, result);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Every live score sheet of a committee, by nomination.
     fn sheets(&self, c: &Committee, committee_id: &str) -> Result<HashMap<String, Vec<Sheet>>> {
         let mut stmt = self.conn.prepare_cached(
@@ -353,6 +423,7 @@ mod tests {
             median,
             rank: None,
             hidden: false,
+            decided: false,
         }
     }
 

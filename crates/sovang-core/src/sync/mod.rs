@@ -24,9 +24,10 @@ pub const APPLY_ORDER: [Kind; 12] = [
     Kind::Entry,
     Kind::Nomination,
     Kind::Committee,
-    Kind::Transition,
     Kind::Score,
+    // A decision before the status changes it makes: they name it.
     Kind::Decision,
+    Kind::Transition,
 ];
 
 /// Kinds that stay among the installations of the committee's own unit (the chair's and the

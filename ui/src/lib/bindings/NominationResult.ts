@@ -17,4 +17,8 @@ rank: number | null,
 /**
  * Blind scoring: this installation's member has not submitted their own scores yet.
  */
-hidden: boolean, };
+hidden: boolean, 
+/**
+ * A decision is in force: its mean and median are the ones it was taken on.
+ */
+decided: boolean, };

@@ -389,11 +389,11 @@ impl<'a, 't> Applier<'a, 't> {
         {
             return Ok(Verdict::Reject(out_of_authority("unit", &rec.unit)));
         }
-        if kind == Kind::Score && !self.signed_by_member(rec)? {
-            return Ok(Verdict::Reject(out_of_authority(
-                "member_id",
-                &self.signer_unit,
-            )));
+        let stored = local.as_ref().map(|(l, _)| l);
+        match self.judge_review(kind, rec, stored)? {
+            Some(Verdict::Reject(e)) => return Ok(Verdict::Reject(e)),
+            Some(Verdict::Hold(w)) => return Ok(Verdict::Hold(w)),
+            _ => {}
         }
         Ok(Verdict::Write(Accepted {
             merged,
@@ -426,6 +426,7 @@ impl<'a, 't> Applier<'a, 't> {
             }
             self.close_settled(kind, record)?;
         }
+        crate::store::review::touch_other_sheets(self.tx, kind, &rec.id, p, self.seq)?;
         let was_clock_held = !self.clock_held.is_empty()
             && self
                 .clock_held

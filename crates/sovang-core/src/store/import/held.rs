@@ -23,6 +23,13 @@ pub(crate) enum Waiting {
     Bytes(String),
     /// The record's latest version, ahead of this PC's clock by more than a day.
     Clock(String),
+    /// A status change of `nomination` ending at `status`, earlier than `before`: the step
+    /// that a status change follows.
+    Step {
+        nomination: String,
+        status: String,
+        before: String,
+    },
 }
 
 impl Waiting {
@@ -32,6 +39,11 @@ impl Waiting {
             Waiting::Unit(code) => format!("unit:{code}"),
             Waiting::Bytes(sha) => format!("bytes:{sha}"),
             Waiting::Clock(version) => format!("clock:{version}"),
+            Waiting::Step {
+                nomination,
+                status,
+                before,
+            } => format!("step:{nomination}:{status}:{before}"),
         }
     }
 
@@ -41,6 +53,14 @@ impl Waiting {
             "unit" => Waiting::Unit(id.to_owned()),
             "bytes" => Waiting::Bytes(id.to_owned()),
             "clock" => Waiting::Clock(id.to_owned()),
+            "step" => {
+                let mut parts = id.splitn(3, ':');
+                Waiting::Step {
+                    nomination: parts.next()?.to_owned(),
+                    status: parts.next()?.to_owned(),
+                    before: parts.next()?.to_owned(),
+                }
+            }
             kind => Waiting::Record(Kind::parse(kind).ok()?, id.to_owned()),
         })
     }
@@ -56,6 +76,18 @@ impl Waiting {
                 .is_some(),
             Waiting::Bytes(sha) => crate::store::attachments::path_in(data_dir, sha).exists(),
             Waiting::Clock(v) => Hlc::parse(v).is_some_and(|h| !h.is_ahead_of(now_ms)),
+            Waiting::Step {
+                nomination,
+                status,
+                before,
+            } => tx
+                .prepare_cached(
+                    "SELECT 1 FROM transitions WHERE ref = ?1 AND body ->> '$.to' = ?2 \
+                     AND deleted_at IS NULL AND created_hlc < ?3",
+                )?
+                .query_row([nomination, status, before], |_| Ok(()))
+                .optional()?
+                .is_some(),
         })
     }
 
@@ -67,6 +99,7 @@ impl Waiting {
             Waiting::Unit(code) => HeldFor::Unit(code),
             Waiting::Bytes(_) => HeldFor::Bytes,
             Waiting::Clock(v) => HeldFor::Clock(Hlc::parse(v).map_or(0, |h| h.wall_ms)),
+            Waiting::Step { status, .. } => HeldFor::Step(status),
         };
         let (vi, en) = crate::messages::held_reason(why);
         Message { vi, en }
@@ -263,6 +296,7 @@ impl Store {
                 Waiting::Unit(code) => ("unit", code.clone()),
                 Waiting::Bytes(sha) => ("bytes", sha.clone()),
                 Waiting::Clock(v) => ("clock", v.clone()),
+                Waiting::Step { nomination, .. } => ("step", nomination.clone()),
             };
             out.push(HeldRecord {
                 kind,

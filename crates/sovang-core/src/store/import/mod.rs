@@ -10,6 +10,7 @@ mod apply;
 mod attachment;
 mod authority;
 mod held;
+mod review;
 mod write;
 
 pub use held::HeldRecord;

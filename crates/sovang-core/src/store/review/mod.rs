@@ -8,6 +8,7 @@ mod write;
 
 pub(crate) use sheets::sheet_total;
 pub use sheets::{ScoreInput, ScoreView};
+pub(crate) use write::touch_other_sheets;
 use write::Sealing;
 
 use rusqlite::OptionalExtension;
@@ -30,6 +31,33 @@ const STEPS: &[(&str, &str, bool)] = &[
     ("submitted", "in_review", false),
     ("approved", "forwarded", false),
 ];
+
+/// Who takes a step of a nomination's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StepBy {
+    /// The nominating unit (or a level above for it).
+    Unit,
+    /// Any member of the reviewing committee.
+    Committee,
+    /// The committee's chair: decisions and their reopening.
+    Chair,
+}
+
+/// Who may take the step `from` → `to` (`decided`: it carries a decision), or none if the
+/// path has no such step. The import judges every incoming status change by it.
+pub(crate) fn step_by(from: &str, to: &str, decided: bool) -> Option<StepBy> {
+    if let Some((_, _, by_unit)) = STEPS.iter().find(|s| (s.0, s.1) == (from, to)) {
+        return (!decided).then_some(if *by_unit {
+            StepBy::Unit
+        } else {
+            StepBy::Committee
+        });
+    }
+    let outcome = |s: &str| crate::records::OUTCOMES.contains(&s);
+    let decides = from == "in_review" && outcome(to);
+    let reopens = outcome(from) && to == "in_review";
+    (decided && (decides || reopens)).then_some(StepBy::Chair)
+}
 
 /// Whether a review record may come from `unit`, for a nomination of `nomination_unit`: the
 /// nominating unit submits (itself, or a level above for it); everything else (review,
@@ -266,11 +294,14 @@ impl Store {
                 &cast.to_string(),
             ));
         }
+        // The figures it is taken on: sheets that arrive later change nothing while it holds.
+        let result = self.result_to_decide(committee_id, nomination_id)?;
         let decision = json!({
             "committee_id": committee_id, "nomination_id": nomination_id, "unit": c.unit,
             "year": c.year, "outcome": d.outcome, "votes_for": d.votes_for,
             "votes_against": d.votes_against, "votes_abstaining": d.votes_abstaining,
             "number": d.number, "date": d.date, "chair_id": me, "feedback": d.feedback,
+            "result": result,
         });
         let decision_id = self.new_id();
         let t = json!({

@@ -1,0 +1,239 @@
+//! The rules of committee review, applied to what arrives as to what is done here: each
+//! sheet, decision and status change must carry its author's valid seal, and that author
+//! must be the member, or the chair, the committee lists (where the committee is known here;
+//! elsewhere, as at the nominating ward, the signer's authority over the step stands in). A
+//! submitted sheet stays final unless the chair reopened it; a decision counts a quorum; a
+//! status change is a step of the path, after the step it follows.
+
+use rusqlite::OptionalExtension;
+use serde_json::Value;
+
+use super::apply::{Applier, Verdict};
+use super::held::Waiting;
+use crate::error::{Code, Error, Result};
+use crate::records::{Committee, Decision, Kind, Score, Transition};
+use crate::store::review::{step_by, StepBy};
+use crate::sync::seal::{self, Reopening, Seal, SEAL};
+use crate::sync::wire::WireRecord;
+
+fn refused(code: Code, field: &str, arg: &str) -> Option<Verdict<()>> {
+    Some(Verdict::Reject(Error::field_arg(code, field, arg)))
+}
+
+/// The fingerprint of the key whose seal the record carries, if it carries a valid one.
+fn sealed_by(kind: Kind, rec: &WireRecord) -> Option<String> {
+    let s: Seal = serde_json::from_value(rec.body.get(SEAL)?.clone()).ok()?;
+    let content = seal::content(
+        kind.name(),
+        &rec.id,
+        &rec.created_hlc,
+        &rec.body,
+        &rec.versions,
+    );
+    s.verify(&content)
+}
+
+fn body<T: serde::de::DeserializeOwned>(rec: &WireRecord) -> Option<T> {
+    serde_json::from_value(Value::Object(rec.body.clone())).ok()
+}
+
+/// The version of a record's seal: the state of it its author last signed.
+fn sealed_at(rec: &WireRecord) -> &str {
+    rec.versions
+        .get(SEAL)
+        .map_or(rec.created_hlc.as_str(), String::as_str)
+}
+
+impl Applier<'_, '_> {
+    fn committee_here(&self, id: &str) -> Result<Option<Committee>> {
+        let body: Option<String> = self
+            .tx
+            .prepare_cached("SELECT body FROM committees WHERE id = ?1 AND deleted_at IS NULL")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// What the review rules say of an incoming sheet, decision or status change (`local`:
+    /// the stored state of it); none when they let it through.
+    pub(super) fn judge_review(
+        &self,
+        kind: Kind,
+        rec: &WireRecord,
+        local: Option<&WireRecord>,
+    ) -> Result<Option<Verdict<()>>> {
+        match kind {
+            Kind::Score => self.judge_sheet(rec, local),
+            Kind::Decision => self.judge_decision(rec),
+            Kind::Transition => self.judge_step(rec),
+            _ => Ok(None),
+        }
+    }
+
+    fn judge_sheet(
+        &self,
+        rec: &WireRecord,
+        local: Option<&WireRecord>,
+    ) -> Result<Option<Verdict<()>>> {
+        let Some(s) = body::<Score>(rec) else {
+            return Ok(refused(Code::InvalidValue, "body", &rec.id));
+        };
+        // Scores wait for their committee (a link), so it is here.
+        let Some(c) = self.committee_here(&s.committee_id)? else {
+            return Ok(Some(Verdict::Hold(Waiting::Record(
+                Kind::Committee,
+                s.committee_id,
+            ))));
+        };
+        let member = c.member(&s.member_id).map(|m| m.fingerprint.as_str());
+        if member.is_none() || sealed_by(Kind::Score, rec).as_deref() != member {
+            return Ok(refused(Code::OutOfAuthority, "member_id", &s.member_id));
+        }
+        if let Some(r) = &s.reopened {
+            let content = Reopening::content(&rec.id, &r.of, &r.reason, &r.by);
+            let chair = c
+                .chair()
+                .filter(|m| m.id == r.by)
+                .map(|m| m.fingerprint.as_str());
+            if chair.is_none() || r.seal.verify(&content).as_deref() != chair {
+                return Ok(refused(Code::OutOfAuthority, "reopened", &r.by));
+            }
+        }
+        // A sheet submitted here stays as it is, unless the chair reopened that state (or a
+        // later one) and the member changed it after.
+        if let Some((l, ls)) = local.and_then(|l| Some((l, body::<Score>(l)?))) {
+            let was = sealed_at(l);
+            let changed = sealed_at(rec) > was;
+            let reopened = s.reopened.as_ref().is_some_and(|r| r.of.as_str() >= was);
+            if changed && !ls.is_open(was) && !reopened {
+                return Ok(refused(Code::SheetFinal, "submitted", &s.member_id));
+            }
+        }
+        Ok(None)
+    }
+
+    fn judge_decision(&self, rec: &WireRecord) -> Result<Option<Verdict<()>>> {
+        let Some(d) = body::<Decision>(rec) else {
+            return Ok(refused(Code::InvalidValue, "body", &rec.id));
+        };
+        let Some(key) = sealed_by(Kind::Decision, rec) else {
+            return Ok(refused(Code::OutOfAuthority, "seal", &d.chair_id));
+        };
+        let Some(c) = self.committee_here(&d.committee_id)? else {
+            return Ok(None);
+        };
+        let chair = c.chair();
+        if chair.is_none_or(|m| m.fingerprint != key || m.id != d.chair_id) {
+            return Ok(refused(Code::OutOfAuthority, "chair_id", &d.chair_id));
+        }
+        let cast = d.votes_cast();
+        if cast < c.quorum || cast as usize > c.members.len() {
+            return Ok(refused(
+                Code::DecisionQuorum,
+                "votes_for",
+                &c.quorum.to_string(),
+            ));
+        }
+        Ok(None)
+    }
+
+    fn judge_step(&self, rec: &WireRecord) -> Result<Option<Verdict<()>>> {
+        let Some(t) = body::<Transition>(rec) else {
+            return Ok(refused(Code::InvalidValue, "body", &rec.id));
+        };
+        let path = format!("{} → {}", t.from, t.to);
+        let Some(by) = step_by(&t.from, &t.to, t.decision_id.is_some()) else {
+            return Ok(refused(Code::TransitionRefused, "to", &path));
+        };
+        let key = sealed_by(Kind::Transition, rec);
+        if by != StepBy::Unit {
+            let Some(key) = key else {
+                return Ok(refused(Code::OutOfAuthority, "seal", &path));
+            };
+            let committee = match &t.committee_id {
+                Some(id) => self.committee_here(id)?,
+                None => return Ok(refused(Code::TransitionRefused, "committee_id", &path)),
+            };
+            if let Some(c) = committee {
+                let ok = match by {
+                    StepBy::Chair => c.chair().is_some_and(|m| m.fingerprint == key),
+                    _ => c.member_by_key(&key).is_some(),
+                };
+                if !ok {
+                    return Ok(refused(Code::OutOfAuthority, "seal", &path));
+                }
+            }
+        } else if rec.body.contains_key(SEAL) && key.is_none() {
+            return Ok(refused(Code::OutOfAuthority, "seal", &path));
+        }
+        if let Some(id) = &t.decision_id {
+            let outcome: Option<String> = self
+                .tx
+                .prepare_cached("SELECT body ->> '$.outcome' FROM decisions WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            match outcome {
+                None => {
+                    return Ok(Some(Verdict::Hold(Waiting::Record(
+                        Kind::Decision,
+                        id.clone(),
+                    ))))
+                }
+                Some(o) if o != t.to && o != t.from => {
+                    return Ok(refused(Code::TransitionRefused, "decision_id", &path))
+                }
+                Some(_) => {}
+            }
+        }
+        self.follows_its_step(rec, &t, &path)
+    }
+
+    /// A step follows the one before it here: the nomination's latest earlier status change
+    /// ended where this one starts. If no earlier change ended there yet, it waits for one
+    /// (a bundle in between has not arrived); if the path went elsewhere, it is refused.
+    fn follows_its_step(
+        &self,
+        rec: &WireRecord,
+        t: &Transition,
+        path: &str,
+    ) -> Result<Option<Verdict<()>>> {
+        let before: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT body ->> '$.to' FROM transitions WHERE ref = ?1 AND id != ?2 \
+                 AND deleted_at IS NULL AND created_hlc < ?3 ORDER BY created_hlc DESC LIMIT 1",
+            )?
+            .query_row([&t.nomination_id, &rec.id, &rec.created_hlc], |r| r.get(0))
+            .optional()?;
+        let waiting = || {
+            Some(Verdict::Hold(Waiting::Step {
+                nomination: t.nomination_id.clone(),
+                status: t.from.clone(),
+                before: rec.created_hlc.clone(),
+            }))
+        };
+        Ok(match before {
+            Some(prev) if prev == t.from => None,
+            None if t.from == "draft" => None,
+            // A nomination never goes back to draft: a second first step is another branch.
+            _ if t.from == "draft" => refused(Code::TransitionRefused, "from", path),
+            _ if self.ended_at(&t.nomination_id, &t.from, &rec.created_hlc)? => {
+                refused(Code::TransitionRefused, "from", path)
+            }
+            _ => waiting(),
+        })
+    }
+
+    /// Whether an earlier status change of the nomination ended at `status`.
+    pub(super) fn ended_at(&self, nomination: &str, status: &str, before: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM transitions WHERE ref = ?1 AND body ->> '$.to' = ?2 \
+                 AND deleted_at IS NULL AND created_hlc < ?3",
+            )?
+            .query_row([nomination, status, before], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
