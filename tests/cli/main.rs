@@ -662,3 +662,46 @@ fn review_from_submission_to_ranked_results_from_the_command_line() {
         text.stdout
     );
 }
+
+#[test]
+fn a_clock_set_back_is_warned_about_in_vietnamese_first_before_the_command_runs() {
+    let s = Sovang::new();
+    init(&s, "00070");
+    let calm = s.run(&["--json", "stats"]);
+    assert!(
+        !calm.stderr.contains("Cảnh báo"),
+        "a plausible clock (after the build day, after the last change) gives no warning: {}",
+        calm.stderr
+    );
+    // The last change saved here is 30 days after this PC's time: as if the clock went back.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let last = format!("{:015}-00000-{:016x}", now_ms + 30 * 86_400_000, 1);
+    let db = rusqlite::Connection::open(s.dir.path().join("sovang.db")).unwrap();
+    db.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('hlc_last', ?1)",
+        [&last],
+    )
+    .unwrap();
+    drop(db);
+    let r = s.run(&["--json", "stats"]);
+    assert_eq!(r.code, 0, "a warning refuses nothing: {}", r.stderr);
+    r.json(); // stdout stays one JSON document
+    let (vi, en) = (
+        r.stderr
+            .find("Cảnh báo: Đồng hồ của máy tính này có vẻ sai"),
+        r.stderr.find("Warning: This PC's clock looks wrong"),
+    );
+    assert!(
+        matches!((vi, en), (Some(v), Some(e)) if v < e),
+        "the warning is in Vietnamese, then English: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Đặt thời gian tự động") && r.stderr.contains("UTC+7"),
+        "it says how to set the clock: {}",
+        r.stderr
+    );
+}

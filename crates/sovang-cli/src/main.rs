@@ -261,10 +261,19 @@ fn main() -> ExitCode {
 fn open(cli: &Cli) -> Result<Store, Error> {
     let dir = paths::data_dir(cli.data_dir.clone());
     let mut store = Store::open(&dir, Arc::new(SystemClock))?;
+    warn_clock(&store);
     if let Some(u) = &cli.user {
         store.set_actor(u);
     }
     Ok(store)
+}
+
+/// Before a command runs: a warning on stderr, Vietnamese then English, when this PC's
+/// clock is implausible (the rule is the core's).
+fn warn_clock(store: &Store) {
+    if let Ok(Some(w)) = store.clock_warning() {
+        eprintln!("Cảnh báo: {}\nWarning: {}", w.message.vi, w.message.en);
+    }
 }
 
 fn read_input(file: &str) -> Result<Value, Error> {
@@ -283,6 +292,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             let dir = paths::data_dir(cli.data_dir.clone());
             let user = cli.user.clone().unwrap_or_default();
             let store = Store::init(&dir, unit, &user, Arc::new(SystemClock))?;
+            warn_clock(&store);
             let i = store.installation();
             out.value(
                 &json!({"data_dir": dir, "unit": i.unit, "unit_name": i.unit_name, "installation_id": i.id}),

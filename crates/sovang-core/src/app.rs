@@ -15,6 +15,7 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
+use crate::clock_check::{build_day, ClockWarning};
 use crate::error::{Code, Error, Lang, Result};
 use crate::records::{self, Campaign, PRESET_CAMPAIGN_ID};
 use crate::settings::Settings;
@@ -35,6 +36,8 @@ pub struct AppStatus {
     pub campaign_id: String,
     /// The years a year filter offers, newest first: the campaign's years up to this year.
     pub years: Vec<i32>,
+    /// Set when this PC's clock is implausible: the window shows it as a banner.
+    pub clock_warning: Option<ClockWarning>,
 }
 
 /// The first-run wizard's answers.
@@ -168,6 +171,16 @@ impl App {
             campaign,
             campaign_id: PRESET_CAMPAIGN_ID.into(),
             years: (from..=to).rev().collect(),
+            clock_warning: self.clock_warning(),
+        }
+    }
+
+    /// The store's warning, or before setup the build day's alone. A store that cannot be
+    /// read shows its error elsewhere: no warning then.
+    fn clock_warning(&self) -> Option<ClockWarning> {
+        match &self.store {
+            Some(s) => s.clock_warning().ok().flatten(),
+            None => crate::clock_check::check(self.clock.now(), None, build_day()),
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod clock_check;
 pub mod collate;
 pub mod db;
 pub mod demo;

@@ -376,6 +376,36 @@ pub fn held_reason(why: HeldFor) -> (String, String) {
     }
 }
 
+/// Why this PC's clock looks wrong and how to set it, (Vietnamese, English); days in
+/// Vietnam's time.
+pub fn clock_warning(
+    problem: crate::clock_check::ClockProblem,
+    now: chrono::DateTime<chrono::Utc>,
+    at_least: chrono::DateTime<chrono::Utc>,
+) -> (String, String) {
+    use crate::clock_check::ClockProblem as P;
+    let day = |t: chrono::DateTime<chrono::Utc>| {
+        (t + chrono::Duration::hours(7))
+            .format("%d/%m/%Y")
+            .to_string()
+    };
+    let (now, at) = (day(now), day(at_least));
+    let (vi, en) = match problem {
+        P::BeforeLastChange => (
+            format!("sớm hơn lần lưu dữ liệu gần nhất trên máy này ({at})"),
+            format!("earlier than the last change saved on this PC ({at})"),
+        ),
+        P::BeforeBuild => (
+            format!("sớm hơn ngày phát hành phiên bản Sổ Vàng này ({at})"),
+            format!("earlier than the release of this version of Sổ Vàng ({at})"),
+        ),
+    };
+    (
+        format!("Đồng hồ của máy tính này có vẻ sai: máy đang chỉ ngày {now}, {vi}. Hãy chỉnh lại ngày giờ cho đúng (trên Windows: Cài đặt → Thời gian & ngôn ngữ → Ngày & giờ, bật \"Đặt thời gian tự động\" hoặc chỉnh tay theo giờ Việt Nam, UTC+7), rồi mở lại Sổ Vàng. Nếu không, các bản ghi mới sẽ mang ngày sai."),
+        format!("This PC's clock looks wrong: it says {now}, {en}. Set the correct date and time (on Windows: Settings → Time & language → Date & time, turn on \"Set time automatically\" or set it by hand to Vietnam time, UTC+7), then open Sổ Vàng again. Otherwise new records get wrong dates."),
+    )
+}
+
 /// Why a file could not be read or written, in both languages.
 pub fn io_reason(e: &std::io::Error) -> (String, String) {
     use std::io::ErrorKind as K;

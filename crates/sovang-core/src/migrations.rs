@@ -47,8 +47,8 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0008_import_trust.sql"),
     },
     Migration {
-        name: "0010_sent_per_installation",
-        sql: include_str!("../migrations/0010_sent_per_installation.sql"),
+        name: "0009_sent_per_installation",
+        sql: include_str!("../migrations/0009_sent_per_installation.sql"),
     },
 ];
 

@@ -101,7 +101,7 @@ fn what_was_sent_is_remembered_per_installation_not_per_unit() {
         Some("01"),
         "the unit the key speaks for"
     );
-    assert_eq!(r1.recipients, [m1_key.clone()]);
+    assert_eq!(r1.recipients, std::slice::from_ref(&m1_key));
     import_clean(&mut c.m1.store, &b1);
     let (b2, r2) = export_to(&mut c.chair.store, &dir, "to-m2", &m2_key);
     assert!(
@@ -117,12 +117,9 @@ fn what_was_sent_is_remembered_per_installation_not_per_unit() {
         r3.records, 0,
         "both installations of unit 01 have it all: {r3:?}"
     );
-    let mut recipients = r3.recipients.clone();
-    recipients.sort();
-    let mut expected = vec![m1_key, m2_key];
-    expected.sort();
+    let recipients = r3.recipients.clone();
     assert!(
-        expected.iter().all(|k| recipients.contains(k)),
+        [m1_key, m2_key].iter().all(|k| recipients.contains(k)),
         "a unit code names each of its trusted installations: {recipients:?}"
     );
 
@@ -140,4 +137,218 @@ fn what_was_sent_is_remembered_per_installation_not_per_unit() {
         "a fingerprint nobody trusts is no destination"
     );
     assert!(!dir.join("nobody.sovang").exists());
+}
+
+/// The ward's nomination, submitted and received by the chair; the city's committee (the
+/// chair and both members, quorum 2, blind) in review, known on all three city PCs.
+struct InReview {
+    c: Committee,
+    nomination: String,
+    committee: String,
+}
+
+fn in_review() -> InReview {
+    let mut c = four_installations();
+    let dir = c.tmp.path().to_owned();
+    let w = &mut c.ward.store;
+    let p = person(w, "Lê Thị Thu Hà", "00070");
+    let n = w
+        .put(
+            Kind::Nomination,
+            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": "00070", "person_id": p,
+                "year": 2026, "category": "cong_dong",
+                "evidence": {"ban_linh": "Cứu người đuối nước ở hồ Tây"}, "values": ["tien_phong"]}),
+        )
+        .unwrap();
+    let n = id(&n);
+    w.submit(&n).unwrap();
+    let (b, _) = export_to(w, &dir, "ward-up", "01");
+    import_clean(&mut c.chair.store, &b);
+    let members = json!([
+        {"id": "chu-tich", "name": "Nguyễn Văn Chủ", "role": "chair", "fingerprint": fingerprint(&c.chair.store)},
+        {"id": "uy-vien-1", "name": "Trần Thị Một", "fingerprint": fingerprint(&c.m1.store)},
+        {"id": "uy-vien-2", "name": "Phạm Văn Hai", "fingerprint": fingerprint(&c.m2.store)}]);
+    let committee = c
+        .chair
+        .store
+        .put(
+            Kind::Committee,
+            json!({"name": "Hội đồng xét chọn Thành phố 2026", "unit": "01",
+                "campaign_id": PRESET_CAMPAIGN_ID, "year": 2026, "quorum": 2, "members": members}),
+        )
+        .unwrap();
+    c.chair.store.start_review(&n).unwrap();
+    for (name, m) in [("c-m1", &mut c.m1), ("c-m2", &mut c.m2)] {
+        let key = fingerprint(&m.store);
+        let (b, _) = export_to(&mut c.chair.store, &dir, name, &key);
+        import_clean(&mut m.store, &b);
+    }
+    InReview {
+        c,
+        nomination: n,
+        committee: id(&committee),
+    }
+}
+
+/// Score sheets stored on an installation, whoever may see them: what a look into the
+/// database file would find.
+fn sheets_in_file(s: &Store) -> i64 {
+    s.connection()
+        .query_row("SELECT count(*) FROM scores", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn members_on_separate_pcs_get_the_others_sheets_from_the_chair_only_after_their_own() {
+    let InReview {
+        mut c,
+        nomination: n,
+        committee: k,
+    } = in_review();
+    let dir = c.tmp.path().to_owned();
+    let (m1_key, m2_key) = (fingerprint(&c.m1.store), fingerprint(&c.m2.store));
+
+    c.m1.store.score(&k, &n, points(5)).unwrap();
+    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
+    import_clean(&mut c.chair.store, &b);
+    let (b, _) = export_to(&mut c.chair.store, &dir, "c-m2-a", &m2_key);
+    import_clean(&mut c.m2.store, &b);
+    assert_eq!(
+        sheets_in_file(&c.m2.store),
+        0,
+        "blind scoring: member 2's database holds no other sheet before its own is in"
+    );
+
+    c.m2.store.score(&k, &n, points(3)).unwrap();
+    let (b, _) = export_to(&mut c.m2.store, &dir, "m2-up", "01");
+    import_clean(&mut c.chair.store, &b);
+    let (b, _) = export_to(&mut c.chair.store, &dir, "c-m2-b", &m2_key);
+    import_clean(&mut c.m2.store, &b);
+    let (b, _) = export_to(&mut c.chair.store, &dir, "c-m1-b", &m1_key);
+    import_clean(&mut c.m1.store, &b);
+    for (who, s) in [("member 1", &c.m1.store), ("member 2", &c.m2.store)] {
+        let seen: Vec<String> = s
+            .scores(&k, &n)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.member_id)
+            .collect();
+        assert_eq!(
+            seen.len(),
+            2,
+            "{who} sees both members' sheets, passed on by the chair: {seen:?}"
+        );
+    }
+    let res = c.m1.store.results(&k).unwrap();
+    assert_eq!(
+        res.rows[0].mean,
+        Some(24.0),
+        "(6×5 + 6×3) / 2 on member 1's PC"
+    );
+}
+
+#[test]
+fn a_submitted_sheet_is_final_until_the_chair_reopens_it() {
+    let InReview {
+        mut c,
+        nomination: n,
+        committee: k,
+    } = in_review();
+    let dir = c.tmp.path().to_owned();
+    let m1_key = fingerprint(&c.m1.store);
+    c.m1.store.score(&k, &n, points(5)).unwrap();
+    let again = c.m1.store.score(&k, &n, points(1)).unwrap_err();
+    assert_eq!(again.code, Code::SheetFinal, "{again:?}");
+    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
+    import_clean(&mut c.chair.store, &b);
+
+    // The chair has not scored yet: blind, it is shown no sheet; the sheet's id is member 1's.
+    let sheet = c.m1.store.scores(&k, &n).unwrap()[0].id.clone();
+    let no_reason = c.chair.store.reopen_sheet(&sheet, "  ").unwrap_err();
+    assert_eq!(no_reason.code, Code::Required);
+    let not_chair = c.m1.store.reopen_sheet(&sheet, "Tự mở").unwrap_err();
+    assert_eq!(
+        not_chair.code,
+        Code::NotAMember,
+        "only the chair reopens a sheet"
+    );
+    c.chair
+        .store
+        .reopen_sheet(&sheet, "Ủy viên chấm nhầm tiêu chí Sức khỏe")
+        .unwrap();
+    let (b, _) = export_to(&mut c.chair.store, &dir, "c-m1", &m1_key);
+    import_clean(&mut c.m1.store, &b);
+    let fixed = c.m1.store.score(&k, &n, points(4)).unwrap();
+    assert_eq!(
+        fixed.total,
+        Some(24.0),
+        "the reopened sheet takes one change"
+    );
+    assert_eq!(
+        c.m1.store.score(&k, &n, points(2)).unwrap_err().code,
+        Code::SheetFinal,
+        "submitted again, it is final again"
+    );
+    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up-2", "01");
+    import_clean(&mut c.chair.store, &b);
+    let at_chair = c.chair.store.get(Kind::Score, &sheet).unwrap();
+    assert_eq!(at_chair["data"]["points"]["ban_linh"], 4);
+    let history = c.chair.store.history(&sheet).unwrap();
+    assert!(
+        history.iter().any(|h| h.changes.get("reopened").is_some()),
+        "the reopening is logged in the sheet's history: {history:?}"
+    );
+}
+
+#[test]
+fn a_decision_fixes_its_result_and_a_later_sheet_changes_nothing() {
+    let InReview {
+        mut c,
+        nomination: n,
+        committee: k,
+    } = in_review();
+    let dir = c.tmp.path().to_owned();
+    c.m1.store.score(&k, &n, points(5)).unwrap();
+    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
+    import_clean(&mut c.chair.store, &b);
+    c.chair.store.score(&k, &n, points(3)).unwrap();
+    let d = c
+        .chair
+        .store
+        .decide(
+            &k,
+            &n,
+            sovang_core::store::DecisionInput {
+                outcome: "approved".into(),
+                votes_for: 2,
+                votes_against: 0,
+                votes_abstaining: 0,
+                number: "12/QĐ-HĐXC".into(),
+                date: "20/11/2026".into(),
+                feedback: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(d["data"]["result"]["mean"], 24.0, "taken on (30 + 18) / 2");
+    // Member 2 had not heard of the decision and submits afterwards.
+    c.m2.store.score(&k, &n, points(1)).unwrap();
+    let (b, _) = export_to(&mut c.m2.store, &dir, "m2-up", "01");
+    import_clean(&mut c.chair.store, &b);
+    let row = c.chair.store.results(&k).unwrap().rows[0].clone();
+    assert_eq!(
+        (row.mean, row.counted, row.decided),
+        (Some(24.0), 2, true),
+        "a sheet arriving after the decision changes neither mean nor count: {row:?}"
+    );
+    let late: Vec<&str> = row
+        .members
+        .iter()
+        .filter(|m| m.late)
+        .map(|m| m.member_id.as_str())
+        .collect();
+    assert_eq!(
+        late,
+        ["uy-vien-2"],
+        "the late sheet is kept and shown as late"
+    );
 }

@@ -173,15 +173,16 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
     r.chair.store.score(&c, &n, points(5)).unwrap();
     exchange(&mut r.chair.store, &mut r.member.store, &dir, "c2", "01");
     let seen = r.member.store.scores(&c, &n).unwrap();
-    assert_eq!(seen.len(), 1, "blind: the member sees only their own draft");
+    assert_eq!(seen.len(), 1, "blind: the member has only their own draft");
     assert_eq!(seen[0].member_id, "uy-vien");
     r.member.store.score(&c, &n, points(3)).unwrap();
+    exchange(&mut r.member.store, &mut r.chair.store, &dir, "m1", "01");
+    exchange(&mut r.chair.store, &mut r.member.store, &dir, "c2b", "01");
     assert_eq!(
         r.member.store.scores(&c, &n).unwrap().len(),
         2,
-        "once submitted, the member sees the others' scores"
+        "once their own sheet reached the chair, the member receives the others'"
     );
-    exchange(&mut r.member.store, &mut r.chair.store, &dir, "m1", "01");
 
     // A sheet carries its member's seal: relayed by the chair, it is still the member's own.
     let mut observer = fixture("01");

@@ -1,13 +1,14 @@
 //! Export: what this installation holds and has authority over, as a signed bundle. By default
 //! only what changed since the last bundle made for the same destination.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -15,6 +16,7 @@ use zip::{CompressionMethod, ZipWriter};
 use super::Store;
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
+use crate::records::{Committee, Kind};
 use crate::sync::bundle::{
     attachment_entry, format_version_for, records_entry, EntryHash, HashingWriter, Manifest,
     Origin, SeqRange, FORMAT, MANIFEST, SIGNATURE,
@@ -101,6 +103,76 @@ struct Recipients {
     keys: Vec<String>,
 }
 
+/// Blind scoring, held by the data itself: a committee member's installation receives the
+/// other members' sheets of a nomination only once its own submitted (or recused) sheet for
+/// it is here (the chair's, which relays them all, receives every sheet). Held-back sheets go out again when a sheet of that nomination is written (see
+/// `review::touch_other_sheets`).
+struct BlindSheets<'r> {
+    recipients: &'r [String],
+    committees: HashMap<String, Option<Committee>>,
+}
+
+impl<'r> BlindSheets<'r> {
+    fn new(recipients: &'r [String]) -> Self {
+        BlindSheets {
+            recipients,
+            committees: HashMap::new(),
+        }
+    }
+
+    /// Whether every recipient may receive this sheet.
+    fn may_see(&mut self, tx: &rusqlite::Transaction, sheet: &WireRecord) -> Result<bool> {
+        let field = |k: &str| {
+            sheet
+                .body
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        };
+        let committee_id = field("committee_id");
+        if !self.committees.contains_key(committee_id) {
+            let body: Option<String> = tx
+                .prepare_cached("SELECT body FROM committees WHERE id = ?1")?
+                .query_row([committee_id], |r| r.get(0))
+                .optional()?;
+            let c = body.and_then(|b| serde_json::from_str::<Committee>(&b).ok());
+            self.committees.insert(committee_id.to_owned(), c);
+        }
+        let Some(Some(c)) = self.committees.get(committee_id) else {
+            return Ok(true);
+        };
+        if !c.blind {
+            return Ok(true);
+        }
+        for key in self.recipients {
+            let Some(m) = c.member_by_key(key) else {
+                continue; // not a member: blind scoring does not concern it
+            };
+            // The chair's installation gathers every sheet to pass them on; there, blind
+            // scoring rests on what the app shows.
+            if m.id == field("member_id") || m.role == "chair" {
+                continue;
+            }
+            let own_is_in = tx
+                .prepare_cached(
+                    "SELECT 1 FROM scores WHERE ref = ?1 AND committee_id = ?2 \
+                     AND body ->> '$.member_id' = ?3 AND deleted_at IS NULL \
+                     AND (body ->> '$.submitted' = 1 OR body ->> '$.recused' = 1)",
+                )?
+                .query_row(
+                    [field("nomination_id"), committee_id, m.id.as_str()],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !own_is_in {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 impl Store {
     /// Resolves `to` (a unit code or a fingerprint) into recipients.
     fn recipients(&self, to: Option<&str>) -> Result<Recipients> {
@@ -180,6 +252,7 @@ impl Store {
             since = 0;
         }
         let upto = super::rows::last_change(&tx)?;
+        let mut blind = BlindSheets::new(&recipients.keys);
         let mut total = 0u64;
         let tables = crate::records::Kind::ALL.map(|k| k.table());
         for table in tables.iter().chain(&["attachments"]) {
@@ -223,7 +296,10 @@ impl Store {
                         let rec = from_row(row)?;
                         let to_committee = !COMMITTEE_ONLY.contains(&kind)
                             || recipients.unit.as_deref().is_none_or(|to| to == rec.unit);
-                        if units.contains(&rec.unit) && to_committee {
+                        if units.contains(&rec.unit)
+                            && to_committee
+                            && (kind != Kind::Score || blind.may_see(&tx, &rec)?)
+                        {
                             return Ok(Some(rec));
                         }
                     }

@@ -5,6 +5,7 @@ mod check;
 mod conflicts;
 mod export;
 mod import;
+mod installation;
 mod overview;
 mod read;
 mod results;
@@ -29,6 +30,7 @@ pub use check::Problem;
 pub use conflicts::Conflict;
 pub use export::{ExportOptions, ExportReport};
 pub use import::{HeldRecord, ImportOptions, ImportReport, Rejection};
+pub use installation::{Machine, MARK_FILE};
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
 pub use results::{MemberTotal, NominationResult, Results};
@@ -101,6 +103,17 @@ impl Store {
     /// Creates the database for `unit` in `dir`, loading the reference units and the campaign
     /// preset. Running it again for the same unit is harmless; another unit is refused.
     pub fn init(dir: &Path, unit: &str, user: &str, clock: Arc<dyn Clock>) -> Result<Store> {
+        Store::init_on(dir, unit, user, clock, &Machine::this())
+    }
+
+    /// `init` on the PC `machine` (see `open_on`).
+    pub fn init_on(
+        dir: &Path,
+        unit: &str,
+        user: &str,
+        clock: Arc<dyn Clock>,
+        machine: &Machine,
+    ) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
         let mut conn = db::open(&dir.join(DB_FILE))?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
@@ -109,7 +122,7 @@ impl Store {
                 return Err(Error::plain(Code::InitializedForOtherUnit, &existing));
             }
             drop(conn);
-            let mut store = Store::open(dir, clock)?;
+            let mut store = Store::open_on(dir, clock, machine)?;
             // An init stopped between its two transactions left no reference data: finish it.
             if store.units.is_empty() {
                 store.seed_reference(crate::units::reference_units())?;
@@ -134,14 +147,20 @@ impl Store {
         set_meta(&tx, "user", user)?;
         set_meta(&tx, "created_at", &stamp(clock.now()))?;
         tx.commit()?;
-        let mut store = Store::load(conn, dir, clock)?;
+        let mut store = Store::load(conn, dir, clock, machine)?;
         store.seed_reference(reference)?;
         tracing::info!(unit, "initialized");
         Ok(store)
     }
 
-    /// Opens an initialized data folder.
+    /// Opens an initialized data folder on this PC.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        Store::open_on(dir, clock, &Machine::this())
+    }
+
+    /// Opens an initialized data folder on the PC `machine`: a copy of a folder made on
+    /// another PC becomes a new installation (see `installation`).
+    pub fn open_on(dir: &Path, clock: Arc<dyn Clock>, machine: &Machine) -> Result<Store> {
         let path = dir.join(DB_FILE);
         if !path.exists() {
             return Err(Error::plain(
@@ -151,12 +170,18 @@ impl Store {
         }
         let mut conn = db::open(&path)?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
-        Store::load(conn, dir, clock)
+        Store::load(conn, dir, clock, machine)
     }
 
-    fn load(conn: Connection, dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+    fn load(
+        mut conn: Connection,
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        machine: &Machine,
+    ) -> Result<Store> {
         let missing = || Error::plain(Code::NotInitialized, &dir.display().to_string());
         let id = get_meta(&conn, "installation_id")?.ok_or_else(missing)?;
+        let id = installation::recognise(&mut conn, dir, clock.as_ref(), machine, id)?;
         let unit = get_meta(&conn, "unit")?.ok_or_else(missing)?;
         let user = get_meta(&conn, "user")?.unwrap_or_default();
         let last = get_meta(&conn, "hlc_last")?.and_then(|s| Hlc::parse(&s));

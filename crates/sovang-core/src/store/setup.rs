@@ -93,12 +93,17 @@ impl Store {
         Ok(store)
     }
 
-    /// A consistent copy of the database (SQLite's `VACUUM INTO`) and the attachments in
-    /// `dir`, which must not hold a database yet.
+    /// A consistent copy of the database (SQLite's `VACUUM INTO`), the folder's mark and the
+    /// attachments in `dir`, which must not hold a database yet. With its mark the copy stays
+    /// this installation: it is a move (see `installation`).
     pub fn copy_to(&self, dir: &Path) -> Result<()> {
         let target = dir.join(super::DB_FILE);
         self.conn
             .execute("VACUUM INTO ?1", [target.display().to_string()])?;
+        let mark = self.data_dir().join(super::MARK_FILE);
+        if mark.is_file() {
+            std::fs::copy(&mark, dir.join(super::MARK_FILE))?;
+        }
         let from = self.data_dir().join("attachments");
         if from.is_dir() {
             copy_tree(&from, &dir.join("attachments"))?;

@@ -1,4 +1,4 @@
--- 0010: what was sent is remembered per installation (its key fingerprint), not per unit:
+-- 0009: what was sent is remembered per installation (its key fingerprint), not per unit:
 -- two committee members of one unit each get every record. What was sent to a unit before
 -- counts as sent to each of its trusted installations; the unit's own row stays for units
 -- with no trusted installation yet.
