@@ -220,8 +220,17 @@ pub fn run(store: &mut Store, cmd: &ReviewCmd, out: &Out) -> Result<(), Error> {
             date,
             feedback,
         } => {
+            let outcome = sovang_core::records::ReviewStatus::parse(outcome)
+                .filter(|o| o.is_outcome())
+                .ok_or_else(|| {
+                    sovang_core::Error::field_arg(
+                        sovang_core::Code::InvalidValue,
+                        "outcome",
+                        outcome,
+                    )
+                })?;
             let d = DecisionInput {
-                outcome: outcome.clone(),
+                outcome,
                 votes_for: *votes_for,
                 votes_against: *votes_against,
                 votes_abstaining: *votes_abstaining,

@@ -315,16 +315,16 @@ pub fn kind_label(kind: crate::records::Kind) -> (&'static str, &'static str) {
 }
 
 /// A nomination's review status as users call it, (Vietnamese, English).
-pub fn review_status_label(status: &str) -> (&'static str, &'static str) {
+pub fn review_status_label(status: crate::records::ReviewStatus) -> (&'static str, &'static str) {
+    use crate::records::ReviewStatus as S;
     match status {
-        "draft" => ("Nháp", "Draft"),
-        "submitted" => ("Đã nộp", "Submitted"),
-        "in_review" => ("Đang xét chọn", "In review"),
-        "returned" => ("Trả lại để bổ sung", "Returned for changes"),
-        "approved" => ("Được chọn", "Approved"),
-        "rejected" => ("Không được chọn", "Rejected"),
-        "forwarded" => ("Đã chuyển lên cấp trên", "Forwarded"),
-        _ => ("", ""),
+        S::Draft => ("Nháp", "Draft"),
+        S::Submitted => ("Đã nộp", "Submitted"),
+        S::InReview => ("Đang xét chọn", "In review"),
+        S::Returned => ("Trả lại để bổ sung", "Returned for changes"),
+        S::Approved => ("Được chọn", "Approved"),
+        S::Rejected => ("Không được chọn", "Rejected"),
+        S::Forwarded => ("Đã chuyển lên cấp trên", "Forwarded"),
     }
 }
 
@@ -336,7 +336,7 @@ pub enum HeldFor<'a> {
     /// The sender's clock: the record's time, in milliseconds since 1970.
     Clock(i64),
     /// The status change before it, ending at this status.
-    Step(&'a str),
+    Step(crate::records::ReviewStatus),
 }
 
 /// Why a record from another installation is held, (Vietnamese, English).

@@ -319,7 +319,7 @@ fn a_decision_fixes_its_result_and_a_later_sheet_changes_nothing() {
             &k,
             &n,
             sovang_core::store::DecisionInput {
-                outcome: "approved".into(),
+                outcome: sovang_core::records::ReviewStatus::Approved,
                 votes_for: 2,
                 votes_against: 0,
                 votes_abstaining: 0,

@@ -56,7 +56,7 @@ fn points(n: i64) -> ScoreInput {
 
 fn decision(outcome: &str, votes: (u32, u32, u32)) -> DecisionInput {
     DecisionInput {
-        outcome: outcome.into(),
+        outcome: sovang_core::records::ReviewStatus::parse(outcome).expect("an outcome"),
         votes_for: votes.0,
         votes_against: votes.1,
         votes_abstaining: votes.2,
@@ -357,7 +357,7 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
         .status_history(&n)
         .unwrap()
         .into_iter()
-        .map(|s| (s.from, s.to))
+        .map(|s| (s.from.to_string(), s.to.to_string()))
         .collect();
     let expected = [
         ("draft", "submitted"),

@@ -24,8 +24,8 @@ pub use nomination::{Nomination, NOMINATION_STATUSES};
 pub use person::{Person, GENDERS, MEMBERSHIPS};
 pub use project::{Project, ProjectUpdate, PROJECT_FIELDS, PROJECT_STATUSES};
 pub use review::{
-    Committee, DecidedResult, Decision, Member, RubricItem, Score, Transition, DEFAULT_SCALE,
-    MEMBER_ROLES, OUTCOMES, REVIEW_STATUSES,
+    Committee, DecidedResult, Decision, Member, ReviewStatus, RubricItem, Score, Transition,
+    DEFAULT_SCALE, MEMBER_ROLES, OUTCOMES, REVIEW_STATUSES,
 };
 pub use unit::{Unit, UNIT_TYPES};
 

@@ -12,8 +12,87 @@ use super::{codes, Body, Campaign, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
 use crate::sync::seal::{Reopening, Seal};
 
-/// A nomination's statuses, in the order of its path.
-pub const REVIEW_STATUSES: &[&str] = &[
+/// Where a nomination stands on its path, shared with the UI (which asks the core what may be
+/// done next rather than comparing these itself).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    #[default]
+    Draft,
+    Submitted,
+    InReview,
+    Returned,
+    Approved,
+    Rejected,
+    Forwarded,
+}
+
+impl ReviewStatus {
+    /// In the order of the path.
+    pub const ALL: [ReviewStatus; 7] = [
+        ReviewStatus::Draft,
+        ReviewStatus::Submitted,
+        ReviewStatus::InReview,
+        ReviewStatus::Returned,
+        ReviewStatus::Approved,
+        ReviewStatus::Rejected,
+        ReviewStatus::Forwarded,
+    ];
+
+    /// What a decision may decide.
+    pub const OUTCOMES: [ReviewStatus; 3] = [
+        ReviewStatus::Approved,
+        ReviewStatus::Rejected,
+        ReviewStatus::Returned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Draft => "draft",
+            ReviewStatus::Submitted => "submitted",
+            ReviewStatus::InReview => "in_review",
+            ReviewStatus::Returned => "returned",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Rejected => "rejected",
+            ReviewStatus::Forwarded => "forwarded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReviewStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn is_outcome(self) -> bool {
+        Self::OUTCOMES.contains(&self)
+    }
+
+    /// Its unit may still edit it (a draft, or returned for changes).
+    pub fn editable(self) -> bool {
+        matches!(self, ReviewStatus::Draft | ReviewStatus::Returned)
+    }
+
+    /// The committee has it (its inbox, its ranking).
+    pub fn handed_in(self) -> bool {
+        !matches!(self, ReviewStatus::Draft)
+    }
+}
+
+impl std::fmt::Display for ReviewStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status compares with its name (what bundles, the CLI and tests spell).
+impl PartialEq<&str> for ReviewStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A nomination's statuses by name, in the order of its path (the vocabulary the UI lists).
+pub const REVIEW_STATUSES: [&str; 7] = [
     "draft",
     "submitted",
     "in_review",
@@ -23,8 +102,8 @@ pub const REVIEW_STATUSES: &[&str] = &[
     "forwarded",
 ];
 
-/// What a decision may decide.
-pub const OUTCOMES: &[&str] = &["approved", "rejected", "returned"];
+/// What a decision may decide, by name.
+pub const OUTCOMES: [&str; 3] = ["approved", "rejected", "returned"];
 
 pub const MEMBER_ROLES: &[&str] = &["chair", "member"];
 
@@ -312,7 +391,7 @@ pub struct Decision {
     pub unit: String,
     pub year: i32,
     /// `approved`, `rejected` or `returned` (for changes).
-    pub outcome: String,
+    pub outcome: ReviewStatus,
     pub votes_for: u32,
     pub votes_against: u32,
     pub votes_abstaining: u32,
@@ -368,7 +447,13 @@ impl Body for Decision {
         p.add(v::required("committee_id", &mut self.committee_id));
         p.add(v::required("nomination_id", &mut self.nomination_id));
         p.add(v::known_unit("unit", &mut self.unit, cx.units));
-        p.add(v::one_of("outcome", &self.outcome, OUTCOMES));
+        if !self.outcome.is_outcome() {
+            p.push(Error::field_arg(
+                Code::InvalidValue,
+                "outcome",
+                self.outcome.as_str(),
+            ));
+        }
         p.add(v::required("number", &mut self.number));
         p.add(v::max_len("number", &self.number, 100));
         p.add(v::required("chair_id", &mut self.chair_id));
@@ -376,10 +461,10 @@ impl Body for Decision {
         v::optional(&mut self.reopened_reason);
         let date = p.add(v::required_date("date", &mut self.date));
         p.add(v::not_after("date", date, cx.today));
-        if self.outcome == "returned" && self.feedback.is_none() {
+        if self.outcome == ReviewStatus::Returned && self.feedback.is_none() {
             p.push(Error::field(Code::Required, "feedback"));
         }
-        if self.outcome == "approved" && self.votes_for <= self.votes_against {
+        if self.outcome == ReviewStatus::Approved && self.votes_for <= self.votes_against {
             p.push(Error::field(Code::DecisionVotes, "votes_for"));
         }
         p.finish()
@@ -390,7 +475,7 @@ impl Body for Decision {
             unit: self.unit.clone(),
             title: self.number.clone(),
             year: Some(self.year),
-            status: Some(self.outcome.clone()),
+            status: Some(self.outcome.as_str().to_owned()),
             extra: vec![Some(self.nomination_id.clone())],
             // Not the committee: it stays with its unit, while decisions go down to the ward.
             refs: vec![Ref::new(
@@ -415,8 +500,8 @@ pub struct Transition {
     /// the rest.
     pub unit: String,
     pub year: i32,
-    pub from: String,
-    pub to: String,
+    pub from: ReviewStatus,
+    pub to: ReviewStatus,
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default)]
@@ -439,8 +524,6 @@ impl Body for Transition {
         let mut p = v::Problems::default();
         p.add(v::required("nomination_id", &mut self.nomination_id));
         p.add(v::known_unit("unit", &mut self.unit, cx.units));
-        p.add(v::one_of("from", &self.from, REVIEW_STATUSES));
-        p.add(v::one_of("to", &self.to, REVIEW_STATUSES));
         v::optional(&mut self.reason);
         if let Some(r) = &self.reason {
             p.add(v::max_len("reason", r, 20_000));
@@ -451,9 +534,9 @@ impl Body for Transition {
     fn index(&self, _cx: &Ctx) -> Index {
         Index {
             unit: self.unit.clone(),
-            title: self.to.clone(),
+            title: self.to.as_str().to_owned(),
             year: Some(self.year),
-            status: Some(self.to.clone()),
+            status: Some(self.to.as_str().to_owned()),
             extra: vec![Some(self.nomination_id.clone())],
             refs: vec![Ref::new(
                 Kind::Nomination,

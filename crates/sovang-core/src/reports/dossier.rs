@@ -80,10 +80,7 @@ pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
         ("Ngày sinh", day(p["birth_date"].as_str())),
         ("Đơn vị đề cử", unit_name(&n.unit)),
         ("Năm", n.year.to_string()),
-        (
-            "Trạng thái",
-            review_status_label(&state.status).0.to_owned(),
-        ),
+        ("Trạng thái", review_status_label(state.status).0.to_owned()),
     ];
     if let Some(c) = &campaign {
         facts.insert(3, ("Đối tượng", label(&c.categories, &n.category)));
@@ -182,8 +179,8 @@ pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
         let line = format!(
             "{at} · {} ({unit}): {} → {}",
             step.by,
-            review_status_label(&step.from).0,
-            review_status_label(&step.to).0
+            review_status_label(step.from).0,
+            review_status_label(step.to).0
         );
         w.text(&line, 10.0, false, 0.0);
         if let Some(r) = &step.reason {
@@ -242,7 +239,7 @@ pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
     match store.decision_in_force(id)? {
         None => w.text("Chưa có quyết định.", 11.0, false, 0.0),
         Some((_, d)) => {
-            let outcome = review_status_label(&d.outcome).0;
+            let outcome = review_status_label(d.outcome).0;
             let date = day(d.date.as_deref());
             w.text(
                 &format!("Quyết định số {} ngày {date}: {outcome}", d.number),

@@ -81,7 +81,7 @@ pub fn write_ranking(r: &Results, units: &UnitTree, out: &Path) -> Result<()> {
         let unit = units
             .get(&row.unit)
             .map_or(row.unit.as_str(), |u| u.name.as_str());
-        let status = review_status_label(&row.status).0;
+        let status = review_status_label(row.status).0;
         for (x, text) in [(1, row.title.as_str()), (2, unit), (3, status)] {
             sheet
                 .write_string_with_format(y, x, text, &cell)

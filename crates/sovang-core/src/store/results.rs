@@ -10,18 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::review::sheet_total;
 use super::Store;
 use crate::error::{Code, Error, Result};
-use crate::records::{Committee, DecidedResult, Decision};
-
-/// Statuses of nominations handed to the committee (the submitted ones wait in its inbox,
-/// unranked until scored).
-const HANDED_IN: &[&str] = &[
-    "submitted",
-    "in_review",
-    "approved",
-    "rejected",
-    "returned",
-    "forwarded",
-];
+use crate::records::{Committee, DecidedResult, Decision, ReviewStatus};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
@@ -42,7 +31,7 @@ pub struct NominationResult {
     /// The nominee and year, as the nomination's title shows them.
     pub title: String,
     pub unit: String,
-    pub status: String,
+    pub status: ReviewStatus,
     pub members: Vec<MemberTotal>,
     /// How many totals the mean and median are taken over.
     pub counted: u32,
@@ -174,8 +163,12 @@ impl Store {
         let mut rows = Vec::new();
         for row in found {
             let (id, title, unit, own_status, latest) = row?;
-            let status = latest.or(own_status).unwrap_or_default();
-            if !scope.contains(&unit) || !HANDED_IN.contains(&status.as_str()) {
+            // The submitted ones wait in the committee's inbox, unranked until scored.
+            let status = latest
+                .or(own_status)
+                .and_then(|s| ReviewStatus::parse(&s))
+                .unwrap_or_default();
+            if !scope.contains(&unit) || !status.handed_in() {
                 continue;
             }
             let scores = by_nomination
@@ -416,7 +409,7 @@ mod tests {
             nomination_id: title.into(),
             title: title.into(),
             unit: "00070".into(),
-            status: "in_review".into(),
+            status: ReviewStatus::InReview,
             members: Vec::new(),
             counted: 0,
             mean,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::apply::Applier;
 use crate::error::Result;
 use crate::hlc::Hlc;
-use crate::records::Kind;
+use crate::records::{Kind, ReviewStatus};
 use crate::sync::merge::node_of;
 use crate::sync::wire::WireRecord;
 
@@ -93,7 +93,8 @@ impl Applier<'_, '_> {
             .query_row([field("nomination_id").unwrap_or_default()], |r| r.get(0))
             .optional()?;
         Ok(nomination_unit.is_some_and(|n| {
-            crate::store::review::acts_for(kind, field("to"), &rec.unit, &n, &self.units)
+            let to = field("to").and_then(ReviewStatus::parse);
+            crate::store::review::acts_for(kind, to, &rec.unit, &n, &self.units)
         }))
     }
 
@@ -109,7 +110,7 @@ impl Applier<'_, '_> {
             .query_row([nomination_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         Ok(latest
-            .filter(|(to, _)| !crate::store::review::EDITABLE.contains(&to.as_str()))
+            .filter(|(to, _)| !ReviewStatus::parse(to).is_some_and(ReviewStatus::editable))
             .map(|(_, at)| at))
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::apply::{exists, Applier, Outcome};
 use crate::error::{Code, Error, Message, Result};
 use crate::hlc::Hlc;
-use crate::records::Kind;
+use crate::records::{Kind, ReviewStatus};
 use crate::store::Store;
 use crate::sync::merge::merge;
 use crate::sync::wire::{WireAttachment, WireRecord};
@@ -27,7 +27,7 @@ pub(crate) enum Waiting {
     /// that a status change follows.
     Step {
         nomination: String,
-        status: String,
+        status: ReviewStatus,
         before: String,
     },
 }
@@ -57,7 +57,7 @@ impl Waiting {
                 let mut parts = id.splitn(3, ':');
                 Waiting::Step {
                     nomination: parts.next()?.to_owned(),
-                    status: parts.next()?.to_owned(),
+                    status: ReviewStatus::parse(parts.next()?)?,
                     before: parts.next()?.to_owned(),
                 }
             }
@@ -85,7 +85,7 @@ impl Waiting {
                     "SELECT 1 FROM transitions WHERE ref = ?1 AND body ->> '$.to' = ?2 \
                      AND deleted_at IS NULL AND created_hlc < ?3",
                 )?
-                .query_row([nomination, status, before], |_| Ok(()))
+                .query_row([nomination, status.as_str(), before], |_| Ok(()))
                 .optional()?
                 .is_some(),
         })
@@ -99,7 +99,7 @@ impl Waiting {
             Waiting::Unit(code) => HeldFor::Unit(code),
             Waiting::Bytes(_) => HeldFor::Bytes,
             Waiting::Clock(v) => HeldFor::Clock(Hlc::parse(v).map_or(0, |h| h.wall_ms)),
-            Waiting::Step { status, .. } => HeldFor::Step(status),
+            Waiting::Step { status, .. } => HeldFor::Step(*status),
         };
         let (vi, en) = crate::messages::held_reason(why);
         Message { vi, en }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::apply::{Applier, Verdict};
 use super::held::Waiting;
 use crate::error::{Code, Error, Result};
-use crate::records::{Committee, Decision, Kind, Score, Transition};
+use crate::records::{Committee, Decision, Kind, ReviewStatus, Score, Transition};
 use crate::store::review::{step_by, StepBy};
 use crate::sync::seal::{self, Reopening, Seal, SEAL};
 use crate::sync::wire::WireRecord;
@@ -142,7 +142,7 @@ impl Applier<'_, '_> {
             return Ok(refused(Code::InvalidValue, "body", &rec.id));
         };
         let path = format!("{} → {}", t.from, t.to);
-        let Some(by) = step_by(&t.from, &t.to, t.decision_id.is_some()) else {
+        let Some(by) = step_by(t.from, t.to, t.decision_id.is_some()) else {
             return Ok(refused(Code::TransitionRefused, "to", &path));
         };
         let key = sealed_by(Kind::Transition, rec);
@@ -179,7 +179,7 @@ impl Applier<'_, '_> {
                         id.clone(),
                     ))))
                 }
-                Some(o) if o != t.to && o != t.from => {
+                Some(o) if o != t.to.as_str() && o != t.from.as_str() => {
                     return Ok(refused(Code::TransitionRefused, "decision_id", &path))
                 }
                 Some(_) => {}
@@ -208,16 +208,16 @@ impl Applier<'_, '_> {
         let waiting = || {
             Some(Verdict::Hold(Waiting::Step {
                 nomination: t.nomination_id.clone(),
-                status: t.from.clone(),
+                status: t.from,
                 before: rec.created_hlc.clone(),
             }))
         };
         Ok(match before {
-            Some(prev) if prev == t.from => None,
-            None if t.from == "draft" => None,
+            Some(prev) if prev == t.from.as_str() => None,
+            None if t.from == ReviewStatus::Draft => None,
             // A nomination never goes back to draft: a second first step is another branch.
-            _ if t.from == "draft" => refused(Code::TransitionRefused, "from", path),
-            _ if self.ended_at(&t.nomination_id, &t.from, &rec.created_hlc)? => {
+            _ if t.from == ReviewStatus::Draft => refused(Code::TransitionRefused, "from", path),
+            _ if self.ended_at(&t.nomination_id, t.from, &rec.created_hlc)? => {
                 refused(Code::TransitionRefused, "from", path)
             }
             _ => waiting(),
@@ -225,14 +225,19 @@ impl Applier<'_, '_> {
     }
 
     /// Whether an earlier status change of the nomination ended at `status`.
-    pub(super) fn ended_at(&self, nomination: &str, status: &str, before: &str) -> Result<bool> {
+    pub(super) fn ended_at(
+        &self,
+        nomination: &str,
+        status: ReviewStatus,
+        before: &str,
+    ) -> Result<bool> {
         Ok(self
             .tx
             .prepare_cached(
                 "SELECT 1 FROM transitions WHERE ref = ?1 AND body ->> '$.to' = ?2 \
                  AND deleted_at IS NULL AND created_hlc < ?3",
             )?
-            .query_row([nomination, status, before], |_| Ok(()))
+            .query_row([nomination, status.as_str(), before], |_| Ok(()))
             .optional()?
             .is_some())
     }

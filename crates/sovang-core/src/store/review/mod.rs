@@ -17,19 +17,18 @@ use serde_json::{json, Value};
 
 use super::Store;
 use crate::error::{Code, Error, Result};
-use crate::records::{Committee, Decision, Kind, Nomination, Transition};
+use crate::records::{Committee, Decision, Kind, Nomination, ReviewStatus, Transition};
 
-/// Statuses in which the nominating unit may still edit its nomination.
-pub(crate) const EDITABLE: &[&str] = &["draft", "returned"];
+use ReviewStatus as S;
 
 /// Which step may follow which, and who takes it: the nominating unit (`true`) or the
 /// committee (`false`). Decisions (approved, rejected, returned) come only from `decide`,
 /// reopening only from `reopen`.
-const STEPS: &[(&str, &str, bool)] = &[
-    ("draft", "submitted", true),
-    ("returned", "submitted", true),
-    ("submitted", "in_review", false),
-    ("approved", "forwarded", false),
+const STEPS: &[(ReviewStatus, ReviewStatus, bool)] = &[
+    (S::Draft, S::Submitted, true),
+    (S::Returned, S::Submitted, true),
+    (S::Submitted, S::InReview, false),
+    (S::Approved, S::Forwarded, false),
 ];
 
 /// Who takes a step of a nomination's path.
@@ -45,7 +44,7 @@ pub(crate) enum StepBy {
 
 /// Who may take the step `from` → `to` (`decided`: it carries a decision), or none if the
 /// path has no such step. The import judges every incoming status change by it.
-pub(crate) fn step_by(from: &str, to: &str, decided: bool) -> Option<StepBy> {
+pub(crate) fn step_by(from: ReviewStatus, to: ReviewStatus, decided: bool) -> Option<StepBy> {
     if let Some((_, _, by_unit)) = STEPS.iter().find(|s| (s.0, s.1) == (from, to)) {
         return (!decided).then_some(if *by_unit {
             StepBy::Unit
@@ -53,9 +52,8 @@ pub(crate) fn step_by(from: &str, to: &str, decided: bool) -> Option<StepBy> {
             StepBy::Committee
         });
     }
-    let outcome = |s: &str| crate::records::OUTCOMES.contains(&s);
-    let decides = from == "in_review" && outcome(to);
-    let reopens = outcome(from) && to == "in_review";
+    let decides = from == S::InReview && to.is_outcome();
+    let reopens = from.is_outcome() && to == S::InReview;
     (decided && (decides || reopens)).then_some(StepBy::Chair)
 }
 
@@ -65,14 +63,14 @@ pub(crate) fn step_by(from: &str, to: &str, decided: bool) -> Option<StepBy> {
 /// nominating unit itself. The import applies it to every decision and status change.
 pub(crate) fn acts_for(
     kind: Kind,
-    to: Option<&str>,
+    to: Option<ReviewStatus>,
     unit: &str,
     nomination_unit: &str,
     units: &crate::units::UnitTree,
 ) -> bool {
     let above = unit != nomination_unit && units.scope(unit).contains(nomination_unit);
     match (kind, to) {
-        (Kind::Transition, Some("submitted")) => unit == nomination_unit || above,
+        (Kind::Transition, Some(S::Submitted)) => unit == nomination_unit || above,
         (Kind::Transition | Kind::Decision, _) => above,
         _ => true,
     }
@@ -86,8 +84,8 @@ pub struct StatusChange {
     pub at: String,
     pub by: String,
     pub unit: String,
-    pub from: String,
-    pub to: String,
+    pub from: ReviewStatus,
+    pub to: ReviewStatus,
     pub reason: Option<String>,
     pub decision_id: Option<String>,
 }
@@ -96,7 +94,7 @@ pub struct StatusChange {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DecisionInput {
-    pub outcome: String,
+    pub outcome: ReviewStatus,
     pub votes_for: u32,
     pub votes_against: u32,
     pub votes_abstaining: u32,
@@ -110,7 +108,7 @@ pub struct DecisionInput {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewState {
-    pub status: String,
+    pub status: ReviewStatus,
     pub history: Vec<StatusChange>,
     /// Its unit may still edit it (a draft, or returned for changes).
     pub editable: bool,
@@ -126,12 +124,13 @@ impl Store {
         let n = self.nomination(nomination_id)?;
         let history = self.status_history(nomination_id)?;
         // The latest step is the status (as `review_status` reads it), else the written one.
-        let status = history.last().map_or(n.status.clone(), |s| s.to.clone());
+        let written = ReviewStatus::parse(&n.status).unwrap_or_default();
+        let status = history.last().map_or(written, |s| s.to);
         let feedback = match history.last() {
-            Some(last) if status == "returned" => last.reason.clone(),
+            Some(last) if status == S::Returned => last.reason.clone(),
             _ => None,
         };
-        let editable = EDITABLE.contains(&status.as_str());
+        let editable = status.editable();
         Ok(ReviewState {
             can_submit: editable && self.scope.contains(&n.unit),
             editable,
@@ -142,7 +141,7 @@ impl Store {
     }
 
     /// A nomination's status: its latest status change, or the status it was written with.
-    pub fn review_status(&self, nomination_id: &str) -> Result<String> {
+    pub fn review_status(&self, nomination_id: &str) -> Result<ReviewStatus> {
         let latest: Option<String> = self
             .conn
             .prepare_cached(
@@ -151,10 +150,11 @@ impl Store {
             )?
             .query_row([nomination_id], |r| r.get(0))
             .optional()?;
-        match latest {
-            Some(s) => Ok(s),
-            None => Ok(self.nomination(nomination_id)?.status),
-        }
+        let name = match latest {
+            Some(s) => s,
+            None => self.nomination(nomination_id)?.status,
+        };
+        Ok(ReviewStatus::parse(&name).unwrap_or_default())
     }
 
     /// Every status change of a nomination, oldest first.
@@ -193,10 +193,10 @@ impl Store {
     /// Refuses a change to a nomination its unit has handed to the committee.
     pub(crate) fn ensure_editable(&self, nomination_id: &str) -> Result<()> {
         let status = self.review_status(nomination_id)?;
-        if EDITABLE.contains(&status.as_str()) {
+        if status.editable() {
             Ok(())
         } else {
-            Err(Error::plain(Code::NominationLocked, &status))
+            Err(Error::plain(Code::NominationLocked, status.as_str()))
         }
     }
 
@@ -206,14 +206,14 @@ impl Store {
         let n = self.nomination(nomination_id)?;
         self.check_scope(&n.unit)?;
         let body = self.get(Kind::Nomination, nomination_id)?["data"].clone();
-        self.step(nomination_id, &n, "submitted", None, None, Some(body))
+        self.step(nomination_id, &n, S::Submitted, None, None, Some(body))
     }
 
     /// The committee takes a submitted nomination into review.
     pub fn start_review(&mut self, nomination_id: &str) -> Result<StatusChange> {
         let n = self.nomination(nomination_id)?;
         let c = self.committee_for(&n)?;
-        self.step(nomination_id, &n, "in_review", Some(&c.0), None, None)
+        self.step(nomination_id, &n, S::InReview, Some(&c.0), None, None)
     }
 
     /// The committee sends an approved nomination on to the next level.
@@ -226,7 +226,7 @@ impl Store {
                 "approved → forwarded",
             ));
         }
-        self.step(nomination_id, &n, "forwarded", Some(&c.0), reason, None)
+        self.step(nomination_id, &n, S::Forwarded, Some(&c.0), reason, None)
     }
 
     /// Whether a committee can forward what it approves: its unit has a level above.
@@ -239,14 +239,14 @@ impl Store {
         &mut self,
         nomination_id: &str,
         n: &Nomination,
-        to: &str,
+        to: ReviewStatus,
         committee: Option<&str>,
         reason: Option<String>,
         submitted: Option<Value>,
     ) -> Result<StatusChange> {
         let from = self.review_status(nomination_id)?;
         let by_unit = committee.is_none();
-        if !STEPS.contains(&(from.as_str(), to, by_unit)) {
+        if !STEPS.contains(&(from, to, by_unit)) {
             return Err(Error::plain(
                 Code::TransitionRefused,
                 &format!("{from} → {to}"),
@@ -306,7 +306,7 @@ impl Store {
         let decision_id = self.new_id();
         let t = json!({
             "nomination_id": nomination_id, "unit": c.unit, "year": c.year,
-            "from": "in_review", "to": d.outcome, "reason": d.feedback,
+            "from": S::InReview, "to": d.outcome, "reason": d.feedback,
             "committee_id": committee_id, "decision_id": decision_id,
         });
         // The decision first: a problem in it is the error reported, naming its own field.
@@ -345,7 +345,7 @@ impl Store {
         changed.insert("reopened_reason".into(), Value::String(reason.into()));
         let t = json!({
             "nomination_id": d.nomination_id, "unit": c.unit, "year": c.year,
-            "from": from, "to": "in_review", "reason": reason,
+            "from": from, "to": S::InReview, "reason": reason,
             "committee_id": d.committee_id, "decision_id": decision_id,
         });
         let id = self.new_id();
@@ -413,8 +413,8 @@ impl Store {
         let status = self.review_status(nomination_id)?;
         let n = self.nomination(nomination_id)?;
         let (id, _) = self.committee_for(&n)?;
-        if status != "in_review" || id != committee_id {
-            return Err(Error::plain(Code::NotReviewing, &status));
+        if status != S::InReview || id != committee_id {
+            return Err(Error::plain(Code::NotReviewing, status.as_str()));
         }
         Ok(())
     }
