@@ -256,7 +256,13 @@ fn a_submitted_sheet_is_final_until_the_chair_reopens_it() {
     } = in_review();
     let dir = c.tmp.path().to_owned();
     let m1_key = fingerprint(&c.m1.store);
+    let can = |s: &Store| s.results(&k).unwrap().rows[0].can;
+    assert!(can(&c.m1.store).score, "in review, a member may score");
     c.m1.store.score(&k, &n, points(5)).unwrap();
+    assert!(
+        !can(&c.m1.store).score,
+        "the core tells the window a submitted sheet cannot be changed"
+    );
     let again = c.m1.store.score(&k, &n, points(1)).unwrap_err();
     assert_eq!(again.code, Code::SheetFinal, "{again:?}");
     let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
@@ -278,6 +284,11 @@ fn a_submitted_sheet_is_final_until_the_chair_reopens_it() {
         .unwrap();
     let (b, _) = export_to(&mut c.chair.store, &dir, "c-m1", &m1_key);
     import_clean(&mut c.m1.store, &b);
+    assert!(
+        can(&c.m1.store).score,
+        "reopened, the sheet may change once more"
+    );
+    assert!(c.m1.store.scores(&k, &n).unwrap()[0].open);
     let fixed = c.m1.store.score(&k, &n, points(4)).unwrap();
     assert_eq!(
         fixed.total,
@@ -312,6 +323,13 @@ fn a_decision_fixes_its_result_and_a_later_sheet_changes_nothing() {
     let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
     import_clean(&mut c.chair.store, &b);
     c.chair.store.score(&k, &n, points(3)).unwrap();
+    let chair_can = c.chair.store.results(&k).unwrap().rows[0].can;
+    let member_can = c.m1.store.results(&k).unwrap().rows[0].can;
+    assert!(chair_can.decide && chair_can.reopen_sheets && !chair_can.reopen_decision);
+    assert!(
+        !member_can.decide && !member_can.reopen_sheets,
+        "only the chair decides"
+    );
     let d = c
         .chair
         .store

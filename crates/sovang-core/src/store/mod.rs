@@ -33,7 +33,7 @@ pub use import::{HeldRecord, ImportOptions, ImportReport, Rejection};
 pub use installation::{Machine, MARK_FILE};
 pub use overview::{Count, Overview, TargetProgress};
 pub use read::{ListFilter, Page, PageItem, Stats};
-pub use results::{MemberTotal, NominationResult, Results};
+pub use results::{MemberTotal, NominationResult, Results, ReviewActions};
 pub use review::{DecisionInput, ReviewState, ScoreInput, ScoreView, StatusChange};
 pub use setup::{find_reference_units, UnitChoice, UnitRow};
 pub use view::{record_view, Attachment, HistoryRow, RecordView};

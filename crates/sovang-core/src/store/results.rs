@@ -43,6 +43,26 @@ pub struct NominationResult {
     pub hidden: bool,
     /// A decision is in force: its mean and median are the ones it was taken on.
     pub decided: bool,
+    /// What this installation may do with it now (the core decides; the window asks).
+    pub can: ReviewActions,
+}
+
+/// The review steps this installation may take on one nomination.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewActions {
+    /// Take the submitted nomination into review.
+    pub start_review: bool,
+    /// Fill in or change this installation's member's sheet (none yet, a draft, or reopened).
+    pub score: bool,
+    /// Record the committee's decision (the chair, in review).
+    pub decide: bool,
+    /// Reopen the decision in force (the chair).
+    pub reopen_decision: bool,
+    /// Send the approved nomination on to the level above (the chair).
+    pub forward: bool,
+    /// Reopen a member's submitted sheet (the chair, in review).
+    pub reopen_sheets: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -144,6 +164,9 @@ impl Store {
         let scope = self.units.scope(&c.unit);
         let by_nomination = self.sheets(&c, committee_id)?;
         let decided = self.decided_results(committee_id)?;
+        let acts = self.scope.contains(&c.unit);
+        let is_chair = me.is_some() && c.chair().map(|m| &m.id) == me.as_ref();
+        let forwards = self.forwards(&c);
         let mut stmt = self.conn.prepare_cached(
             "SELECT n.id, n.title, n.unit, n.sort_key, n.status, \
              (SELECT t.body ->> '$.to' FROM transitions t WHERE t.ref = n.id AND t.deleted_at IS NULL \
@@ -202,6 +225,18 @@ impl Store {
                 Some(f) => (f.counted.len() as u32, f.mean, f.median),
                 None => (totals.len() as u32, mean(&totals), median(&totals)),
             };
+            let own_open = scores
+                .iter()
+                .find(|s| Some(&s.member_id) == me.as_ref())
+                .is_none_or(|s| s.open);
+            let can = ReviewActions {
+                start_review: acts && status == ReviewStatus::Submitted,
+                score: acts && me.is_some() && status == ReviewStatus::InReview && own_open,
+                decide: acts && is_chair && status == ReviewStatus::InReview,
+                reopen_decision: acts && is_chair && status.is_outcome(),
+                forward: acts && is_chair && forwards && status == ReviewStatus::Approved,
+                reopen_sheets: acts && is_chair && status == ReviewStatus::InReview,
+            };
             let hidden = !reveal
                 && c.blind
                 && me
@@ -219,6 +254,7 @@ impl Store {
                 rank: None,
                 hidden,
                 decided: fixed.is_some(),
+                can,
             });
         }
         rank(&mut rows, &self.collator);
@@ -262,6 +298,8 @@ struct Sheet {
     submitted: bool,
     recused: bool,
     total: Option<f64>,
+    /// Its member may still change it (see `Score::is_open`).
+    open: bool,
 }
 
 /// A stored score parsed for its total only (its comments are skipped, its strings borrowed).
@@ -277,6 +315,15 @@ struct StoredSheet<'a> {
     recused: bool,
     #[serde(default)]
     submitted: bool,
+    #[serde(default, borrow)]
+    reopened: Option<ReopenedOf<'a>>,
+}
+
+/// Which state of a sheet the chair reopened.
+#[derive(Deserialize)]
+struct ReopenedOf<'a> {
+    #[serde(borrow)]
+    of: Cow<'a, str>,
 }
 
 impl Store {
@@ -308,7 +355,8 @@ impl Store {
     /// Every live score sheet of a committee, by nomination.
     fn sheets(&self, c: &Committee, committee_id: &str) -> Result<HashMap<String, Vec<Sheet>>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM scores WHERE committee_id = ?1 AND deleted_at IS NULL",
+            "SELECT body, coalesce(field_hlc ->> '$.seal', created_hlc) FROM scores \
+             WHERE committee_id = ?1 AND deleted_at IS NULL",
         )?;
         let mut rows = stmt.query([committee_id])?;
         let mut out: HashMap<String, Vec<Sheet>> = HashMap::new();
@@ -317,6 +365,8 @@ impl Store {
             let s: StoredSheet = serde_json::from_slice(body)
                 .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
             let total = sheet_total(c, s.submitted, s.recused, |k| s.points.get(k).copied());
+            let sealed_at = row.get_ref(1)?.as_str().unwrap_or_default();
+            let reopened = s.reopened.as_ref().is_some_and(|r| r.of == sealed_at);
             out.entry(s.nomination_id.into_owned())
                 .or_default()
                 .push(Sheet {
@@ -324,6 +374,7 @@ impl Store {
                     submitted: s.submitted,
                     recused: s.recused,
                     total,
+                    open: !s.submitted || reopened,
                 });
         }
         Ok(out)
@@ -417,6 +468,7 @@ mod tests {
             rank: None,
             hidden: false,
             decided: false,
+            can: ReviewActions::default(),
         }
     }
 

@@ -7,4 +7,12 @@ export type ScoreView = { id: string, member_id: string, member_name: string, po
 /**
  * Σ weight × points, for submitted scores that are not recusals.
  */
-total: number | null, };
+total: number | null, 
+/**
+ * Its member may still change it: not submitted, or reopened by the chair since.
+ */
+open: boolean, 
+/**
+ * This installation is the chair's and may reopen it (it is submitted and final).
+ */
+can_reopen: boolean, };

@@ -30,6 +30,10 @@ pub struct ScoreView {
     pub submitted: bool,
     /// Σ weight × points, for submitted scores that are not recusals.
     pub total: Option<f64>,
+    /// Its member may still change it: not submitted, or reopened by the chair since.
+    pub open: bool,
+    /// This installation is the chair's and may reopen it (it is submitted and final).
+    pub can_reopen: bool,
 }
 
 /// What a member enters for one nomination.
@@ -87,8 +91,21 @@ impl Store {
                 id
             }
         };
-        let s: Score = parse(&self.get(Kind::Score, &id)?["data"].to_string())?;
-        Ok(score_view(&c, id, s))
+        self.sheet_view(&c, &id)
+    }
+
+    /// A stored sheet as this installation shows it.
+    fn sheet_view(&self, c: &Committee, id: &str) -> Result<ScoreView> {
+        let row = self.load_row(Kind::Score, id)?;
+        let s: Score = parse(&serde_json::Value::Object(row.body.clone()).to_string())?;
+        let chair_here = self.own_member(c)?.as_deref() == c.chair().map(|m| m.id.as_str());
+        Ok(score_view(
+            c,
+            id.to_owned(),
+            s,
+            &sealed_at(&row),
+            chair_here,
+        ))
     }
 
     /// The chair reopens a member's submitted sheet, with a reason: the member may change it
@@ -130,8 +147,7 @@ impl Store {
             Sealing::Keep,
         );
         self.write_step(Vec::new(), Some(change))?;
-        let s: Score = parse(&self.get(Kind::Score, score_id)?["data"].to_string())?;
-        Ok(score_view(&c, score_id.to_owned(), s))
+        self.sheet_view(&c, score_id)
     }
 
     /// The scores of a nomination this installation may show: with a blind committee, a
@@ -142,13 +158,14 @@ impl Store {
         let me = self.own_member(&c)?;
         let mine_submitted = all
             .iter()
-            .any(|(_, s)| Some(&s.member_id) == me.as_ref() && s.submitted);
+            .any(|(_, s, _)| Some(&s.member_id) == me.as_ref() && s.submitted);
+        let chair_here = me.is_some() && me.as_deref() == c.chair().map(|m| m.id.as_str());
         Ok(all
             .into_iter()
-            .filter(|(_, s)| {
+            .filter(|(_, s, _)| {
                 !c.blind || me.is_none() || mine_submitted || Some(&s.member_id) == me.as_ref()
             })
-            .map(|(id, s)| score_view(&c, id, s))
+            .map(|(id, s, at)| score_view(&c, id, s, &at, chair_here))
             .collect())
     }
 
@@ -157,18 +174,22 @@ impl Store {
         &self,
         committee_id: &str,
         nomination_id: &str,
-    ) -> Result<Vec<(String, Score)>> {
+    ) -> Result<Vec<(String, Score, String)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body FROM scores WHERE committee_id = ?1 \
-             AND ref = ?2 AND deleted_at IS NULL ORDER BY id",
+            "SELECT id, body, coalesce(field_hlc ->> '$.seal', created_hlc) FROM scores \
+             WHERE committee_id = ?1 AND ref = ?2 AND deleted_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map(rusqlite::params![committee_id, nomination_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body) = row?;
-            out.push((id, parse(&body)?));
+            let (id, body, sealed_at) = row?;
+            out.push((id, parse(&body)?, sealed_at));
         }
         Ok(out)
     }
@@ -259,8 +280,9 @@ pub(crate) fn sheet_total(
     Some(total)
 }
 
-fn score_view(c: &Committee, id: String, s: Score) -> ScoreView {
+fn score_view(c: &Committee, id: String, s: Score, sealed_at: &str, chair: bool) -> ScoreView {
     let total = weighted_total(c, &s);
+    let open = s.is_open(sealed_at);
     ScoreView {
         id,
         member_name: c
@@ -274,5 +296,7 @@ fn score_view(c: &Committee, id: String, s: Score) -> ScoreView {
         recusal_reason: s.recusal_reason,
         submitted: s.submitted,
         total,
+        open,
+        can_reopen: chair && !open,
     }
 }
