@@ -328,6 +328,14 @@ pub fn review_status_label(status: crate::records::ReviewStatus) -> (&'static st
     }
 }
 
+/// A bundle that did not arrive, (Vietnamese, English).
+pub fn gap(from: i64, to: i64, unit: &str) -> (String, String) {
+    (
+        format!("Các thay đổi số {from}–{to} từ {unit} chưa đến (có thể một gói đã bị thất lạc): hãy đề nghị đơn vị đó gửi lại. Gói tiếp theo của máy này sẽ báo cho họ biết."),
+        format!("Changes {from}–{to} from {unit} have not arrived (a bundle may have been lost): ask them to send them again. The next bundle from this installation tells them too."),
+    )
+}
+
 /// What a held record waits for, as `held_reason` words it.
 pub enum HeldFor<'a> {
     Record(crate::records::Kind),

@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_sent_per_installation",
         sql: include_str!("../migrations/0009_sent_per_installation.sql"),
     },
+    Migration {
+        name: "0010_received",
+        sql: include_str!("../migrations/0010_received.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

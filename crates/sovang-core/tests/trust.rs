@@ -508,3 +508,50 @@ fn a_submitted_nomination_takes_no_later_edit_from_another_pc_of_its_unit() {
         "Cứu người đuối nước ở hồ Tây"
     );
 }
+
+#[test]
+fn a_lost_bundle_is_noticed_acknowledged_and_sent_again() {
+    let mut s = ward_and_city();
+    s.ward
+        .store
+        .trust_add(&s.city.store.identity().unwrap())
+        .unwrap();
+    let dir = s.tmp.path().to_owned();
+    let to = |store: &mut Store, name: &str, dest: &str| {
+        let out = dir.join(format!("{name}.sovang"));
+        let opts = ExportOptions {
+            to: Some(dest.into()),
+            full: false,
+        };
+        store.export_bundle(&out, &opts, &mut |_| {}).unwrap();
+        out
+    };
+    person(&mut s.ward.store, "Người Thứ Nhất", "00070");
+    let b1 = to(&mut s.ward.store, "b1", "01");
+    let lost = person(&mut s.ward.store, "Người Thứ Hai", "00070");
+    let _b2 = to(&mut s.ward.store, "b2-lost-on-the-way", "01");
+    person(&mut s.ward.store, "Người Thứ Ba", "00070");
+    let b3 = to(&mut s.ward.store, "b3", "01");
+
+    assert!(import(&mut s.city.store, &b1).gaps.is_empty());
+    let r3 = import(&mut s.city.store, &b3);
+    assert_eq!(r3.gaps.len(), 1, "the lost bundle shows as a gap: {r3:?}");
+    assert!(
+        r3.gaps[0].message.vi.contains("Phường Hoàn Kiếm"),
+        "the gap names the sending unit: {}",
+        r3.gaps[0].message.vi
+    );
+    assert!(s.city.store.get(Kind::Person, &lost).is_err());
+
+    // The city's next bundle down acknowledges only what arrived; the ward's next bundle up
+    // carries the lost changes again.
+    let down = to(&mut s.city.store, "down", "00070");
+    import(&mut s.ward.store, &down);
+    let again = to(&mut s.ward.store, "b4", "01");
+    let r4 = import(&mut s.city.store, &again);
+    assert!(r4.gaps.is_empty(), "nothing is missing any more: {r4:?}");
+    assert!(
+        s.city.store.get(Kind::Person, &lost).is_ok(),
+        "what was not acknowledged was sent again"
+    );
+}

@@ -405,6 +405,7 @@ impl Store {
                 },
                 counts: counts.clone(),
                 entries: std::mem::take(&mut entries),
+                acks: super::received::acks_for(&tx, &recipients.keys)?,
             };
             let bytes = serde_json::to_vec_pretty(&manifest)
                 .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;

@@ -97,6 +97,18 @@ pub struct Manifest {
     /// Records per kind (`attachment` included).
     pub counts: BTreeMap<String, u64>,
     pub entries: Vec<EntryHash>,
+    /// What the origin has received from the bundle's recipients: for each of their keys,
+    /// the change number up to which their bundles all arrived. A sender whose changes were
+    /// not all acknowledged sends them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acks: Vec<Ack>,
+}
+
+/// Every change of `origin` (a key fingerprint) numbered up to `upto` has arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub origin: String,
+    pub upto: i64,
 }
 
 impl Manifest {
@@ -699,5 +711,6 @@ pub fn raw_manifest(key: &ed25519_dalek::SigningKey, unit: &str, unit_name: &str
         sequence: SeqRange { from: 1, to: 1 },
         counts: BTreeMap::new(),
         entries: Vec::new(),
+        acks: Vec::new(),
     }
 }

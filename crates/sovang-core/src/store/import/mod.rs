@@ -76,6 +76,8 @@ pub struct ImportReport {
     pub held: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rejected: u64,
+    /// Changes of the sender that have not arrived here (a bundle lost, or still to come).
+    pub gaps: Vec<super::Gap>,
     /// Records held by earlier bundles that this one let through (counted in created/updated).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub released: u64,
@@ -181,6 +183,7 @@ impl Store {
         let now = stamp(self.clock.now());
         let bundle_bytes = attachment_heads(&mut bundle)?;
         let own = self.identity()?;
+        let own_key = own.fingerprint.clone();
         let env = Env {
             collator: &self.collator,
             clock: self.clock.as_ref(),
@@ -257,7 +260,11 @@ impl Store {
         ap.release_held()?;
         let need: Vec<String> = std::mem::take(&mut ap.need_bytes).into_iter().collect();
         let max_version = ap.max_version.clone();
-        let report = ap.report;
+        let mut report = ap.report;
+        let m = &bundle.manifest;
+        report.gaps =
+            super::received::note_bundle(&tx, &signer.fingerprint, m.sequence, &signer.unit_name)?;
+        super::received::take_acks(&tx, &own_key, &signer.fingerprint, &m.acks)?;
         if !opts.dry_run {
             for (i, sha) in need.iter().enumerate() {
                 let target = super::attachments::path_in(&attachments_dir, sha);
