@@ -555,3 +555,56 @@ fn a_lost_bundle_is_noticed_acknowledged_and_sent_again() {
         "what was not acknowledged was sent again"
     );
 }
+
+#[test]
+fn the_dossier_prints_what_was_submitted_even_when_an_earlier_edit_arrives_later() {
+    use sovang_core::records::PRESET_CAMPAIGN_ID;
+    let mut s = ward_and_city();
+    let mut second = fixture("00070");
+    second
+        .store
+        .trust_add(&s.ward.store.identity().unwrap())
+        .unwrap();
+    s.city
+        .store
+        .trust_add(&second.store.identity().unwrap())
+        .unwrap();
+    let w = &mut s.ward.store;
+    let p = person(w, "Lê Thị Thu Hà", "00070");
+    let n = w
+        .put(
+            Kind::Nomination,
+            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": "00070", "person_id": p,
+                "year": 2026, "category": "cong_dong",
+                "evidence": {"ban_linh": "Bản đã nộp"}, "values": ["tien_phong"]}),
+        )
+        .unwrap();
+    let n = id(&n);
+    let first = export(w, s.tmp.path(), "first");
+    import(&mut second.store, &first);
+    import(&mut s.city.store, &first);
+    // The second PC edits first; the first PC, not knowing, submits a minute later.
+    second.clock.advance_ms(10_000);
+    second
+        .store
+        .put(
+            Kind::Nomination,
+            json!({"id": n, "evidence": {"ban_linh": "Sửa trước khi nộp, đến sau"}}),
+        )
+        .unwrap();
+    s.ward.clock.advance_ms(60_000);
+    s.ward.store.submit(&n).unwrap();
+    let submitted = export(&mut s.ward.store, s.tmp.path(), "submitted");
+    import(&mut s.city.store, &submitted);
+    let late = export(&mut second.store, s.tmp.path(), "late");
+    let r = import(&mut s.city.store, &late);
+    assert_eq!(
+        r.rejected, 0,
+        "an edit made before the submission is not refused: {r:?}"
+    );
+    let body = sovang_core::reports::dossier_body(&s.city.store, &n).unwrap();
+    assert_eq!(
+        body["evidence"]["ban_linh"], "Bản đã nộp",
+        "the committee judges, and the dossier prints, what was submitted"
+    );
+}

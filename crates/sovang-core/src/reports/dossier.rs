@@ -39,10 +39,23 @@ fn number(x: Option<f64>) -> String {
     x.map_or("—".into(), |x| format!("{x:.2}").replace('.', ","))
 }
 
+/// The nomination as the dossier prints it: once handed to the committee, the version its unit
+/// submitted (a change made elsewhere before the submission may still arrive later; the
+/// committee judges what was submitted), else the current one.
+pub fn dossier_body(store: &Store, id: &str) -> Result<Value> {
+    let state = store.review_state(id)?;
+    if !state.status.editable() {
+        if let Some(submitted) = store.submitted_version(id)? {
+            return Ok(submitted);
+        }
+    }
+    Ok(store.get(Kind::Nomination, id)?["data"].clone())
+}
+
 /// Writes the dossier of nomination `id` to `out`.
 pub fn write_dossier(store: &Store, id: &str, out: &Path) -> Result<()> {
     let record = store.get(Kind::Nomination, id)?;
-    let n: Nomination = serde_json::from_value(record["data"].clone())
+    let n: Nomination = serde_json::from_value(dossier_body(store, id)?)
         .map_err(|e| crate::Error::plain(crate::Code::Storage, &e.to_string()))?;
     let person = store.get(Kind::Person, &n.person_id)?;
     let campaign = store.campaigns().get(&n.campaign_id).cloned();

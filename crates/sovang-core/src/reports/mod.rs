@@ -5,5 +5,5 @@ mod dossier;
 mod pdf;
 mod ranking;
 
-pub use dossier::write_dossier;
+pub use dossier::{dossier_body, write_dossier};
 pub use ranking::write_ranking;

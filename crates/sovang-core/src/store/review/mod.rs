@@ -190,6 +190,21 @@ impl Store {
         Ok(out)
     }
 
+    /// What its unit submitted the last time it handed the nomination in, if it did.
+    pub fn submitted_version(&self, nomination_id: &str) -> Result<Option<Value>> {
+        let latest: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body ->> '$.submitted' FROM transitions WHERE ref = ?1 \
+                 AND deleted_at IS NULL AND body ->> '$.to' = 'submitted' \
+                 ORDER BY created_hlc DESC LIMIT 1",
+            )?
+            .query_row([nomination_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        Ok(latest.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
     /// Refuses a change to a nomination its unit has handed to the committee.
     pub(crate) fn ensure_editable(&self, nomination_id: &str) -> Result<()> {
         let status = self.review_status(nomination_id)?;
