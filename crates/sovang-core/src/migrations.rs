@@ -324,6 +324,55 @@ mod tests {
     }
 
     #[test]
+    fn what_was_sent_and_held_before_0008_stays_sent_and_held() {
+        let mut old = Connection::open_in_memory().unwrap();
+        migrate(&mut old, &MIGRATIONS[..7]).unwrap();
+        let fp = "11111-22222-33333-44444-55555-66666-77777-88888";
+        old.execute_batch(&format!(
+            "INSERT INTO trusted_keys (fingerprint, public_key, unit, unit_name, installation, \
+               added_at, added_by) VALUES ('{fp}', '{}', '00070', 'P', 'i', 't', 'x');
+             INSERT INTO sync_sent (destination, seq, bundle_id, at) VALUES ('00070', 57, 'b', 't');
+             INSERT INTO sync_held (kind, id, waiting_for, signer_unit, line, bundle_id, held_at, \
+               signer_key) VALUES ('update', 'u1', 'project:p1', '00070', '{{}}', 'b', 't', '{fp}');
+             INSERT INTO sync_imports (bundle_id, file_name, origin_unit, fingerprint, imported_at, \
+               imported_by, report) VALUES ('b', 'f', '00070', '{fp}', 't', 'x', '{{}}');",
+            "a".repeat(64)
+        ))
+        .unwrap();
+        migrate(&mut old, MIGRATIONS).unwrap();
+        let sent: i64 = old
+            .query_row(
+                "SELECT seq FROM sync_sent WHERE destination = ?1",
+                [fp],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            sent, 57,
+            "what went to a unit counts as sent to each of its trusted installations"
+        );
+        let held: String = old
+            .query_row(
+                "SELECT signer_key FROM sync_held WHERE id = 'u1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(held, fp, "a held record keeps its signer");
+        let legacy: bool = old
+            .query_row(
+                "SELECT legacy FROM sync_received WHERE origin = ?1",
+                [fp],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            legacy,
+            "an origin heard from before change numbers were kept starts counting anew"
+        );
+    }
+
+    #[test]
     fn real_schema_applies() {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, MIGRATIONS).expect("the shipped schema must apply to an empty database");
