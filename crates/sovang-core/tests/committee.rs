@@ -7,10 +7,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{fixture, id, person, Fixture};
+use common::{fixture, id, nominate, person, points, Fixture};
 use serde_json::json;
 use sovang_core::records::PRESET_CAMPAIGN_ID;
-use sovang_core::store::{ExportOptions, ExportReport, ImportOptions, ImportReport, ScoreInput};
+use sovang_core::store::{ExportOptions, ExportReport, ImportOptions, ImportReport};
 use sovang_core::{Code, Kind, Store};
 
 fn export_to(from: &mut Store, dir: &Path, name: &str, to: &str) -> (PathBuf, ExportReport) {
@@ -46,19 +46,6 @@ fn fingerprint(s: &Store) -> String {
 fn trust_both(a: &mut Store, b: &mut Store) {
     a.trust_add(&b.identity().unwrap()).unwrap();
     b.trust_add(&a.identity().unwrap()).unwrap();
-}
-
-fn points(n: i64) -> ScoreInput {
-    let mut input = ScoreInput {
-        submit: true,
-        ..Default::default()
-    };
-    for c in [
-        "ban_linh", "tri_thuc", "ung_xu", "tuan_thu", "suc_khoe", "ky_nang",
-    ] {
-        input.points.insert(c.into(), n);
-    }
-    input
 }
 
 /// Four installations: the ward that nominates, the city's chair and two members.
@@ -152,15 +139,7 @@ fn in_review() -> InReview {
     let dir = c.tmp.path().to_owned();
     let w = &mut c.ward.store;
     let p = person(w, "Lê Thị Thu Hà", "00070");
-    let n = w
-        .put(
-            Kind::Nomination,
-            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": "00070", "person_id": p,
-                "year": 2026, "category": "cong_dong",
-                "evidence": {"ban_linh": "Cứu người đuối nước ở hồ Tây"}, "values": ["tien_phong"]}),
-        )
-        .unwrap();
-    let n = id(&n);
+    let n = nominate(w, "00070", &p, "Cứu người đuối nước ở hồ Tây");
     w.submit(&n).unwrap();
     let (b, _) = export_to(w, &dir, "ward-up", "01");
     import_clean(&mut c.chair.store, &b);

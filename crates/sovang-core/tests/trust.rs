@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{fixture, id, person, version_at, Fixture, Forger, FIXTURE_MS};
+use common::{fixture, id, nominate, person, version_at, Fixture, Forger, FIXTURE_MS};
 use serde_json::json;
 use sovang_core::store::{ExportOptions, ImportOptions, ImportReport};
 use sovang_core::{Code, Kind, Store};
@@ -457,7 +457,6 @@ fn bundles_imported_in_any_order_all_import_with_their_photos() {
 
 #[test]
 fn a_submitted_nomination_takes_no_later_edit_from_another_pc_of_its_unit() {
-    use sovang_core::records::PRESET_CAMPAIGN_ID;
     let mut s = ward_and_city();
     let mut second = fixture("00070");
     let first_card = s.ward.store.identity().unwrap();
@@ -468,15 +467,7 @@ fn a_submitted_nomination_takes_no_later_edit_from_another_pc_of_its_unit() {
         .unwrap();
     let w = &mut s.ward.store;
     let p = person(w, "Lê Thị Thu Hà", "00070");
-    let n = w
-        .put(
-            Kind::Nomination,
-            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": "00070", "person_id": p,
-                "year": 2026, "category": "cong_dong",
-                "evidence": {"ban_linh": "Cứu người đuối nước ở hồ Tây"}, "values": ["tien_phong"]}),
-        )
-        .unwrap();
-    let n = id(&n);
+    let n = nominate(w, "00070", &p, "Cứu người đuối nước ở hồ Tây");
     let to_second = export(w, s.tmp.path(), "to-second");
     import(&mut second.store, &to_second);
     import(&mut s.city.store, &to_second);
@@ -558,7 +549,6 @@ fn a_lost_bundle_is_noticed_acknowledged_and_sent_again() {
 
 #[test]
 fn the_dossier_prints_what_was_submitted_even_when_an_earlier_edit_arrives_later() {
-    use sovang_core::records::PRESET_CAMPAIGN_ID;
     let mut s = ward_and_city();
     let mut second = fixture("00070");
     second
@@ -571,15 +561,7 @@ fn the_dossier_prints_what_was_submitted_even_when_an_earlier_edit_arrives_later
         .unwrap();
     let w = &mut s.ward.store;
     let p = person(w, "Lê Thị Thu Hà", "00070");
-    let n = w
-        .put(
-            Kind::Nomination,
-            json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": "00070", "person_id": p,
-                "year": 2026, "category": "cong_dong",
-                "evidence": {"ban_linh": "Bản đã nộp"}, "values": ["tien_phong"]}),
-        )
-        .unwrap();
-    let n = id(&n);
+    let n = nominate(w, "00070", &p, "Bản đã nộp");
     let first = export(w, s.tmp.path(), "first");
     import(&mut second.store, &first);
     import(&mut s.city.store, &first);

@@ -171,3 +171,31 @@ impl Forger {
         path
     }
 }
+
+/// A nomination of `person` by `unit` in the campaign preset (2026), with `evidence` for its
+/// first criterion; its id.
+pub fn nominate(s: &mut Store, unit: &str, person: &str, evidence: &str) -> String {
+    let n = s
+        .put(
+            Kind::Nomination,
+            json!({"campaign_id": sovang_core::records::PRESET_CAMPAIGN_ID, "unit": unit,
+                "person_id": person, "year": 2026, "category": "cong_dong",
+                "evidence": {"ban_linh": evidence}, "values": ["tien_phong"]}),
+        )
+        .expect("a valid nomination must be stored");
+    id(&n)
+}
+
+/// A submitted sheet giving `n` points on each of the preset's six criteria.
+pub fn points(n: i64) -> sovang_core::store::ScoreInput {
+    let mut input = sovang_core::store::ScoreInput {
+        submit: true,
+        ..Default::default()
+    };
+    for c in [
+        "ban_linh", "tri_thuc", "ung_xu", "tuan_thu", "suc_khoe", "ky_nang",
+    ] {
+        input.points.insert(c.into(), n);
+    }
+    input
+}
