@@ -203,6 +203,9 @@ impl Committee {
         }
     }
 
+    /// The fields that say who reviews and how: only the chair's installation changes them.
+    pub const COMPOSITION: [&'static str; 4] = ["members", "quorum", "blind", "rubric"];
+
     /// The member who scores on the installation with this key.
     pub fn member_by_key(&self, fingerprint: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.fingerprint == fingerprint)

@@ -157,7 +157,7 @@ impl<'r> BlindSheets<'r> {
                 .prepare_cached(
                     "SELECT 1 FROM scores WHERE ref = ?1 AND committee_id = ?2 \
                      AND body ->> '$.member_id' = ?3 AND deleted_at IS NULL \
-                     AND (body ->> '$.submitted' = 1 OR body ->> '$.recused' = 1)",
+                     AND body ->> '$.submitted' = 1",
                 )?
                 .query_row(
                     [field("nomination_id"), committee_id, m.id.as_str()],

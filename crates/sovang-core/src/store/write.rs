@@ -67,6 +67,9 @@ impl Store {
                 if kind == Kind::Nomination {
                     self.ensure_editable(&row.id)?;
                 }
+                if kind == Kind::Committee {
+                    self.ensure_chair_changes(row, &fields)?;
+                }
                 row.body.clone()
             }
             None => Map::new(),
@@ -270,6 +273,22 @@ impl Store {
             Kind::Campaign => self.reload_campaigns(),
             _ => Ok(()),
         }
+    }
+
+    /// Who sits on a committee and how it decides is changed only on its chair's installation
+    /// (the import holds bundles to the same rule).
+    fn ensure_chair_changes(&self, row: &StoredRow, fields: &Map<String, Value>) -> Result<()> {
+        let changes = crate::records::Committee::COMPOSITION
+            .iter()
+            .any(|f| fields.get(*f).is_some_and(|v| row.body.get(*f) != Some(v)));
+        let stored: crate::records::Committee =
+            serde_json::from_value(Value::Object(row.body.clone()))
+                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+        let own = self.identity()?.fingerprint;
+        if changes && stored.chair().is_some_and(|c| c.fingerprint != own) {
+            return Err(Error::plain(Code::NotAMember, &stored.name));
+        }
+        Ok(())
     }
 
     pub(crate) fn check_scope(&self, unit: &str) -> Result<()> {

@@ -11,13 +11,23 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::identity::fingerprint;
+use super::merge::{Merged, DELETED};
+use super::wire::WireRecord;
+use crate::records::Kind;
 
 /// The body field that holds the author's seal.
 pub const SEAL: &str = "seal";
 /// The body field of a score sheet that holds the chair's reopening (sealed by the chair).
 pub const REOPENED: &str = "reopened";
 /// Fields the author's seal does not cover: itself, a chair's reopening, and the deletion.
-const UNCOVERED: [&str; 3] = [SEAL, REOPENED, super::merge::DELETED];
+const UNCOVERED: [&str; 3] = [SEAL, REOPENED, DELETED];
+
+/// The kinds whose records carry their author's seal.
+pub const SEALED: [crate::records::Kind; 3] = [
+    crate::records::Kind::Score,
+    crate::records::Kind::Decision,
+    crate::records::Kind::Transition,
+];
 
 /// What signs every sealed content first: a seal can never pass for another signature.
 const DOMAIN: &[u8] = b"sovang-seal-v1\n";
@@ -56,6 +66,80 @@ impl Seal {
             .ok()
             .map(|_| fingerprint(&key))
     }
+}
+
+/// The version of a record's seal: the state of it its author last signed.
+pub fn sealed_at(rec: &WireRecord) -> &str {
+    rec.versions
+        .get(SEAL)
+        .map_or(rec.created_hlc.as_str(), String::as_str)
+}
+
+/// Merges two states of a sealed record as wholes: the state its author sealed last keeps
+/// every field the seal covers (a field-by-field mixture of two sealed states would be a
+/// state nobody sealed, and could differ between installations); a chair's reopening merges
+/// by its own version; the deletion stays as it is here (sealed records are never trashed).
+pub fn merge_sealed(kind: Kind, local: &WireRecord, incoming: &WireRecord) -> Merged {
+    let key = |r: &WireRecord| {
+        (
+            sealed_at(r).to_owned(),
+            canonical(&Value::Object(r.body.clone())),
+        )
+    };
+    let (older, newer) = match key(incoming) > key(local) {
+        true => (local, incoming),
+        false => (incoming, local),
+    };
+    // A submitted sheet stays as it was unless the later state carries the chair's reopening
+    // of it: whatever order the states arrive in, every installation keeps the same one.
+    let winner = match kind == Kind::Score && is_final_over(older, newer) {
+        true => older,
+        false => newer,
+    };
+    let mut out = winner.clone();
+    out.deleted_at.clone_from(&local.deleted_at);
+    out.deleted_by.clone_from(&local.deleted_by);
+    if let Some(v) = local.versions.get(DELETED) {
+        out.versions.insert(DELETED.into(), v.clone());
+    }
+    let reopened_at = |r: &WireRecord| r.versions.get(REOPENED).cloned().unwrap_or_default();
+    let reopening = if reopened_at(incoming) > reopened_at(local) {
+        incoming
+    } else {
+        local
+    };
+    match reopening.body.get(REOPENED) {
+        Some(r) => {
+            out.body.insert(REOPENED.into(), r.clone());
+            out.versions.insert(REOPENED.into(), reopened_at(reopening));
+        }
+        None => {
+            out.body.remove(REOPENED);
+            out.versions.remove(REOPENED);
+        }
+    }
+    out.seen.clear();
+    let values_changed = out.body != local.body;
+    let changed = out != *local;
+    Merged {
+        record: out,
+        values_changed,
+        changed,
+        conflicts: Vec::new(),
+    }
+}
+
+/// Whether `older`, a submitted sheet, stands against `newer`, a later state of it that no
+/// reopening of `older` (or of a later state) allows.
+fn is_final_over(older: &WireRecord, newer: &WireRecord) -> bool {
+    let submitted = older.body.get("submitted") == Some(&Value::Bool(true));
+    let reopened = newer
+        .body
+        .get(REOPENED)
+        .and_then(|r| r.get("of"))
+        .and_then(Value::as_str)
+        .is_some_and(|of| of >= sealed_at(older));
+    submitted && sealed_at(newer) > sealed_at(older) && !reopened
 }
 
 /// A chair's reopening of a submitted sheet: the sheet may change once more, after which it

@@ -308,7 +308,10 @@ impl<'a, 't> Applier<'a, 't> {
         let local = load_local(self.tx, kind, &rec.id)?;
         let merged = match &local {
             Some((l, _)) => {
-                let m = merge(l, rec);
+                let m = match crate::sync::seal::SEALED.contains(&kind) {
+                    true => crate::sync::seal::merge_sealed(kind, l, rec),
+                    false => merge(l, rec),
+                };
                 if !m.changed {
                     return Ok(Verdict::Unchanged);
                 }
@@ -341,7 +344,8 @@ impl<'a, 't> Applier<'a, 't> {
             let code = incoming.index.extra[0].clone().unwrap_or_default();
             let stored_code = local.as_ref().and_then(|(l, _)| l.body.get("code"));
             match stored_code.and_then(Value::as_str) {
-                None if self.units.get(&code).is_some() => {
+                // Any unit, trashed ones too: their codes stay taken.
+                None if self.unit_code_taken(&code)? => {
                     let e = Error::field_arg(Code::DuplicateCode, "code", &code);
                     return Ok(Verdict::Reject(e));
                 }
@@ -375,6 +379,13 @@ impl<'a, 't> Applier<'a, 't> {
                 (Some(record), Some(p), m.conflicts, m.values_changed)
             }
         };
+        if !merged
+            .as_ref()
+            .is_none_or(|m| self.merged_seal_holds(kind, m))
+        {
+            let e = Error::field_arg(Code::OutOfAuthority, "seal", &rec.id);
+            return Ok(Verdict::Reject(e));
+        }
         let p = reindexed.as_ref().unwrap_or(incoming);
         let written = &self.written;
         let ref_title = match linked_with(self.tx, p, false, &|k, id| written.get(k, id))? {
@@ -456,6 +467,15 @@ impl<'a, 't> Applier<'a, 't> {
             (Some(_), true) => Outcome::Updated,
             (Some(_), false) => Outcome::Unchanged,
         })
+    }
+
+    fn unit_code_taken(&self, code: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM units WHERE code = ?1")?
+            .query_row([code], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     pub(super) fn count(&mut self, outcome: Outcome) {

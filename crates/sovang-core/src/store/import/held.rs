@@ -69,8 +69,9 @@ impl Waiting {
     fn is_here(&self, tx: &Transaction, data_dir: &std::path::Path, now_ms: i64) -> Result<bool> {
         Ok(match self {
             Waiting::Record(kind, id) => exists(tx, *kind, id)?,
+            // A live unit, as validation sees units (a trashed one would hold again at once).
             Waiting::Unit(code) => tx
-                .prepare_cached("SELECT 1 FROM units WHERE code = ?1")?
+                .prepare_cached("SELECT 1 FROM units WHERE code = ?1 AND deleted_at IS NULL")?
                 .query_row([code], |_| Ok(()))
                 .optional()?
                 .is_some(),
@@ -204,6 +205,7 @@ impl Applier<'_, '_> {
             self.signer_key.clone(),
             self.via.bundle_id.clone(),
         );
+        let mut retried = std::collections::HashSet::new();
         loop {
             let rows: Vec<HeldRow> = self
                 .tx
@@ -229,7 +231,11 @@ impl Applier<'_, '_> {
                     Some(w) => w.is_here(self.tx, self.data_dir, self.now_ms)?,
                     None => true, // unreadable: let the rules judge the record again
                 };
-                if !here {
+                // Released once already in this import and held again for a wait that looked
+                // over: trying again would loop forever.
+                if !here
+                    || !retried.insert((row.kind.clone(), row.id.clone(), row.signer_key.clone()))
+                {
                     continue;
                 }
                 self.tx.execute(

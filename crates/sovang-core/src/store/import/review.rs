@@ -37,13 +37,6 @@ fn body<T: serde::de::DeserializeOwned>(rec: &WireRecord) -> Option<T> {
     serde_json::from_value(Value::Object(rec.body.clone())).ok()
 }
 
-/// The version of a record's seal: the state of it its author last signed.
-fn sealed_at(rec: &WireRecord) -> &str {
-    rec.versions
-        .get(SEAL)
-        .map_or(rec.created_hlc.as_str(), String::as_str)
-}
-
 impl Applier<'_, '_> {
     fn committee_here(&self, id: &str) -> Result<Option<Committee>> {
         let body: Option<String> = self
@@ -54,6 +47,44 @@ impl Applier<'_, '_> {
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
 
+    /// The committee a decision or step names, judged where committees of its unit live: it
+    /// must be here (else the record waits for it) and be the first one set up for its unit,
+    /// campaign and year (a later one cannot take over a review). Elsewhere (the nominating
+    /// ward never receives committees), none.
+    fn named_committee(
+        &self,
+        id: &str,
+        unit: &str,
+    ) -> Result<Result<Option<Committee>, Verdict<()>>> {
+        let Some(c) = self.committee_here(id)? else {
+            let here = self.units.scope(&self.own_unit).contains(unit);
+            return Ok(match here {
+                true => Err(Verdict::Hold(Waiting::Record(
+                    Kind::Committee,
+                    id.to_owned(),
+                ))),
+                false => Ok(None),
+            });
+        };
+        let first: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT min(id) FROM committees WHERE unit = ?1 AND year = ?2 \
+                 AND body ->> '$.campaign_id' = ?3 AND deleted_at IS NULL",
+            )?
+            .query_row(rusqlite::params![c.unit, c.year, c.campaign_id], |r| {
+                r.get(0)
+            })?;
+        if first.as_deref() != Some(id) {
+            return Ok(Err(Verdict::Reject(Error::field_arg(
+                Code::OutOfAuthority,
+                "committee_id",
+                id,
+            ))));
+        }
+        Ok(Ok(Some(c)))
+    }
+
     /// What the review rules say of an incoming sheet, decision or status change (`local`:
     /// the stored state of it); none when they let it through.
     pub(super) fn judge_review(
@@ -62,19 +93,61 @@ impl Applier<'_, '_> {
         rec: &WireRecord,
         local: Option<&WireRecord>,
     ) -> Result<Option<Verdict<()>>> {
+        if kind == Kind::Committee {
+            return Ok(local.and_then(|l| self.judge_committee_change(l, rec)));
+        }
+        if !seal::SEALED.contains(&kind) {
+            return Ok(None);
+        }
+        // Sealed records are never trashed, here or on the way (a local delete refuses them).
+        if rec.deleted_at.is_some() {
+            return Ok(refused(Code::InvalidArgument, "deleted", &rec.id));
+        }
+        // A status change is written once: another state of it is not its author's.
+        if let Some(l) = local.filter(|_| kind == Kind::Transition) {
+            if seal::content(kind.name(), &l.id, &l.created_hlc, &l.body, &l.versions)
+                != seal::content(
+                    kind.name(),
+                    &rec.id,
+                    &rec.created_hlc,
+                    &rec.body,
+                    &rec.versions,
+                )
+            {
+                return Ok(refused(Code::TransitionRefused, "to", &rec.id));
+            }
+        }
         match kind {
-            Kind::Score => self.judge_sheet(rec, local),
+            Kind::Score => self.judge_sheet(rec),
             Kind::Decision => self.judge_decision(rec),
-            Kind::Transition => self.judge_step(rec),
-            _ => Ok(None),
+            _ => self.judge_step(rec),
         }
     }
 
-    fn judge_sheet(
-        &self,
-        rec: &WireRecord,
-        local: Option<&WireRecord>,
-    ) -> Result<Option<Verdict<()>>> {
+    /// Who sits on a committee and how it decides changes only in a bundle its chair (as
+    /// stored here) signed, as it changes locally only on the chair's installation.
+    fn judge_committee_change(&self, local: &WireRecord, rec: &WireRecord) -> Option<Verdict<()>> {
+        let newer = |f: &str| {
+            rec.versions.get(f) > local.versions.get(f) && rec.body.get(f) != local.body.get(f)
+        };
+        if !Committee::COMPOSITION.iter().any(|f| newer(f)) {
+            return None;
+        }
+        let stored: Option<Committee> = body(local);
+        let chair = stored.as_ref().and_then(|c| c.chair());
+        match chair.is_some_and(|m| m.fingerprint == self.signer_key) {
+            true => None,
+            false => refused(Code::OutOfAuthority, "members", &rec.id),
+        }
+    }
+
+    /// A sealed record, merged with the stored state of it, must still be a state its author
+    /// sealed.
+    pub(super) fn merged_seal_holds(&self, kind: Kind, merged: &WireRecord) -> bool {
+        !seal::SEALED.contains(&kind) || sealed_by(kind, merged).is_some()
+    }
+
+    fn judge_sheet(&self, rec: &WireRecord) -> Result<Option<Verdict<()>>> {
         let Some(s) = body::<Score>(rec) else {
             return Ok(refused(Code::InvalidValue, "body", &rec.id));
         };
@@ -99,16 +172,8 @@ impl Applier<'_, '_> {
                 return Ok(refused(Code::OutOfAuthority, "reopened", &r.by));
             }
         }
-        // A sheet submitted here stays as it is, unless the chair reopened that state (or a
-        // later one) and the member changed it after.
-        if let Some((l, ls)) = local.and_then(|l| Some((l, body::<Score>(l)?))) {
-            let was = sealed_at(l);
-            let changed = sealed_at(rec) > was;
-            let reopened = s.reopened.as_ref().is_some_and(|r| r.of.as_str() >= was);
-            if changed && !ls.is_open(was) && !reopened {
-                return Ok(refused(Code::SheetFinal, "submitted", &s.member_id));
-            }
-        }
+        // A sheet submitted here stays as it is unless the chair reopened it: the merge of
+        // sealed states decides that (`seal::merge_sealed`), the same in any order.
         Ok(None)
     }
 
@@ -119,8 +184,10 @@ impl Applier<'_, '_> {
         let Some(key) = sealed_by(Kind::Decision, rec) else {
             return Ok(refused(Code::OutOfAuthority, "seal", &d.chair_id));
         };
-        let Some(c) = self.committee_here(&d.committee_id)? else {
-            return Ok(None);
+        let c = match self.named_committee(&d.committee_id, &d.unit)? {
+            Ok(Some(c)) => c,
+            Ok(None) => return Ok(None),
+            Err(v) => return Ok(Some(v)),
         };
         let chair = c.chair();
         if chair.is_none_or(|m| m.fingerprint != key || m.id != d.chair_id) {
@@ -151,7 +218,10 @@ impl Applier<'_, '_> {
                 return Ok(refused(Code::OutOfAuthority, "seal", &path));
             };
             let committee = match &t.committee_id {
-                Some(id) => self.committee_here(id)?,
+                Some(id) => match self.named_committee(id, &t.unit)? {
+                    Ok(c) => c,
+                    Err(v) => return Ok(Some(v)),
+                },
                 None => return Ok(refused(Code::TransitionRefused, "committee_id", &path)),
             };
             if let Some(c) = committee {
@@ -163,26 +233,23 @@ impl Applier<'_, '_> {
                     return Ok(refused(Code::OutOfAuthority, "seal", &path));
                 }
             }
-        } else if rec.body.contains_key(SEAL) && key.is_none() {
+        } else if key.is_none() {
+            // The nominating unit's steps are sealed too: what was submitted is its author's.
             return Ok(refused(Code::OutOfAuthority, "seal", &path));
         }
         if let Some(id) = &t.decision_id {
-            let outcome: Option<String> = self
+            let decided: Option<(String, String)> = self
                 .tx
-                .prepare_cached("SELECT body ->> '$.outcome' FROM decisions WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
+                .prepare_cached("SELECT body ->> '$.outcome', ref FROM decisions WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            match outcome {
-                None => {
-                    return Ok(Some(Verdict::Hold(Waiting::Record(
-                        Kind::Decision,
-                        id.clone(),
-                    ))))
-                }
-                Some(o) if o != t.to.as_str() && o != t.from.as_str() => {
-                    return Ok(refused(Code::TransitionRefused, "decision_id", &path))
-                }
-                Some(_) => {}
+            let Some((outcome, nomination)) = decided else {
+                let waiting = Waiting::Record(Kind::Decision, id.clone());
+                return Ok(Some(Verdict::Hold(waiting)));
+            };
+            let same_step = outcome == t.to.as_str() || outcome == t.from.as_str();
+            if !same_step || nomination != t.nomination_id {
+                return Ok(refused(Code::TransitionRefused, "decision_id", &path));
             }
         }
         self.follows_its_step(rec, &t, &path)

@@ -447,7 +447,12 @@ impl Store {
                 continue;
             }
             let depth = self.units.ancestors(&c.unit).len();
-            if best.as_ref().is_none_or(|b| depth > b.0) {
+            // The nearest level; of two committees there, the first one set up (a later one
+            // cannot take over a review).
+            if best
+                .as_ref()
+                .is_none_or(|b| depth > b.0 || (depth == b.0 && id < b.1))
+            {
                 best = Some((depth, id, c));
             }
         }
