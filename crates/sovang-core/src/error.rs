@@ -78,6 +78,7 @@ pub enum Code {
     UnknownDestination,
     SheetFinal,
     SheetOpen,
+    BundleNotForHere,
     Io,
     Storage,
 }

@@ -211,6 +211,9 @@ const fn entry(code: Code) -> (&'static str, &'static str, &'static str) {
         Code::SheetOpen => ("sheet_open",
             "Phiếu chấm này chưa nộp hoặc đã được mở lại ({}): không cần mở lại.",
             "This score sheet is not submitted, or was reopened already ({}): there is nothing to reopen."),
+        Code::BundleNotForHere => ("bundle_not_for_here",
+            "Gói này được làm cho một máy khác, không phải máy này (dấu vân tay của máy này: {}): không nhập gì cả. Hãy đề nghị nơi gửi làm một gói cho máy này.",
+            "This bundle was made for another installation, not this one (this installation's fingerprint: {}): nothing was imported. Ask the sender to make a bundle for this installation."),
         Code::Io => ("io",
             "Không đọc/ghi được tệp {}",
             "Cannot read or write the file {}"),
@@ -291,6 +294,7 @@ const ALL: &[Code] = &[
     Code::UnknownDestination,
     Code::SheetFinal,
     Code::SheetOpen,
+    Code::BundleNotForHere,
     Code::Io,
     Code::Storage,
 ];

@@ -349,3 +349,43 @@ fn a_decision_fixes_its_result_and_a_later_sheet_changes_nothing() {
         "the late sheet is kept and shown as late"
     );
 }
+
+#[test]
+fn a_bundle_made_for_one_member_is_refused_by_another_and_a_bundle_for_anyone_carries_no_sheet() {
+    let InReview {
+        mut c,
+        nomination: n,
+        committee: k,
+    } = in_review();
+    let dir = c.tmp.path().to_owned();
+    c.m1.store.score(&k, &n, points(5)).unwrap();
+    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
+    import_clean(&mut c.chair.store, &b);
+
+    let m1_key = fingerprint(&c.m1.store);
+    let (for_m1, _) = export_to(&mut c.chair.store, &dir, "for-m1", &m1_key);
+    let r =
+        c.m2.store
+            .import_bundle(&for_m1, ImportOptions::default(), &mut |_| {});
+    assert_eq!(
+        r.error.map(|e| e.code),
+        Some(Code::BundleNotForHere),
+        "member 2 must not read the bundle made for member 1"
+    );
+
+    let anyone = dir.join("anyone.sovang");
+    let opts = ExportOptions {
+        to: None,
+        full: true,
+    };
+    let r = c
+        .chair
+        .store
+        .export_bundle(&anyone, &opts, &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        r.counts.get("score"),
+        None,
+        "a bundle for anyone carries no member's sheet of a blind committee: {r:?}"
+    );
+}

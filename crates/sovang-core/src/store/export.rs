@@ -21,6 +21,7 @@ use crate::sync::bundle::{
     attachment_entry, format_version_for, records_entry, EntryHash, HashingWriter, Manifest,
     Origin, SeqRange, FORMAT, MANIFEST, SIGNATURE,
 };
+use crate::sync::identity::normalize_fingerprint;
 use crate::sync::wire::{
     attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
@@ -109,13 +110,16 @@ struct Recipients {
 /// `review::touch_other_sheets`).
 struct BlindSheets<'r> {
     recipients: &'r [String],
+    /// This installation's key fingerprint.
+    own: &'r str,
     committees: HashMap<String, Option<Committee>>,
 }
 
 impl<'r> BlindSheets<'r> {
-    fn new(recipients: &'r [String]) -> Self {
+    fn new(recipients: &'r [String], own: &'r str) -> Self {
         BlindSheets {
             recipients,
+            own,
             committees: HashMap::new(),
         }
     }
@@ -144,6 +148,12 @@ impl<'r> BlindSheets<'r> {
         if !c.blind {
             return Ok(true);
         }
+        if self.recipients.iter().all(String::is_empty) {
+            // A bundle for anyone carries, of a blind committee, only this installation's
+            // own member's sheets: the others go to named installations alone.
+            let own = c.member_by_key(self.own).map(|m| m.id.as_str());
+            return Ok(own == Some(field("member_id")));
+        }
         for key in self.recipients {
             let Some(m) = c.member_by_key(key) else {
                 continue; // not a member: blind scoring does not concern it
@@ -170,6 +180,22 @@ impl<'r> BlindSheets<'r> {
             }
         }
         Ok(true)
+    }
+}
+
+/// Eight groups of five digits (see `identity::fingerprint`), not a unit code.
+fn is_fingerprint(k: &str) -> bool {
+    k.len() == 47 && normalize_fingerprint(k) == k
+}
+
+impl Recipients {
+    /// The recipients that are installations (not a unit code or anyone).
+    fn installations(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|k| is_fingerprint(k))
+            .cloned()
+            .collect()
     }
 }
 
@@ -252,7 +278,7 @@ impl Store {
             since = 0;
         }
         let upto = super::rows::last_change(&tx)?;
-        let mut blind = BlindSheets::new(&recipients.keys);
+        let mut blind = BlindSheets::new(&recipients.keys, &card.fingerprint);
         let mut total = 0u64;
         let tables = crate::records::Kind::ALL.map(|k| k.table());
         for table in tables.iter().chain(&["attachments"]) {
@@ -406,6 +432,7 @@ impl Store {
                 counts: counts.clone(),
                 entries: std::mem::take(&mut entries),
                 acks: super::received::acks_for(&tx, &recipients.keys)?,
+                recipients: recipients.installations(),
             };
             let bytes = serde_json::to_vec_pretty(&manifest)
                 .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;

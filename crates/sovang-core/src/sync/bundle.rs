@@ -102,6 +102,10 @@ pub struct Manifest {
     /// not all acknowledged sends them again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acks: Vec<Ack>,
+    /// The installations (key fingerprints) the bundle was made for, if it was made for some:
+    /// another installation refuses it (a member must not read another member's bundle).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
 }
 
 /// Every change of `origin` (a key fingerprint) numbered up to `upto` has arrived.
@@ -712,5 +716,6 @@ pub fn raw_manifest(key: &ed25519_dalek::SigningKey, unit: &str, unit_name: &str
         counts: BTreeMap::new(),
         entries: Vec::new(),
         acks: Vec::new(),
+        recipients: Vec::new(),
     }
 }

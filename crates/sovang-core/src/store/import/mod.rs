@@ -184,6 +184,10 @@ impl Store {
         let bundle_bytes = attachment_heads(&mut bundle)?;
         let own = self.identity()?;
         let own_key = own.fingerprint.clone();
+        let recipients = &bundle.manifest.recipients;
+        if !recipients.is_empty() && !recipients.contains(&own_key) {
+            return Err(Error::plain(Code::BundleNotForHere, &own_key));
+        }
         let env = Env {
             collator: &self.collator,
             clock: self.clock.as_ref(),
