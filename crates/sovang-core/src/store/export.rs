@@ -102,6 +102,8 @@ struct Recipients {
     /// Where what was sent is remembered: each recipient installation's fingerprint, or the
     /// unit code while no installation of that unit is trusted (or '' for anyone).
     keys: Vec<String>,
+    /// Named by its fingerprint: the bundle is for that installation alone.
+    named: bool,
 }
 
 /// Blind scoring, held by the data itself: a committee member's installation receives the
@@ -189,13 +191,13 @@ fn is_fingerprint(k: &str) -> bool {
 }
 
 impl Recipients {
-    /// The recipients that are installations (not a unit code or anyone).
+    /// The installation a bundle made for one (named by its fingerprint) is for: no other may
+    /// import it. A bundle for a unit goes to any installation of it.
     fn installations(&self) -> Vec<String> {
-        self.keys
-            .iter()
-            .filter(|k| is_fingerprint(k))
-            .cloned()
-            .collect()
+        match self.keys.as_slice() {
+            [one] if self.named && is_fingerprint(one) => vec![one.clone()],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -206,6 +208,7 @@ impl Store {
             return Ok(Recipients {
                 unit: None,
                 keys: vec![String::new()],
+                named: false,
             });
         };
         let live = |k: &crate::sync::identity::TrustedKey| k.revoked_at.is_none();
@@ -229,6 +232,7 @@ impl Store {
             Some(k) => Ok(Recipients {
                 unit: Some(k.unit),
                 keys: vec![k.fingerprint],
+                named: true,
             }),
             None => Err(Error::field_arg(Code::UnknownDestination, "to", to)),
         }
