@@ -226,6 +226,7 @@ impl Store {
                 } else {
                     keys
                 },
+                named: false,
             });
         }
         match self.trusted(to)?.filter(live) {
