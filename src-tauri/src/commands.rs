@@ -4,10 +4,9 @@
 use std::sync::Mutex;
 
 use serde_json::Value;
-use sovang_core::app::{self, App, AppStatus, Setup, Vocabulary};
+use sovang_core::app::{self, App, AppStatus, HistoryEntry, Setup, Vocabulary};
 use sovang_core::store::{
-    find_reference_units, record_view, HistoryRow, ListFilter, Overview, Page, RecordView,
-    UnitChoice, UnitRow,
+    find_reference_units, record_view, ListFilter, Overview, Page, RecordView, UnitChoice, UnitRow,
 };
 use sovang_core::{Code, Error, Kind, Lang, Result};
 use tauri::ipc::{InvokeBody, Request, Response};
@@ -128,8 +127,8 @@ async fn restore(s: S<'_>, kind: Kind, id: String) -> Result<RecordView> {
 }
 
 #[tauri::command]
-async fn history(s: S<'_>, id: String) -> Result<Vec<HistoryRow>> {
-    with(&s, |a| a.store()?.history(&id))
+async fn history(s: S<'_>, id: String) -> Result<Vec<HistoryEntry>> {
+    with(&s, |a| a.history(&id))
 }
 
 #[tauri::command]
@@ -200,6 +199,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         import_bundle,
         conflicts,
         resolve_conflict,
+        held_list,
         review_state,
         submit_nomination,
         committees,
@@ -211,6 +211,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         decide,
         decision_in_force,
         reopen_decision,
+        reopen_sheet,
         forward_nomination,
         export_ranking,
         export_dossier

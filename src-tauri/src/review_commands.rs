@@ -79,6 +79,12 @@ pub async fn reopen_decision(s: S<'_>, decision: String, reason: String) -> Resu
     with(&s, |a| a.store()?.reopen(&decision, &reason))
 }
 
+/// The chair reopens a member's submitted sheet, with the reason (logged, sent on).
+#[tauri::command]
+pub async fn reopen_sheet(s: S<'_>, score: String, reason: String) -> Result<ScoreView> {
+    with(&s, |a| a.store()?.reopen_sheet(&score, &reason))
+}
+
 #[tauri::command]
 pub async fn forward_nomination(s: S<'_>, nomination: String) -> Result<StatusChange> {
     with(&s, |a| a.store()?.forward(&nomination, None))

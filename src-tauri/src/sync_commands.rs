@@ -3,7 +3,7 @@
 //! picked; the UI never names a path.
 
 use sovang_core::app::{App, StagedBundle, SyncStatus};
-use sovang_core::store::{Conflict, ExportReport, ImportReport};
+use sovang_core::store::{Conflict, ExportReport, HeldRecord, ImportReport};
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
 use sovang_core::{Code, Error, Result};
@@ -121,6 +121,12 @@ pub async fn conflicts(s: S<'_>) -> Result<Vec<Conflict>> {
 #[tauri::command]
 pub async fn resolve_conflict(s: S<'_>, id: String, keep: String) -> Result<Conflict> {
     with(&s, |a| a.store()?.resolve_conflict(&id, &keep))
+}
+
+/// Records held from bundles, waiting for what they need (oldest first).
+#[tauri::command]
+pub async fn held_list(s: S<'_>) -> Result<Vec<HeldRecord>> {
+    with(&s, |a| a.held_list())
 }
 
 /// Files dropped on the window: `.sovang` ones are staged and announced to the import screen.

@@ -705,3 +705,113 @@ fn a_clock_set_back_is_warned_about_in_vietnamese_first_before_the_command_runs(
         r.stderr
     );
 }
+
+/// `to` trusts `from`'s key, from the card file `from` exports; returns its fingerprint.
+fn trust(from: &Sovang, to: &Sovang) -> String {
+    let card = from.dir.path().join("card.json");
+    let card = card.to_str().unwrap();
+    from.ok(&["--json", "identity", "export", "--out", card]);
+    to.ok(&["--json", "trust", "add", card])["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn held_list_shows_what_a_record_waits_for_who_sent_it_and_since_when() {
+    let (ward, city) = (Sovang::new(), Sovang::new());
+    init(&ward, "00070");
+    init(&city, "01");
+    let ward_key = trust(&ward, &city);
+    let empty = city.run(&["held", "list"]);
+    assert_eq!(empty.code, 0, "{}", empty.stderr);
+    assert!(
+        empty.stdout.contains("Không có bản ghi nào đang chờ"),
+        "nothing held yet, said in Vietnamese: {}",
+        empty.stdout
+    );
+
+    // Two bundles, the second made after the first: the person, then a deed naming them.
+    let p = id(&person(&ward, "Nguyễn Thị Minh Anh"));
+    let first = ward.dir.path().join("1-person.sovang");
+    ward.ok(&[
+        "--json",
+        "export",
+        "--out",
+        first.to_str().unwrap(),
+        "--to",
+        "01",
+    ]);
+    let entry = serde_json::json!({"unit": "00070", "title": "Đưa cụ già lạc đường về nhà",
+        "deed_date": "02/09/2025", "person_id": p, "recorded_by": "Trần Văn Ghi"});
+    let e = id(&ward.put("entry", &entry.to_string()).json());
+    let second = ward.dir.path().join("2-entry.sovang");
+    ward.ok(&[
+        "--json",
+        "export",
+        "--out",
+        second.to_str().unwrap(),
+        "--to",
+        "01",
+    ]);
+
+    // The second arrives first: its deed waits for the person.
+    let r = city.ok(&["--json", "import", second.to_str().unwrap()]);
+    assert_eq!(r[0]["held"], 1, "the deed is held, not refused: {}", r[0]);
+    assert_eq!(r[0]["rejected"], 0, "{}", r[0]);
+    let held = city.ok(&["--json", "held", "list"]);
+    let held = held.as_array().expect("--json prints an array");
+    assert_eq!(held.len(), 1, "one held record: {held:?}");
+    let h = &held[0];
+    assert_eq!(h["kind"], "entry");
+    assert_eq!(h["id"], e.as_str());
+    assert_eq!(h["waiting_kind"], "record");
+    assert_eq!(h["waiting_for"], p.as_str(), "it waits for the person");
+    assert_eq!(h["signer_unit"], "00070", "sent by the ward");
+    assert_eq!(h["signer_unit_name"], "Phường Hoàn Kiếm");
+    assert_eq!(h["signer"], ward_key.as_str());
+    assert!(
+        h["reason"]["vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Chờ bản ghi liên quan")
+            && h["reason"]["en"]
+                .as_str()
+                .unwrap()
+                .starts_with("Waiting for"),
+        "the reason in both languages: {h}"
+    );
+    assert!(h["held_at"].as_str().unwrap().ends_with('Z'), "{h}");
+
+    let text = city.run(&["held", "list"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let line = text.stdout.lines().next().unwrap_or_default().to_owned();
+    let since = line.split('\t').next().unwrap_or_default();
+    assert!(
+        since.len() == 16
+            && since.as_bytes()[2] == b'/'
+            && since.as_bytes()[5] == b'/'
+            && since.as_bytes()[13] == b':',
+        "since when, as dd/mm/yyyy HH:MM: {line}"
+    );
+    for part in [
+        "Sổ vàng",
+        &e,
+        "Phường Hoàn Kiếm (00070)",
+        "Chờ bản ghi liên quan",
+    ] {
+        assert!(line.contains(part), "the line names {part}: {line}");
+    }
+    let en = city.run(&["--lang", "en", "held", "list"]);
+    assert!(
+        en.stdout.contains("from Phường Hoàn Kiếm") && en.stdout.contains("Waiting for"),
+        "in English on request: {}",
+        en.stdout
+    );
+
+    // Once the person arrives, the deed is applied and nothing waits any more.
+    let r = city.ok(&["--json", "import", first.to_str().unwrap()]);
+    assert_eq!(r[0]["released"], 1, "{}", r[0]);
+    assert_eq!(city.ok(&["--json", "held", "list"]), serde_json::json!([]));
+    city.ok(&["--json", "get", "entry", &e]);
+}

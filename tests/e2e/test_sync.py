@@ -1,16 +1,22 @@
 """Two installations exchange sync bundles through their windows: a ward sends its records up,
-the city trusts it, previews and imports them, changes one and adds one, and sends them down;
-the ward, which changed the same field meanwhile, sees the conflict and settles it.
+the city trusts it; the ward's second bundle (a deed of the person the first one carries)
+arrives first and is held, shown on the Sync screen with what it waits for, who sent it and
+since when, until the first one is imported; the person's history names the bundle and the
+ward that sent it. The city changes one record and adds one, and sends them down; the ward,
+which changed the same field meanwhile, sees the conflict and settles it.
 Screenshots of the sync screens go to docs/screenshots/."""
 
+import json
+import subprocess
 import tempfile
 import unittest
 from pathlib import Path
 
 from selenium.webdriver.support.ui import Select
 
-from harness import App, Driver
+from harness import App, Driver, ROOT
 
+SOVANG = ROOT / "target" / "debug" / "sovang"
 PERSON = "Lê Thị Hồng Nhung"
 CITY_PERSON = "Phạm Minh Tuấn"
 
@@ -103,6 +109,12 @@ class TwoInstallations(unittest.TestCase):
         a.text_appears("Đã nhập.", timeout=30)
         return preview
 
+    def cli(self, home, *args, stdin=None):
+        out = subprocess.run([str(SOVANG), "--data-dir", str(home / "data"), "--json", *args],
+                             input=stdin, capture_output=True, text=True, check=False)
+        self.assertEqual(out.returncode, 0, f"sovang {' '.join(args)}: {out.stderr}")
+        return json.loads(out.stdout)
+
     def test_1_ward_sends_its_records_up(self):
         a = self.open(self.ward_home)
         self.setup_unit(a, "hoan kiem", "00070", "Cán bộ Phường Hoàn Kiếm")
@@ -112,6 +124,13 @@ class TwoInstallations(unittest.TestCase):
         self.__class__.up = self.export(a)
         self.assertIn("to-01", self.up, "a ward's bundle goes to the city by default")
         a.shot("16-sync-export")
+        # A second bundle, made after the first: a deed of the person the first one carries.
+        person = self.cli(self.ward_home, "list", "person")["items"][0]["id"]
+        self.cli(self.ward_home, "put", "entry", "--file", "-", stdin=json.dumps({
+            "unit": "00070", "title": "Dọn rác kênh Tô Lịch", "deed_date": "02/09/2025",
+            "person_id": person, "recorded_by": "Cán bộ Phường Hoàn Kiếm"}))
+        self.__class__.up2 = str(self.ward_home / "lan-2.sovang")
+        self.cli(self.ward_home, "export", "--out", self.up2, "--to", "01")
 
     def test_2_city_trusts_previews_imports_and_sends_down(self):
         a = self.open(self.city_home)
@@ -121,10 +140,28 @@ class TwoInstallations(unittest.TestCase):
         err = a.css('[data-testid="preview-error"]')
         self.assertIn("chưa được tin cậy", err.text, "an untrusted bundle is refused before it is read")
         self.trust(a, self.ward_card, "Phường Hoàn Kiếm")
+        # The second bundle first: its deed waits for the person, held and shown.
+        self.import_bundle(a, self.up2)
+        self.sync_tab(a, "held")
+        a.wait(lambda: a.text_of('[data-tab="held"] .badge') == "1", message="the held tab counts one")
+        held = a.css('[data-testid="held"]')
+        text = " ".join(held.text.split())
+        self.assertIn("Sổ vàng", text)
+        self.assertIn("Chờ bản ghi liên quan (đoàn viên) đến trong một gói sau.", a.text_of('[data-testid="held-reason"]'))
+        self.assertIn("Phường Hoàn Kiếm (00070)", text, "the sending unit, from the trust list")
+        self.assertRegex(a.text_of('[data-testid="held-since"]'), r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$", "since when")
+        a.shot("28-sync-held")
         preview = self.import_bundle(a, self.up, shot="18-sync-import-preview")
-        self.assertEqual(preview["created"], "1", "the preview shows the ward's person as new")
+        self.assertEqual(preview["created"], "2", "the preview shows the ward's person as new, and the deed it releases")
+        self.sync_tab(a, "held")
+        a.css('[data-testid="no-held"]')
         a.nav("people")
-        a.row(PERSON)
+        a.row(PERSON).click()
+        a.click('[data-testid="show-history"]')
+        source = a.text_of('[data-testid="history-source"]')
+        self.assertRegex(source, r"^nhận qua gói …[0-9a-f]{8} từ Phường Hoàn Kiếm \(00070\)$",
+                         "a change a bundle brought names the bundle and the unit that signed it")
+        a.shot("29-history-from-bundle")
         self.set_phone(a, PERSON, "0911111111")
         self.new_person(a, CITY_PERSON, unit="00070")
         self.__class__.city_card = self.save_card(a)

@@ -160,8 +160,8 @@ enum Command {
     Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Gửi cho đơn vị này: chỉ bản ghi của đơn vị ấy và cấp trên / For this unit: only its records and the levels above
-        #[arg(long, value_name = "UNITCODE")]
+        /// Gửi cho một đơn vị (mọi máy được tin cậy của đơn vị ấy) hoặc một máy (dấu vân tay khóa): chỉ bản ghi của đơn vị ấy và cấp trên / For a unit (every trusted installation of it) or one installation (its key fingerprint): only that unit's records and the levels above
+        #[arg(long, value_name = "UNITCODE|FINGERPRINT")]
         to: Option<String>,
         /// Gửi tất cả, không chỉ phần chưa gửi / Everything, not only what was not sent yet
         #[arg(long)]
@@ -178,6 +178,9 @@ enum Command {
     /// Xung đột khi hợp nhất / Merge conflicts
     #[command(subcommand)]
     Conflicts(sync_cmd::ConflictsCmd),
+    /// Bản ghi nhận được đang chờ (bản ghi liên quan, đơn vị, tệp, đồng hồ) / Received records waiting for something
+    #[command(subcommand)]
+    Held(sync_cmd::HeldCmd),
     /// Xét chọn đề cử: nộp, chấm điểm, quyết định, kết quả / Committee review of nominations
     #[command(subcommand)]
     Review(review_cmd::ReviewCmd),
@@ -385,6 +388,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             return sync_cmd::import(&mut open(cli)?, files, *dry_run, out)
         }
         Command::Conflicts(cmd) => sync_cmd::conflicts(&mut open(cli)?, cmd, out)?,
+        Command::Held(cmd) => sync_cmd::held(&open(cli)?, cmd, out)?,
         Command::Review(cmd) => review_cmd::run(&mut open(cli)?, cmd, out)?,
         Command::History { id } => {
             let h = open(cli)?.history(id)?;

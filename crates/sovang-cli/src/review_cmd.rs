@@ -94,6 +94,13 @@ pub enum ReviewCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Chủ tịch mở lại phiếu chấm đã gửi của một thành viên, kèm lý do / The chair reopens a member's submitted sheet, with the reason
+    ReopenSheet {
+        /// Mã phiếu chấm (xem `review scores`) / The sheet's id (see `review scores`)
+        score: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Chuyển đề cử đã chấp thuận lên cấp trên / Forward an approved nomination to the next level
     Forward {
         nomination: String,
@@ -272,6 +279,7 @@ pub fn run(store: &mut Store, cmd: &ReviewCmd, out: &Out) -> Result<(), Error> {
             );
         }
         ReviewCmd::Reopen { decision, reason } => show(json!(store.reopen(decision, reason)?)),
+        ReviewCmd::ReopenSheet { score, reason } => show(json!(store.reopen_sheet(score, reason)?)),
         ReviewCmd::Forward { nomination, reason } => {
             show(json!(store.forward(nomination, reason.clone())?))
         }

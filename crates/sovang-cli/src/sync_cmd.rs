@@ -1,4 +1,4 @@
-//! `identity`, `trust`, `export`, `import` and `conflicts`: the sync bundle commands.
+//! `identity`, `trust`, `export`, `import`, `conflicts` and `held`: the sync bundle commands.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use sovang_core::store::{ExportOptions, ImportOptions, ImportReport};
 use sovang_core::sync::identity::UnitCard;
 use sovang_core::sync::Progress;
-use sovang_core::{Code, Error, Lang, Store};
+use sovang_core::{messages, Code, Error, Kind, Lang, Store};
 
 use crate::output::{self, Out};
 
@@ -54,6 +54,12 @@ pub enum ConflictsCmd {
         #[arg(long, value_name = "VALUE")]
         keep: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum HeldCmd {
+    /// Các bản ghi đang chờ: chờ gì, đơn vị gửi, từ lúc nào / Held records: what each waits for, the sending unit, since when
+    List,
 }
 
 fn bar_for(show: bool) -> impl FnMut(Progress) {
@@ -289,6 +295,56 @@ pub fn conflicts(store: &mut Store, cmd: &ConflictsCmd, out: &Out) -> Result<(),
                 &format!("Đã giải quyết: {} = {value}", c.field),
                 &format!("Settled: {} = {value}", c.field),
             );
+        }
+    }
+    Ok(())
+}
+
+/// An RFC 3339 time as people read it here: dd/mm/yyyy HH:MM in Vietnam's time (UTC+7).
+fn stamp_vn(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(7))
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_owned())
+}
+
+pub fn held(store: &Store, cmd: &HeldCmd, out: &Out) -> Result<(), Error> {
+    match cmd {
+        HeldCmd::List => {
+            let list = store.held_list()?;
+            if out.json {
+                out.value(&serde_json::to_value(&list).unwrap_or(Value::Null), "", "");
+                return Ok(());
+            }
+            if list.is_empty() {
+                out.value(
+                    &Value::Null,
+                    "Không có bản ghi nào đang chờ.",
+                    "No record is held.",
+                );
+            }
+            for h in list {
+                let (kind_vi, kind_en) = Kind::parse(&h.kind)
+                    .map(messages::kind_label)
+                    .unwrap_or(("Tệp đính kèm", "Attachment"));
+                let from = if h.signer_unit_name.is_empty() {
+                    h.signer.clone()
+                } else {
+                    format!("{} ({})", h.signer_unit_name, h.signer_unit)
+                };
+                let since = stamp_vn(&h.held_at);
+                out.value(
+                    &Value::Null,
+                    &format!(
+                        "{since}\t{kind_vi} {}\tgửi từ {from}\t{}",
+                        h.id, h.reason.vi
+                    ),
+                    &format!("{since}\t{kind_en} {}\tfrom {from}\t{}", h.id, h.reason.en),
+                );
+            }
         }
     }
     Ok(())

@@ -2,11 +2,13 @@
 //! The shell's commands are thin calls into this, so the first-run and settings rules live
 //! here and are tested without a window.
 
+mod history;
 mod review;
 mod sync;
 
+pub use history::HistoryEntry;
 pub use review::{CommitteeEntry, DecisionEntry};
-pub use sync::{Destination, StagedBundle, SyncStatus};
+pub use sync::{Destination, Direction, StagedBundle, SyncStatus};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -387,3 +387,150 @@ fn the_window_exchanges_bundles_through_staged_files_and_cards() {
         "an imported file is no longer staged"
     );
 }
+
+/// The Sync screen offers installations, not only units: a chair at the city sends to each
+/// committee member's PC (another installation of the city) by its key, or to every trusted
+/// installation of a unit at once; held records and a record's history name who sent them.
+#[test]
+fn the_sync_screen_offers_each_trusted_installation_and_names_senders() {
+    use sovang_core::app::Direction;
+    let home = tempfile::tempdir().unwrap();
+    let start = |name: &str, unit: &str| {
+        let mut app = App::start(
+            home.path().join(name).join("cfg"),
+            Some(home.path().join(name).join("data")),
+            clock(),
+        )
+        .unwrap();
+        app.setup(setup(unit, None, "Cán bộ")).unwrap();
+        app
+    };
+    let mut chair = start("chair", "01");
+    let mut members = [start("m1", "01"), start("m2", "01")];
+    let mut ward = start("ward", "00070");
+    let card = |a: &mut App| {
+        let path = a.export_card().unwrap();
+        App::read_card(&std::fs::read(path).unwrap()).unwrap()
+    };
+    let before = chair.sync_status().unwrap();
+    assert!(
+        before
+            .destinations
+            .iter()
+            .all(|d| d.direction != Direction::Same),
+        "this unit is no destination while no other installation of it is trusted"
+    );
+    let keys: Vec<String> = members
+        .iter_mut()
+        .map(|m| {
+            let c = card(m);
+            chair.store().unwrap().trust_add(&c).unwrap();
+            c.fingerprint
+        })
+        .collect();
+    let ward_card = card(&mut ward);
+    chair.store().unwrap().trust_add(&ward_card).unwrap();
+
+    let status = chair.sync_status().unwrap();
+    let same: Vec<_> = status
+        .destinations
+        .iter()
+        .filter(|d| d.direction == Direction::Same)
+        .collect();
+    assert_eq!(
+        same.len(),
+        3,
+        "the city as a whole, then each member's PC: {same:?}"
+    );
+    assert_eq!(
+        (same[0].to.as_str(), same[0].fingerprint.as_deref()),
+        ("01", None)
+    );
+    for (d, key) in same[1..].iter().zip(&keys) {
+        assert_eq!(d.to, *key, "one installation is sent to by its key");
+        assert_eq!(
+            (d.code.as_str(), d.name.as_str()),
+            ("01", "Thành phố Hà Nội")
+        );
+        assert!(d.installation.is_some());
+    }
+    let down: Vec<_> = status
+        .destinations
+        .iter()
+        .filter(|d| d.code == "00070")
+        .map(|d| d.to.as_str())
+        .collect();
+    assert_eq!(
+        down,
+        ["00070", ward_card.fingerprint.as_str()],
+        "a unit below with its trusted installation"
+    );
+    assert_eq!(status.held, 0);
+
+    // Each member's PC gets the same bundle: what was sent is remembered per installation.
+    person(chair.store().unwrap(), "Ngô Thị Lan", "01");
+    for key in &keys {
+        let r = chair
+            .export_bundle(Some(key.clone()), false, &mut |_| {})
+            .unwrap();
+        assert_eq!((r.records, r.recipients.clone()), (1, vec![key.clone()]));
+        let name = chair
+            .last_export()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let first = key.split('-').next().unwrap();
+        assert!(
+            name.contains(&format!("-to-01-{first}-")),
+            "the file says for which installation: {name}"
+        );
+    }
+
+    // A ward's deed that arrives before its person is held, and the Sync screen counts it.
+    let lan = person(ward.store().unwrap(), "Phạm Thu Trang", "00070");
+    let city_card = card(&mut chair);
+    ward.store().unwrap().trust_add(&city_card).unwrap();
+    ward.export_bundle(Some("01".into()), false, &mut |_| {})
+        .unwrap();
+    let first = ward.last_export().unwrap().to_owned();
+    let deed = ward
+        .store()
+        .unwrap()
+        .put(Kind::Entry, entry_json("00070", &lan, "Dọn rác bờ hồ"))
+        .unwrap();
+    let deed = deed["id"].as_str().unwrap().to_owned();
+    ward.export_bundle(Some("01".into()), false, &mut |_| {})
+        .unwrap();
+    let second = ward.last_export().unwrap().to_owned();
+    for (file, held) in [(second, 1), (first, 0)] {
+        let staged = chair.stage_file(&file).unwrap();
+        chair.import_staged(&staged.token, &mut |_| {}).unwrap();
+        assert_eq!(chair.sync_status().unwrap().held, held);
+        assert_eq!(chair.held_list().unwrap().len(), held as usize);
+    }
+    let history = chair.history(&deed).unwrap();
+    let change = history.last().unwrap();
+    assert!(change.change.bundle_id.is_some(), "{change:?}");
+    assert_eq!(
+        change.change.signer.as_deref(),
+        Some(ward_card.fingerprint.as_str())
+    );
+    assert_eq!(
+        (
+            change.signer_unit.as_deref(),
+            change.signer_unit_name.as_deref()
+        ),
+        (Some("00070"), Some("Phường Hoàn Kiếm")),
+        "the sending key's unit, as the trust list names it"
+    );
+    let own = person(chair.store().unwrap(), "Lý Văn Sơn", "01");
+    let local = chair.history(&own).unwrap();
+    assert!(
+        local
+            .iter()
+            .all(|h| h.signer_unit.is_none() && h.change.bundle_id.is_none()),
+        "a change made here names no sender"
+    );
+}

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sovang_core::app::{
-    AppStatus, CommitteeEntry, DecisionEntry, Setup, StagedBundle, SyncStatus, Vocabulary,
+    AppStatus, CommitteeEntry, DecisionEntry, HistoryEntry, Setup, StagedBundle, SyncStatus,
+    Vocabulary,
 };
 use sovang_core::records::{
     Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
@@ -39,6 +40,7 @@ fn render(dir: &Path) {
         Target,
         Unit,
         HistoryRow,
+        HistoryEntry,
         ListFilter,
         Overview,
         Page,

@@ -11,7 +11,7 @@ import type { Kind } from './bindings/Kind';
 import type { ListFilter } from './bindings/ListFilter';
 import type { Page } from './bindings/Page';
 import type { RecordView } from './bindings/RecordView';
-import type { HistoryRow } from './bindings/HistoryRow';
+import type { HistoryEntry } from './bindings/HistoryEntry';
 import type { UnitRow } from './bindings/UnitRow';
 import type { Attachment } from './bindings/Attachment';
 import type { SyncStatus } from './bindings/SyncStatus';
@@ -31,6 +31,7 @@ import type { StatusChange } from './bindings/StatusChange';
 import type { ScoreInput } from './bindings/ScoreInput';
 import type { ScoreView } from './bindings/ScoreView';
 import type { DecisionInput } from './bindings/DecisionInput';
+import type { HeldRecord } from './bindings/HeldRecord';
 
 /** A channel the shell reports on (progress, dropped files). */
 function channel<T>(on: (value: T) => void): Channel<T> {
@@ -60,7 +61,7 @@ export const api = {
   put: (kind: Kind, input: Record<string, unknown>) => invoke<RecordView>('put', { kind, input }),
   delete: (kind: Kind, id: string) => invoke<RecordView>('delete', { kind, id }),
   restore: (kind: Kind, id: string) => invoke<RecordView>('restore', { kind, id }),
-  history: (id: string) => invoke<HistoryRow[]>('history', { id }),
+  history: (id: string) => invoke<HistoryEntry[]>('history', { id }),
   unitRows: () => invoke<UnitRow[]>('unit_rows'),
   attach: async (kind: Kind, id: string, file: File) =>
     invoke<Attachment>('attach', new Uint8Array(await file.arrayBuffer()), {
@@ -85,6 +86,7 @@ export const api = {
     invoke<ImportReport>('import_bundle', { token, onProgress: channel(onProgress) }),
   conflicts: () => invoke<Conflict[]>('conflicts'),
   resolveConflict: (id: string, keep: string) => invoke<Conflict>('resolve_conflict', { id, keep }),
+  heldList: () => invoke<HeldRecord[]>('held_list'),
   reviewState: (nomination: string) => invoke<ReviewState>('review_state', { nomination }),
   submitNomination: (nomination: string) => invoke<ReviewState>('submit_nomination', { nomination }),
   committees: () => invoke<CommitteeEntry[]>('committees'),
@@ -99,6 +101,8 @@ export const api = {
     invoke<unknown>('decide', { committee, nomination, input }),
   decisionInForce: (nomination: string) => invoke<DecisionEntry | null>('decision_in_force', { nomination }),
   reopenDecision: (decision: string, reason: string) => invoke<StatusChange>('reopen_decision', { decision, reason }),
+  /** The chair reopens a member's submitted sheet (`score` is the sheet's id). */
+  reopenSheet: (score: string, reason: string) => invoke<ScoreView>('reopen_sheet', { score, reason }),
   forwardNomination: (nomination: string) => invoke<StatusChange>('forward_nomination', { nomination }),
   exportRanking: (committee: string) => invoke<string>('export_ranking', { committee }),
   exportDossier: (nomination: string) => invoke<string>('export_dossier', { nomination }),

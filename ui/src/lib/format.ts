@@ -54,3 +54,16 @@ export function decimal(n: number | null | undefined, lang: 'vi' | 'en'): string
   return lang === 'vi' ? text.replace('.', ',') : text;
 }
 
+
+/** A key fingerprint's first three groups, enough to tell installations apart on screen
+ * (the whole one is on the Sync screen, to read by phone). */
+export function shortFingerprint(fp: string): string {
+  const groups = fp.split('-');
+  return groups.length > 3 ? `${groups.slice(0, 3).join('-')}…` : fp;
+}
+
+/** A bundle id (UUIDv7, whose first digits are its time) by its last eight digits. */
+export function shortId(id: string): string {
+  const hex = id.replaceAll('-', '');
+  return hex.length > 8 ? `…${hex.slice(-8)}` : id;
+}

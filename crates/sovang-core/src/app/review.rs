@@ -37,13 +37,17 @@ impl App {
 
     pub fn committees(&mut self) -> Result<Vec<CommitteeEntry>> {
         let store = self.store()?;
+        let own = store.identity()?.fingerprint;
         Ok(store
             .committees()?
             .into_iter()
             .map(|(id, committee)| CommitteeEntry {
                 id,
                 forwardable: store.forwards(&committee),
-                editable: store.check_scope(&committee.unit).is_ok(),
+                // Its unit's installations, and of those the chair's once there is one (only
+                // the chair's changes who sits on it: `Store::put`).
+                editable: store.check_scope(&committee.unit).is_ok()
+                    && committee.chair().is_none_or(|c| c.fingerprint == own),
                 committee,
             })
             .collect())

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::App;
 use crate::error::{Code, Error, Result};
-use crate::store::{Conflict, ExportOptions, ExportReport, ImportOptions, ImportReport};
+use crate::store::{
+    Conflict, ExportOptions, ExportReport, HeldRecord, ImportOptions, ImportReport,
+};
 use crate::sync::identity::{TrustedKey, UnitCard};
 use crate::sync::Progress;
 
@@ -22,14 +24,34 @@ pub struct StagedBundle {
     pub size: u64,
 }
 
-/// A unit a bundle can be made for.
+/// Where a destination stands from this installation's unit.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// A level above (bundles mostly go up).
+    Up,
+    /// This installation's own unit: another of its installations (a committee member's PC).
+    Same,
+    /// A unit under this one.
+    Down,
+}
+
+/// Whom a bundle can be made for: a unit as a whole (every trusted installation of it), or
+/// one trusted installation of that unit.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Destination {
+    /// What `export_bundle` takes: the unit's code, or the installation's key fingerprint.
+    pub to: String,
+    /// The destination's unit: its code and name.
     pub code: String,
     pub name: String,
-    /// "up" (a level above) or "down" (a unit under this one).
-    pub direction: String,
+    pub direction: Direction,
+    /// One installation: its key's fingerprint (`None`: the unit as a whole).
+    pub fingerprint: Option<String>,
+    /// One installation: its id, as its unit card gives it.
+    pub installation: Option<String>,
 }
 
 /// Everything the sync screens show at once.
@@ -38,10 +60,14 @@ pub struct Destination {
 pub struct SyncStatus {
     pub identity: UnitCard,
     pub trusted: Vec<TrustedKey>,
+    /// Each unit above, this unit (when another installation of it is trusted) and each unit
+    /// below, each followed by its trusted installations.
     pub destinations: Vec<Destination>,
     /// The destination offered first: the level right above (bundles mostly go up).
     pub default_destination: Option<String>,
     pub open_conflicts: u32,
+    /// Records held from bundles, waiting for something (see `held_list`).
+    pub held: u32,
     pub bundles_dir: String,
 }
 
@@ -50,6 +76,21 @@ fn file_safe(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
+}
+
+/// A destination as a file name shows it: a unit code, or for one installation its unit's
+/// code and the first group of its fingerprint (`01-46860`).
+fn destination_label(trusted: &[TrustedKey], to: &str) -> String {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let wanted = digits(to);
+    trusted
+        .iter()
+        .find(|k| !wanted.is_empty() && digits(&k.fingerprint) == wanted)
+        .map(|k| {
+            let first = k.fingerprint.split('-').next().unwrap_or_default();
+            format!("{}-{first}", k.unit)
+        })
+        .unwrap_or_else(|| to.to_owned())
 }
 
 impl App {
@@ -63,31 +104,61 @@ impl App {
         let bundles_dir = self.bundles_dir().display().to_string();
         let store = self.store()?;
         let unit = store.installation().unit.clone();
+        let trusted = store.trust_list()?;
         let tree = store.units();
-        let name = |code: &String| tree.get(code).map(|n| n.name.clone()).unwrap_or_default();
         let ancestors = tree.ancestors(&unit);
         let default_destination = ancestors.first().cloned();
-        let up = ancestors.into_iter().map(|code| (code, "up"));
-        let down = tree
-            .children(&unit)
-            .iter()
-            .map(|code| (code.clone(), "down"));
-        let destinations = up
-            .chain(down)
-            .map(|(code, direction)| Destination {
-                name: name(&code),
-                code,
-                direction: direction.into(),
-            })
-            .collect();
+        let units = ancestors
+            .into_iter()
+            .map(|code| (code, Direction::Up))
+            .chain(std::iter::once((unit.clone(), Direction::Same)))
+            .chain(
+                tree.children(&unit)
+                    .iter()
+                    .map(|code| (code.clone(), Direction::Down)),
+            );
+        let mut destinations = Vec::new();
+        for (code, direction) in units {
+            let name = tree.get(&code).map(|n| n.name.clone()).unwrap_or_default();
+            let keys: Vec<&TrustedKey> = trusted
+                .iter()
+                .filter(|k| k.unit == code && k.revoked_at.is_none())
+                .collect();
+            // This unit is a destination only through its other trusted installations.
+            if direction == Direction::Same && keys.is_empty() {
+                continue;
+            }
+            destinations.push(Destination {
+                to: code.clone(),
+                code: code.clone(),
+                name: name.clone(),
+                direction,
+                fingerprint: None,
+                installation: None,
+            });
+            destinations.extend(keys.into_iter().map(|k| Destination {
+                to: k.fingerprint.clone(),
+                code: code.clone(),
+                name: name.clone(),
+                direction,
+                fingerprint: Some(k.fingerprint.clone()),
+                installation: Some(k.installation.clone()),
+            }));
+        }
         Ok(SyncStatus {
             identity: store.identity()?,
-            trusted: store.trust_list()?,
+            trusted,
             destinations,
             default_destination,
             open_conflicts: store.open_conflicts()?,
+            held: store.held_list()?.len() as u32,
             bundles_dir,
         })
+    }
+
+    /// Every record held from bundles, oldest first (the Sync screen's "waiting" panel).
+    pub fn held_list(&mut self) -> Result<Vec<HeldRecord>> {
+        self.store()?.held_list()
     }
 
     /// Exports into the bundles folder under a name that says from whom, for whom and when.
@@ -102,8 +173,18 @@ impl App {
         let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
         let store = self.store()?;
         let from = file_safe(&store.installation().unit);
-        let dest = to.as_deref().map(file_safe).unwrap_or_else(|| "all".into());
-        let file = dir.join(format!("sovang-{from}-to-{dest}-{stamp}.sovang"));
+        let dest = match to.as_deref() {
+            None => "all".into(),
+            Some(to) => file_safe(&destination_label(&store.trust_list()?, to)),
+        };
+        // Two bundles made within a second must not overwrite each other.
+        let file = (1..)
+            .map(|n| match n {
+                1 => dir.join(format!("sovang-{from}-to-{dest}-{stamp}.sovang")),
+                n => dir.join(format!("sovang-{from}-to-{dest}-{stamp}-{n}.sovang")),
+            })
+            .find(|f| !f.exists())
+            .unwrap_or_default();
         let report = store.export_bundle(&file, &ExportOptions { to, full }, progress)?;
         self.last_export = Some(file);
         Ok(report)

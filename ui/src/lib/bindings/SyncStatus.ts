@@ -6,8 +6,17 @@ import type { UnitCard } from "./UnitCard";
 /**
  * Everything the sync screens show at once.
  */
-export type SyncStatus = { identity: UnitCard, trusted: Array<TrustedKey>, destinations: Array<Destination>, 
+export type SyncStatus = { identity: UnitCard, trusted: Array<TrustedKey>, 
+/**
+ * Each unit above, this unit (when another installation of it is trusted) and each unit
+ * below, each followed by its trusted installations.
+ */
+destinations: Array<Destination>, 
 /**
  * The destination offered first: the level right above (bundles mostly go up).
  */
-default_destination: string | null, open_conflicts: number, bundles_dir: string, };
+default_destination: string | null, open_conflicts: number, 
+/**
+ * Records held from bundles, waiting for something (see `held_list`).
+ */
+held: number, bundles_dir: string, };
