@@ -7,25 +7,18 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{fixture, id, person, version_at, Fixture, Forger, FIXTURE_MS};
+use common::{
+    fingerprint_of, fixture, id, person, points, trust_both, version_at, Fixture, Forger,
+    FIXTURE_MS,
+};
 use serde_json::{json, Value};
 use sovang_core::records::PRESET_CAMPAIGN_ID;
-use sovang_core::store::{DecisionInput, ExportOptions, ImportOptions, ImportReport, ScoreInput};
+use sovang_core::store::{DecisionInput, ImportOptions, ImportReport, ScoreInput};
 use sovang_core::sync::seal::{self, Seal};
 use sovang_core::sync::wire::{from_row, WireRecord, RECORD_COLUMNS};
 use sovang_core::{Kind, Store};
 
 const EVIL: &str = "00000000000000cc";
-
-fn export_to(from: &mut Store, dir: &Path, name: &str, to: &str) -> PathBuf {
-    let out = dir.join(format!("{name}.sovang"));
-    let opts = ExportOptions {
-        to: Some(to.into()),
-        full: false,
-    };
-    from.export_bundle(&out, &opts, &mut |_| {}).unwrap();
-    out
-}
 
 fn import(to: &mut Store, file: &Path) -> ImportReport {
     let r = to.import_bundle(file, ImportOptions::default(), &mut |_| {});
@@ -34,25 +27,12 @@ fn import(to: &mut Store, file: &Path) -> ImportReport {
 }
 
 fn fingerprint(s: &Store) -> String {
-    s.identity().unwrap().fingerprint
+    fingerprint_of(s)
 }
 
-fn trust_both(a: &mut Store, b: &mut Store) {
-    a.trust_add(&b.identity().unwrap()).unwrap();
-    b.trust_add(&a.identity().unwrap()).unwrap();
-}
-
-fn points(n: i64) -> ScoreInput {
-    let mut input = ScoreInput {
-        submit: true,
-        ..Default::default()
-    };
-    for c in [
-        "ban_linh", "tri_thuc", "ung_xu", "tuan_thu", "suc_khoe", "ky_nang",
-    ] {
-        input.points.insert(c.into(), n);
-    }
-    input
+/// A bundle for `to`, its path.
+fn export_for(from: &mut Store, dir: &Path, name: &str, to: &str) -> PathBuf {
+    common::export_to(from, dir, name, to).0
 }
 
 struct Review {
@@ -89,7 +69,7 @@ fn in_review(member1: Option<String>) -> Review {
         .unwrap();
     let n = id(&n);
     w.submit(&n).unwrap();
-    let b = export_to(w, &dir, "ward-up", "01");
+    let b = export_for(w, &dir, "ward-up", "01");
     import(&mut chair.store, &b);
     let member1 = member1.unwrap_or_else(|| fingerprint(&m1.store));
     let members = json!([
@@ -107,7 +87,7 @@ fn in_review(member1: Option<String>) -> Review {
     chair.store.start_review(&n).unwrap();
     for (name, m) in [("c-m1", &mut m1), ("c-m2", &mut m2)] {
         let key = fingerprint(&m.store);
-        let b = export_to(&mut chair.store, &dir, name, &key);
+        let b = export_for(&mut chair.store, &dir, name, &key);
         import(&mut m.store, &b);
     }
     Review {
@@ -237,7 +217,7 @@ fn sealed_review_records_cannot_be_trashed_on_the_way() {
     let mut r = in_review(None);
     let dir = r.tmp.path().to_owned();
     r.m1.store.score(&r.k, &r.n, points(5)).unwrap();
-    let b = export_to(&mut r.m1.store, &dir, "m1-up", "01");
+    let b = export_for(&mut r.m1.store, &dir, "m1-up", "01");
     import(&mut r.chair.store, &b);
     r.chair.store.score(&r.k, &r.n, points(3)).unwrap();
     let d = r
@@ -343,7 +323,7 @@ fn an_unsubmitted_recusal_does_not_unlock_the_other_sheets() {
     let dir = r.tmp.path().to_owned();
     let m2_key = fingerprint(&r.m2.store);
     r.m1.store.score(&r.k, &r.n, points(5)).unwrap();
-    let b = export_to(&mut r.m1.store, &dir, "m1-up", "01");
+    let b = export_for(&mut r.m1.store, &dir, "m1-up", "01");
     import(&mut r.chair.store, &b);
     let peek = ScoreInput {
         recusal: Some("Tạm rút để xem".into()),
@@ -351,9 +331,9 @@ fn an_unsubmitted_recusal_does_not_unlock_the_other_sheets() {
         ..Default::default()
     };
     r.m2.store.score(&r.k, &r.n, peek).unwrap();
-    let b = export_to(&mut r.m2.store, &dir, "m2-up", "01");
+    let b = export_for(&mut r.m2.store, &dir, "m2-up", "01");
     import(&mut r.chair.store, &b);
-    let b = export_to(&mut r.chair.store, &dir, "c-m2", &m2_key);
+    let b = export_for(&mut r.chair.store, &dir, "c-m2", &m2_key);
     import(&mut r.m2.store, &b);
     let others: i64 =
         r.m2.store

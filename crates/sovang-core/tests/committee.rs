@@ -5,23 +5,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{fixture, id, nominate, person, points, Fixture};
+use common::{
+    export_to, fingerprint_of, fixture, id, nominate, person, points, trust_both, Fixture,
+};
 use serde_json::json;
 use sovang_core::records::PRESET_CAMPAIGN_ID;
-use sovang_core::store::{ExportOptions, ExportReport, ImportOptions, ImportReport};
+use sovang_core::store::{ExportOptions, ImportOptions, ImportReport};
 use sovang_core::{Code, Kind, Store};
-
-fn export_to(from: &mut Store, dir: &Path, name: &str, to: &str) -> (PathBuf, ExportReport) {
-    let out = dir.join(format!("{name}.sovang"));
-    let opts = ExportOptions {
-        to: Some(to.into()),
-        full: false,
-    };
-    let r = from.export_bundle(&out, &opts, &mut |_| {}).unwrap();
-    (out, r)
-}
 
 /// Imports a bundle that must go in whole: no rejection, nothing held.
 fn import_clean(to: &mut Store, file: &Path) -> ImportReport {
@@ -40,12 +32,7 @@ fn import_clean(to: &mut Store, file: &Path) -> ImportReport {
 }
 
 fn fingerprint(s: &Store) -> String {
-    s.identity().unwrap().fingerprint
-}
-
-fn trust_both(a: &mut Store, b: &mut Store) {
-    a.trust_add(&b.identity().unwrap()).unwrap();
-    b.trust_add(&a.identity().unwrap()).unwrap();
+    fingerprint_of(s)
 }
 
 /// Four installations: the ward that nominates, the city's chair and two members.

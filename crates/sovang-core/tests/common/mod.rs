@@ -199,3 +199,31 @@ pub fn points(n: i64) -> sovang_core::store::ScoreInput {
     }
     input
 }
+
+/// This installation's key fingerprint.
+pub fn fingerprint_of(s: &Store) -> String {
+    s.identity().unwrap().fingerprint
+}
+
+/// Each of two installations trusts the other's card.
+pub fn trust_both(a: &mut Store, b: &mut Store) {
+    a.trust_add(&b.identity().unwrap()).unwrap();
+    b.trust_add(&a.identity().unwrap()).unwrap();
+}
+
+/// A bundle of what `from` has not sent to `to` yet (a unit code or a fingerprint), written to
+/// `dir/name.sovang`.
+pub fn export_to(
+    from: &mut Store,
+    dir: &std::path::Path,
+    name: &str,
+    to: &str,
+) -> (std::path::PathBuf, sovang_core::store::ExportReport) {
+    let out = dir.join(format!("{name}.sovang"));
+    let opts = sovang_core::store::ExportOptions {
+        to: Some(to.into()),
+        full: false,
+    };
+    let r = from.export_bundle(&out, &opts, &mut |_| {}).unwrap();
+    (out, r)
+}
