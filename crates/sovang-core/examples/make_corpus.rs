@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sovang_core::sync::bundle::{raw_manifest, write_raw, Manifest};
+use sovang_core::sync::bundle::{raw_manifest, write_raw, Limits, Manifest};
 use sovang_core::sync::identity::{fingerprint, UnitCard, CARD_FORMAT};
 
 /// The corpus's signing keys: trusted, trusted then revoked, never trusted.
@@ -334,6 +334,60 @@ fn main() {
         &[
             (PERSON, good.as_bytes()),
             ("manifest.json", garbage),
+            ("manifest.sig", &sig),
+        ],
+    );
+
+    // A manifest one byte over the bound, otherwise good and signed by the trusted key: only
+    // the bound refuses it, before its signer is looked up. Its padding is mostly one letter
+    // with a pseudo-random digit every 64 bytes, so that it deflates below the ratio limit
+    // while the file stays small.
+    let max = Limits::default().max_manifest_bytes as usize;
+    let mut m = c.manifest(t);
+    let path = dir.join("manifest-over-bound.sovang");
+    write_raw(&path, t, &mut m, &[(PERSON, good.as_bytes())], false).unwrap();
+    let mut bytes = serde_json::to_vec(&m).unwrap();
+    bytes.pop(); // the closing brace
+    bytes.extend(b",\"padding\":\"");
+    let mut state = 1u64;
+    let pad = max + 1 - bytes.len() - 2;
+    bytes.extend((0..pad).map(|i| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        if i % 64 == 0 {
+            b'0' + (state >> 60) as u8 % 10
+        } else {
+            b'a'
+        }
+    }));
+    bytes.extend(b"\"}");
+    assert_eq!(bytes.len(), max + 1);
+    let sig = t.sign(&bytes).to_bytes();
+    write_zip(
+        &path,
+        &[
+            (PERSON, good.as_bytes()),
+            ("manifest.json", &bytes),
+            ("manifest.sig", &sig),
+        ],
+    );
+    // A manifest nested 400,000 deep where a count belongs, signed by the trusted key: the
+    // reader skips it on its way to the key (no stack, no tree), then refuses the count.
+    let mut m = c.manifest(t);
+    let path = dir.join("deep-manifest.sovang");
+    write_raw(&path, t, &mut m, &[(PERSON, good.as_bytes())], false).unwrap();
+    let text = serde_json::to_string(&m).unwrap();
+    let depth = 400_000;
+    let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let text = text.replacen("\"person\":1", &format!("\"person\":{nested}"), 1);
+    assert!(text.len() > 2 * depth, "the nesting is in");
+    let sig = t.sign(text.as_bytes()).to_bytes();
+    write_zip(
+        &path,
+        &[
+            (PERSON, good.as_bytes()),
+            ("manifest.json", text.as_bytes()),
             ("manifest.sig", &sig),
         ],
     );

@@ -54,7 +54,13 @@ impl Default for Limits {
         Limits {
             max_entries: 200_000,
             max_total_bytes: 16 << 30,
-            max_manifest_bytes: 64 << 20,
+            // The manifest is read whole before its signature holds (only a small typed head
+            // of it is parsed then), so anyone's file gets this much memory. It lists each
+            // entry in ~215 bytes (a pretty-printed attachment's name, size and hash), so
+            // 4 MiB lists ~19,500 entries: more than the 16,384 photos of 1 MiB that fill
+            // `max_total_bytes`, fewer than `max_entries` allows (200,000 × 215 B = 43 MB).
+            // A bundle of more than ~19,500 small attachments is refused: it must go in parts.
+            max_manifest_bytes: 4 << 20,
             max_line_bytes: 4 << 20,
             max_ratio: 100,
             ratio_floor: 1 << 20,
@@ -113,6 +119,21 @@ pub struct Manifest {
 pub struct Ack {
     pub origin: String,
     pub upto: i64,
+}
+
+/// What is read of the manifest before its signature holds: only what finds the key and
+/// tells an older app to update. Typed, so that the rest of the document (anyone's, until
+/// then) is skipped as it is scanned, never built into memory.
+#[derive(Deserialize)]
+struct Head {
+    format: String,
+    format_version: u64,
+    origin: HeadOrigin,
+}
+
+#[derive(Deserialize)]
+struct HeadOrigin {
+    fingerprint: String,
 }
 
 impl Manifest {
@@ -347,16 +368,16 @@ impl Bundle {
         }
         let manifest_bytes = read_small(&mut archive, MANIFEST, limits.max_manifest_bytes, limits)?;
         let signature = read_small(&mut archive, SIGNATURE, 64, limits)?;
-        let head: serde_json::Value = serde_json::from_slice(&manifest_bytes)
+        let head: Head = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| Error::plain(Code::BundleManifest, &e.to_string()))?;
-        if head["format"] != FORMAT {
+        if head.format != FORMAT {
             return Err(Error::plain(Code::BundleManifest, "format"));
         }
-        let version = head["format_version"].as_u64().unwrap_or(0);
-        if version > FORMAT_VERSION as u64 {
-            return Err(Error::plain(Code::BundleTooNew, &version.to_string()));
+        if head.format_version > FORMAT_VERSION as u64 {
+            let version = head.format_version.to_string();
+            return Err(Error::plain(Code::BundleTooNew, &version));
         }
-        let fp = head["origin"]["fingerprint"].as_str().unwrap_or_default();
+        let fp = head.origin.fingerprint.as_str();
         let signer = trust(fp)?.ok_or_else(|| Error::plain(Code::BundleUntrusted, fp))?;
         if signer.revoked_at.is_some() {
             return Err(Error::plain(Code::BundleRevoked, fp));
@@ -544,7 +565,8 @@ fn read_small(
         .read_to_end(&mut out)
         .map_err(|e| from_io(e, name))?;
     if out.len() as u64 > max {
-        return Err(Error::plain(Code::BundleManifest, name));
+        let arg = format!("{name} > {max} bytes");
+        return Err(Error::plain(Code::BundleManifest, &arg));
     }
     Ok(out)
 }
@@ -717,5 +739,92 @@ pub fn raw_manifest(key: &ed25519_dalek::SigningKey, unit: &str, unit_name: &str
         entries: Vec::new(),
         acks: Vec::new(),
         recipients: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use ed25519_dalek::SigningKey;
+
+    use super::*;
+
+    fn signer(key: &SigningKey) -> TrustedKey {
+        let public = key.verifying_key();
+        TrustedKey {
+            fingerprint: fingerprint(public.as_bytes()),
+            public_key: hex::encode(public.as_bytes()),
+            unit: "00070".into(),
+            unit_name: String::new(),
+            installation: String::new(),
+            added_at: String::new(),
+            added_by: String::new(),
+            revoked_at: None,
+            revoked_by: None,
+        }
+    }
+
+    /// Opens `path` with `key` trusted, counting the trust lookups (the start of the signature
+    /// work).
+    fn open(path: &Path, key: &SigningKey, max_manifest: u64) -> (Result<Bundle>, u32) {
+        let lookups = Cell::new(0);
+        let trusted = signer(key);
+        let lookup = |fp: &str| {
+            lookups.set(lookups.get() + 1);
+            Ok((fp == trusted.fingerprint).then(|| trusted.clone()))
+        };
+        let limits = Limits {
+            max_manifest_bytes: max_manifest,
+            ..Limits::default()
+        };
+        let opened = Bundle::open(path, &lookup, limits);
+        (opened, lookups.get())
+    }
+
+    #[test]
+    fn a_manifest_over_the_bound_is_refused_before_its_signer_is_looked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let path = dir.path().join("b.sovang");
+        let mut m = raw_manifest(&key, "00070", "Phường");
+        let line = b"{}\n";
+        write_raw(
+            &path,
+            &key,
+            &mut m,
+            &[("records/person.ndjson", line)],
+            false,
+        )
+        .unwrap();
+        let size = serde_json::to_vec_pretty(&m).unwrap().len() as u64;
+
+        let (at_bound, lookups) = open(&path, &key, size);
+        assert!(at_bound.is_ok(), "a manifest of exactly the bound is read");
+        assert_eq!(lookups, 1, "its signer is looked up once");
+
+        let (over, lookups) = open(&path, &key, size - 1);
+        let code = over.err().map(|e| e.code);
+        assert_eq!(code, Some(Code::BundleManifest), "one byte over is refused");
+        assert_eq!(lookups, 0, "refused before any signature work");
+    }
+
+    #[test]
+    fn the_head_skips_deep_nesting_without_building_it() {
+        // 100,000 levels in a field the head does not read: scanned on no stack, then the
+        // rest of the head still counts.
+        let deep = format!(
+            "{{\"x\": {}{}, \"format\": \"{FORMAT}\", \"format_version\": {}, \"origin\": {{\"fingerprint\": \"f\"}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000),
+            FORMAT_VERSION + 1
+        );
+        let head: Head = serde_json::from_str(&deep).expect("a deep unknown field is skipped");
+        assert_eq!(head.format_version, FORMAT_VERSION as u64 + 1);
+        let wrong = format!("{{\"format\": {}", "[".repeat(100_000));
+        assert!(
+            serde_json::from_str::<Head>(&wrong).is_err(),
+            "a head field of the wrong type fails at its first byte"
+        );
     }
 }

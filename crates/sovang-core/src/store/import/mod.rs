@@ -450,8 +450,8 @@ type Checked = (WireRecord, Option<Result<Prepared>>);
 type Snapshot = (UnitTree, HashMap<String, Campaign>, NaiveDate);
 
 /// Reads one kind's records in batches and hands them to `apply`. With a snapshot of what
-/// validation needs, a second thread reads and validates while `apply` writes; it also frees
-/// the batches `apply` is done with (freeing is a fifth of the writer's own work otherwise).
+/// validation needs, a second thread reads and validates while `apply` writes (see
+/// `pipelined`).
 fn read_kind(
     bundle: &mut Bundle,
     kind: Kind,
@@ -467,37 +467,55 @@ fn read_kind(
         }
         return lines.finish();
     };
+    let read = move |send: &mut dyn FnMut(Vec<Checked>) -> bool| {
+        let collator = VietCollator::new();
+        let cx = Ctx {
+            today: *today,
+            units,
+            campaigns,
+            collator: &collator,
+        };
+        let mut batch = Vec::with_capacity(256);
+        while let Some(rec) = lines.next_record::<WireRecord>()? {
+            let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
+            batch.push((rec, Some(checked)));
+            if batch.len() == 256 && !send(std::mem::take(&mut batch)) {
+                return Ok(()); // the writer stopped: its error is the one reported
+            }
+        }
+        lines.finish()?;
+        send(batch);
+        Ok(())
+    };
+    pipelined(kind.name(), read, |batch: &Vec<Checked>| apply(batch))
+}
+
+/// Runs `produce` on a second thread while `consume` takes, on this one, each item it sends
+/// (`send` says false once `consume` stopped). Consumed items go back to be dropped over
+/// there: freeing the batches is a fifth of the writer's own work otherwise. The first error
+/// wins, and a panic while producing is an error, never a short end of the items: the
+/// import stops and nothing is kept.
+fn pipelined<T: Send>(
+    what: &str,
+    produce: impl FnOnce(&mut dyn FnMut(T) -> bool) -> Result<()> + Send,
+    mut consume: impl FnMut(&T) -> Result<()>,
+) -> Result<()> {
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Checked>>>(4);
-        let (done, used) = std::sync::mpsc::channel::<Vec<Checked>>();
-        let reader = scope.spawn(move || {
-            let collator = VietCollator::new();
-            let cx = Ctx {
-                today: *today,
-                units,
-                campaigns,
-                collator: &collator,
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<T>>(4);
+        let (done, used) = std::sync::mpsc::channel::<T>();
+        let producer = scope.spawn(move || {
+            let mut yield_item = |item: T| {
+                let sent = send.send(Ok(item)).is_ok();
+                used.try_iter().for_each(drop);
+                sent
             };
-            let mut batch = Vec::with_capacity(256);
-            let result = (|| {
-                while let Some(rec) = lines.next_record::<WireRecord>()? {
-                    let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
-                    batch.push((rec, Some(checked)));
-                    if batch.len() == 256 {
-                        if send.send(Ok(std::mem::take(&mut batch))).is_err() {
-                            return Ok(()); // the writer stopped: its error is the one reported
-                        }
-                        used.try_iter().for_each(drop);
-                    }
-                }
-                lines.finish()
-            })();
-            let last = result.map(|_| batch);
-            let _ = send.send(last);
+            if let Err(e) = produce(&mut yield_item) {
+                let _ = send.send(Err(e));
+            }
         });
         let mut outcome = Ok(());
-        for batch in receive {
-            match batch.and_then(|b| apply(&b).map(|_| b)) {
+        for item in receive {
+            match item.and_then(|b| consume(&b).map(|_| b)) {
                 Ok(b) => {
                     let _ = done.send(b);
                 }
@@ -507,14 +525,10 @@ fn read_kind(
                 }
             }
         }
-        // A panic while reading or validating must not pass for the end of the records: the
-        // import stops and nothing is kept.
-        if reader.join().is_err() && outcome.is_ok() {
-            tracing::error!(kind = kind.name(), "bundle reader panicked");
-            outcome = Err(Error::plain(
-                Code::BundleRecord,
-                &format!("{}: reader stopped", kind.name()),
-            ));
+        if producer.join().is_err() && outcome.is_ok() {
+            tracing::error!(what, "bundle reader panicked");
+            let at = format!("{what}: reader stopped");
+            outcome = Err(Error::plain(Code::BundleRecord, &at));
         }
         outcome
     })
@@ -544,4 +558,84 @@ fn copy_attachment(bundle: &mut Bundle, sha: &str, target: &Path) -> Result<()> 
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    /// Runs `pipelined` with a producer that sends 1, 2, … and then does `end` at `stop`,
+    /// and a consumer that fails at `fail_at`; returns the result and what was consumed.
+    fn run(stop: u32, end: fn(u32) -> Result<()>, fail_at: u32) -> (Result<()>, Vec<u32>) {
+        let consumed = RefCell::new(Vec::new());
+        let result = pipelined(
+            "person",
+            move |send: &mut dyn FnMut(u32) -> bool| {
+                for i in 1.. {
+                    if i == stop {
+                        return end(i);
+                    }
+                    if !send(i) {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            },
+            |i: &u32| {
+                if *i == fail_at {
+                    return Err(Error::plain(Code::Storage, "disk full"));
+                }
+                consumed.borrow_mut().push(*i);
+                Ok(())
+            },
+        );
+        (result, consumed.into_inner())
+    }
+
+    #[test]
+    fn a_panicking_reader_is_an_error_not_the_end_of_the_records() {
+        let (result, consumed) = run(3, |i| panic!("reader bug at {i}"), u32::MAX);
+        assert_eq!(
+            result.map_err(|e| e.code),
+            Err(Code::BundleRecord),
+            "a panic must stop the import (its transaction is dropped), not pass for the end"
+        );
+        assert_eq!(
+            consumed,
+            [1, 2],
+            "nothing after the panic reaches the writer"
+        );
+    }
+
+    #[test]
+    fn a_reader_error_is_the_result_and_ends_what_is_consumed() {
+        let (result, consumed) = run(4, |_| Err(Error::plain(Code::BundleHash, "x")), u32::MAX);
+        assert_eq!(result.map_err(|e| e.code), Err(Code::BundleHash));
+        assert_eq!(
+            consumed,
+            [1, 2, 3],
+            "everything before the error, nothing after"
+        );
+        let (result, consumed) = run(6, |_| Ok(()), u32::MAX);
+        assert!(result.is_ok(), "a clean end is Ok");
+        assert_eq!(
+            consumed,
+            [1, 2, 3, 4, 5],
+            "and every item arrives, in order"
+        );
+    }
+
+    #[test]
+    fn a_writer_error_stops_the_reader() {
+        // The producer would never stop on its own: only the writer's error ends it.
+        let (result, consumed) = run(0, |_| Ok(()), 10);
+        assert_eq!(
+            result.map_err(|e| e.code),
+            Err(Code::Storage),
+            "the writer's error is the one reported"
+        );
+        assert_eq!(consumed, (1..10).collect::<Vec<_>>());
+    }
 }
