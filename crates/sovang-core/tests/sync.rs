@@ -540,8 +540,6 @@ fn attachment_rows(s: &Store) -> Vec<(String, String, Option<String>)> {
 }
 
 #[test]
-#[ignore = "defect: import/attachment.rs refuses (AlreadyDeleted) a file attached on another PC \
-            while its record was trashed here, so the two PCs never agree (found by tests/convergence.rs)"]
 fn an_attachment_made_while_its_record_was_trashed_elsewhere_converges() {
     let mut p = ward_and_city();
     let x = person(&mut p.ward.store, "Vũ Thị Ảnh", "00070");

@@ -162,11 +162,12 @@ fn a_malformed_version_is_refused_alone() {
     f.trusted_by(&mut s.city.store);
     let good = version_at(FIXTURE_MS, WARD_NODE);
     let lines = person_line(&f, P1, "Phạm Văn Lệch", "99-1-aa")
-        + &person_line(&f, P2, "Phạm Thị Đúng", &good);
+        + &person_line(&f, P2, "Phạm Thị Đúng", &good)
+        + &person_line(&f, "19/05/2025", "Mã Không Phải UUID", &good);
     let b = f.bundle(s.tmp.path(), "b", &[("person", lines)], &[]);
     let r = import(&mut s.city.store, &b);
-    assert_eq!((r.created, r.rejected), (1, 1), "{r:?}");
-    assert_eq!(codes(&r), [Code::InvalidVersion]);
+    assert_eq!((r.created, r.rejected), (1, 2), "{r:?}");
+    assert_eq!(codes(&r), [Code::InvalidVersion, Code::InvalidValue]);
     assert!(s.city.store.get(Kind::Person, P1).is_err());
 }
 

@@ -297,6 +297,15 @@ impl<'a, 't> Applier<'a, 't> {
         rec: &WireRecord,
         checked: &Result<Prepared>,
     ) -> Result<Verdict<Accepted>> {
+        // Ids are UUIDs everywhere (a unit's code is in its body).
+        if uuid::Uuid::try_parse(&rec.id).is_err() {
+            let e = Error::field_arg(
+                Code::InvalidValue,
+                "id",
+                &rec.id.chars().take(64).collect::<String>(),
+            );
+            return Ok(Verdict::Reject(e));
+        }
         match check_versions(rec, self.now_ms) {
             Versions::Fine => {}
             Versions::Malformed(v) => {

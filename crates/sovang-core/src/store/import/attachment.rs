@@ -126,18 +126,15 @@ impl Applier<'_, '_> {
                 Some(_) => {}
             }
         }
-        // The record it belongs to: here, in the signer's scope, of the attachment's unit,
-        // and open to changes (live; a nomination not handed to the committee since).
-        let sql = format!(
-            "SELECT unit, deleted_at IS NOT NULL FROM {} WHERE id = ?1",
-            a.record_kind.table()
-        );
-        let record: Option<(String, bool)> = self
+        // The record it belongs to: here, in the signer's scope, of the attachment's unit, and
+        // open to changes (a nomination not handed to the committee since).
+        let sql = format!("SELECT unit FROM {} WHERE id = ?1", a.record_kind.table());
+        let record: Option<String> = self
             .tx
             .prepare_cached(&sql)?
-            .query_row([&a.record_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([&a.record_id], |r| r.get(0))
             .optional()?;
-        let Some((record_unit, record_deleted)) = record else {
+        let Some(record_unit) = record else {
             return Ok(Verdict::Hold(Waiting::Record(
                 a.record_kind,
                 a.record_id.clone(),
@@ -146,9 +143,8 @@ impl Applier<'_, '_> {
         if record_unit != a.unit || !self.scope.contains(&record_unit) {
             return reject(Code::OutOfAuthority, "unit", &record_unit);
         }
-        if local.is_none() && record_deleted {
-            return reject(Code::AlreadyDeleted, "record_id", &a.record_id);
-        }
+        // A record trashed here may have been live where the file was attached: the row is
+        // kept (in the trash with its record), or the two installations would never agree.
         if a.record_kind == Kind::Nomination {
             if let Some(lock) = self.locked_since(&a.record_id)? {
                 if a.hlc > lock {

@@ -37,6 +37,10 @@ pub(super) fn check_versions(rec: &WireRecord, now_ms: i64) -> Versions {
         let Some(h) = Hlc::parse(v) else {
             return Versions::Malformed(v.clone());
         };
+        // Every field is written at or after the record's creation.
+        if node.is_none() && v.as_str() < rec.created_hlc.as_str() {
+            return Versions::Malformed(v.clone());
+        }
         if node.is_some_and(|n| n != node_of(v)) {
             return Versions::Malformed(v.clone());
         }
@@ -178,6 +182,16 @@ mod tests {
         assert!(
             matches!(check_versions(&r, NOW), Versions::Malformed(_)),
             "a seen version filed under another node's name would hide that node's changes"
+        );
+    }
+
+    #[test]
+    fn a_field_written_before_its_record_was_created_is_malformed() {
+        let mut r = record(&[("title", version(NOW - 20))]);
+        r.created_hlc = version(NOW - 10);
+        assert!(
+            matches!(check_versions(&r, NOW), Versions::Malformed(_)),
+            "no field of a record is older than the record"
         );
     }
 
