@@ -156,6 +156,13 @@ fn in_review() -> InReview {
     }
 }
 
+/// Member 1 submits 5 on every criterion and sends its sheet to the chair.
+fn member_1_scores_for_the_chair(c: &mut Committee, k: &str, n: &str) {
+    c.m1.store.score(k, n, points(5)).unwrap();
+    let (b, _) = export_to(&mut c.m1.store, c.tmp.path(), "m1-up", "01");
+    import_clean(&mut c.chair.store, &b);
+}
+
 /// Score sheets stored on an installation, whoever may see them: what a look into the
 /// database file would find.
 fn sheets_in_file(s: &Store) -> i64 {
@@ -285,9 +292,7 @@ fn a_decision_fixes_its_result_and_a_later_sheet_changes_nothing() {
         committee: k,
     } = in_review();
     let dir = c.tmp.path().to_owned();
-    c.m1.store.score(&k, &n, points(5)).unwrap();
-    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
-    import_clean(&mut c.chair.store, &b);
+    member_1_scores_for_the_chair(&mut c, &k, &n);
     c.chair.store.score(&k, &n, points(3)).unwrap();
     let chair_can = c.chair.store.results(&k).unwrap().rows[0].can;
     let member_can = c.m1.store.results(&k).unwrap().rows[0].can;
@@ -345,9 +350,7 @@ fn a_bundle_made_for_one_member_is_refused_by_another_and_a_bundle_for_anyone_ca
         committee: k,
     } = in_review();
     let dir = c.tmp.path().to_owned();
-    c.m1.store.score(&k, &n, points(5)).unwrap();
-    let (b, _) = export_to(&mut c.m1.store, &dir, "m1-up", "01");
-    import_clean(&mut c.chair.store, &b);
+    member_1_scores_for_the_chair(&mut c, &k, &n);
 
     let m1_key = fingerprint(&c.m1.store);
     let (for_m1, _) = export_to(&mut c.chair.store, &dir, "for-m1", &m1_key);

@@ -280,6 +280,15 @@ fn one_bad_unit_record_is_rejected_alone() {
     assert!(s.city.store.units().get("00070.02").is_none());
 }
 
+/// The ward's project that updates link to.
+fn lit_alley(ward: &mut Store) -> serde_json::Value {
+    ward.put(
+        Kind::Project,
+        json!({"unit":"00070","name":"Thắp sáng ngõ 12","field":"infrastructure","start_date":"01/05/2025"}),
+    )
+    .unwrap()
+}
+
 /// A project update of `f`'s unit whose project has not arrived, with `note`.
 fn update_line(f: &Forger, project: &str, note: &str, version: &str) -> String {
     let body = json!({"project_id": project, "unit": f.unit, "date": "2025-05-10", "note": note});
@@ -294,14 +303,7 @@ fn update_line(f: &Forger, project: &str, note: &str, version: &str) -> String {
 #[test]
 fn a_held_record_is_checked_against_the_trust_list_when_released() {
     let mut s = ward_and_city();
-    let project = s
-        .ward
-        .store
-        .put(
-            Kind::Project,
-            json!({"unit":"00070","name":"Thắp sáng ngõ 12","field":"infrastructure","start_date":"01/05/2025"}),
-        )
-        .unwrap();
+    let project = lit_alley(&mut s.ward.store);
     let f = Forger::new(26, "00070");
     f.trusted_by(&mut s.city.store);
     let v = version_at(FIXTURE_MS + 1000, WARD_NODE);
@@ -334,14 +336,7 @@ fn a_held_record_is_checked_against_the_trust_list_when_released() {
 #[test]
 fn a_second_signer_cannot_replace_anothers_held_record() {
     let mut s = ward_and_city();
-    let project = s
-        .ward
-        .store
-        .put(
-            Kind::Project,
-            json!({"unit":"00070","name":"Thắp sáng ngõ 12","field":"infrastructure","start_date":"01/05/2025"}),
-        )
-        .unwrap();
+    let project = lit_alley(&mut s.ward.store);
     let honest = Forger::new(27, "00070");
     let other = Forger::new(28, "00073");
     honest.trusted_by(&mut s.city.store);
