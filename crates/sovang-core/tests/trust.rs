@@ -586,3 +586,37 @@ fn the_dossier_prints_what_was_submitted_even_when_an_earlier_edit_arrives_later
         "the committee judges, and the dossier prints, what was submitted"
     );
 }
+
+#[test]
+fn an_attachment_that_arrives_deleted_without_its_bytes_leaves_the_store_sound() {
+    let mut s = ward_and_city();
+    let f = Forger::new(29, "00070");
+    f.trusted_by(&mut s.city.store);
+    let v = version_at(FIXTURE_MS, WARD_NODE);
+    let mut row: serde_json::Value = serde_json::from_str(&attachment_line(
+        "01900000-0000-7000-8000-00000000b009",
+        "00070",
+        ("person", P1),
+        PNG,
+        "image/png",
+        &v,
+    ))
+    .unwrap();
+    row["deleted_at"] = json!("2026-11-26T08:00:00.000Z");
+    row["deleted_by"] = json!("Máy lỗi");
+    let b = f.bundle(
+        s.tmp.path(),
+        "b",
+        &[
+            ("person", person_line(&f, P1, "Vũ Văn Xóa", &v)),
+            ("attachment", row.to_string() + "\n"),
+        ],
+        &[],
+    );
+    let r = import(&mut s.city.store, &b);
+    assert_eq!(r.rejected, 0, "{r:?}");
+    assert!(
+        s.city.store.check().unwrap().is_empty(),
+        "a deleted attachment's bytes never travel: its row needs no file"
+    );
+}

@@ -181,10 +181,11 @@ impl Store {
             add("links", row?);
         }
 
-        // Every attachment's content is on disk with its recorded size.
+        // Every live attachment's content is on disk with its recorded size (a deleted one's
+        // bytes never travel, so a row that arrived deleted may have none).
         let mut stmt = self
             .conn
-            .prepare("SELECT DISTINCT sha256, size FROM attachments")?;
+            .prepare("SELECT DISTINCT sha256, size FROM attachments WHERE deleted_at IS NULL")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (sha, size) = row?;
             match std::fs::metadata(self.attachment_path(&sha)) {
