@@ -444,3 +444,42 @@ fn a_forked_sheet_ends_the_same_on_every_installation() {
         "the same bundles, in another order, must give the same sheet"
     );
 }
+
+/// review.rs named_committee: a second committee of the same unit, campaign and year, set up
+/// by another unit-01 PC that names itself chair, cannot take over the review: only the first
+/// committee set up decides.
+#[test]
+fn a_later_committee_of_the_same_unit_cannot_take_over_a_review() {
+    let mut r = in_review(None);
+    let f = Forger::new(53, "01");
+    f.trusted_by(&mut r.chair.store);
+    let v = version_at(FIXTURE_MS + 60_000, EVIL);
+    let second = "01ffffff-0000-7000-8000-0000000f0c01";
+    let committee = f.line(
+        second,
+        "01",
+        json!({"name": "Hội đồng thứ hai", "unit": "01", "campaign_id": PRESET_CAMPAIGN_ID,
+            "year": 2026, "quorum": 1,
+            "members": [{"id": "gia", "name": "Chủ tịch giả", "role": "chair",
+                "fingerprint": f.fingerprint()},
+                {"id": "phu", "name": "Ủy viên giả", "fingerprint": f.fingerprint()}]}),
+        &v,
+    );
+    let [d, t] = approval(&f, &r.n, second, "gia", &v);
+    let b = f.bundle(
+        r.tmp.path(),
+        "takeover",
+        &[("committee", committee), ("decision", d), ("transition", t)],
+        &[],
+    );
+    let rep = import(&mut r.chair.store, &b);
+    assert!(
+        r.chair.store.get(Kind::Committee, second).is_ok(),
+        "the second committee itself may be set up: {rep:?}"
+    );
+    assert_eq!(
+        r.chair.store.review_status(&r.n).unwrap(),
+        "in_review",
+        "the first committee reviews; a later one's decision is refused: {rep:?}"
+    );
+}
