@@ -718,6 +718,76 @@ fn trust(from: &Sovang, to: &Sovang) -> String {
 }
 
 #[test]
+fn trust_add_refuses_a_card_whose_fingerprint_is_not_the_one_read_by_phone() {
+    let (ward, city) = (Sovang::new(), Sovang::new());
+    init(&ward, "00070");
+    init(&city, "01");
+    let card = ward.dir.path().join("card.json");
+    let exported = ward.ok(&[
+        "--json",
+        "identity",
+        "export",
+        "--out",
+        card.to_str().unwrap(),
+    ]);
+    let real = exported["fingerprint"].as_str().unwrap().to_string();
+
+    // The card edited to claim the city: its fingerprint no longer covers its unit.
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&card).unwrap()).unwrap();
+    edited["unit"] = "01".into();
+    let forged = ward.dir.path().join("forged.json");
+    std::fs::write(&forged, edited.to_string()).unwrap();
+    let r = city.run(&["--json", "trust", "add", forged.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "an edited card is refused: {}", r.stdout);
+    assert!(r.stderr.contains("card_invalid"), "{}", r.stderr);
+
+    // The real card, but not the fingerprint read out (one digit misheard).
+    let misheard = format!(
+        "{}{}",
+        &real[..real.len() - 1],
+        if real.ends_with('0') { '1' } else { '0' }
+    );
+    let r = city.run(&[
+        "trust",
+        "add",
+        card.to_str().unwrap(),
+        "--fingerprint",
+        &misheard,
+    ]);
+    assert_eq!(
+        r.code, 1,
+        "a card that is not the one read out is refused: {}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("khác với dấu vân tay đọc qua điện thoại"),
+        "the refusal says why, in Vietnamese: {}",
+        r.stderr
+    );
+    let listed = city.ok(&["--json", "trust", "list"]);
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(0),
+        "nothing was trusted"
+    );
+
+    let typed = real.replace('-', " ");
+    let k = city.ok(&[
+        "--json",
+        "trust",
+        "add",
+        card.to_str().unwrap(),
+        "--fingerprint",
+        &typed,
+    ]);
+    assert_eq!(
+        k["unit"], "00070",
+        "the real card is trusted for the ward: {k}"
+    );
+}
+
+#[test]
 fn held_list_shows_what_a_record_waits_for_who_sent_it_and_since_when() {
     let (ward, city) = (Sovang::new(), Sovang::new());
     init(&ward, "00070");

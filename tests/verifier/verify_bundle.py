@@ -20,8 +20,8 @@ KINDS = {"unit", "campaign", "target", "person", "project", "update", "entry", "
          "committee", "transition", "score", "decision", "attachment"}
 
 
-def fingerprint(public_key: bytes) -> str:
-    digest = hashlib.sha256(public_key).digest()
+def fingerprint(public_key: bytes, unit: str) -> str:
+    digest = hashlib.sha256(public_key + unit.encode("utf-8")).digest()
     groups = [int.from_bytes(digest[i:i + 4], "big") % 100_000 for i in range(0, 32, 4)]
     return "-".join(f"{g:05d}" for g in groups)
 
@@ -40,8 +40,8 @@ def verify(path: str, card_path: str) -> list:
     with open(card_path, encoding="utf-8") as f:
         card = json.load(f)
     key_bytes = bytes.fromhex(card["public_key"])
-    if fingerprint(key_bytes) != card["fingerprint"]:
-        problems.append("the card's fingerprint is not its key's")
+    if fingerprint(key_bytes, card["unit"]) != card["fingerprint"]:
+        problems.append("the card's fingerprint is not its key's and unit's")
     with zipfile.ZipFile(path) as z:
         names = [i.filename for i in z.infolist()]
         if len(names) != len(set(names)):

@@ -29,6 +29,9 @@ pub enum TrustCmd {
     Add {
         /// Tệp thẻ đơn vị (card.json) / The unit card file
         card: PathBuf,
+        /// Dấu vân tay đơn vị kia đọc qua điện thoại: thẻ khác dấu này bị từ chối / The fingerprint the other unit read out by phone: a card with another is refused
+        #[arg(long)]
+        fingerprint: Option<String>,
     },
     /// Các khóa được tin cậy / Trusted keys
     List,
@@ -120,8 +123,12 @@ pub fn identity(store: &Store, cmd: &IdentityCmd, out: &Out) -> Result<(), Error
 
 pub fn trust(store: &mut Store, cmd: &TrustCmd, out: &Out) -> Result<(), Error> {
     match cmd {
-        TrustCmd::Add { card } => {
-            let k = store.trust_add(&read_card(card)?)?;
+        TrustCmd::Add { card, fingerprint } => {
+            let card = read_card(card)?;
+            if let Some(read) = fingerprint {
+                card.confirm(read)?;
+            }
+            let k = store.trust_add(&card)?;
             out.value(
                 &serde_json::to_value(&k).unwrap_or(Value::Null),
                 &format!(

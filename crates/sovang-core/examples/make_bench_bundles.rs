@@ -40,7 +40,7 @@ fn main() {
             unit_name: w.name.clone(),
             installation: format!("01900000-0000-7000-8000-{i:012}"),
             public_key: hex::encode(public.as_bytes()),
-            fingerprint: fingerprint(public.as_bytes()),
+            fingerprint: fingerprint(public.as_bytes(), &w.code),
             created_at: "2026-11-26T08:00:00.000Z".into(),
         };
         let path = out.join("cards").join(format!("{}.json", w.code));

@@ -25,7 +25,7 @@ fn card(k: &SigningKey, name: &str) -> UnitCard {
         unit_name: format!("Phường Hoàn Kiếm ({name})"),
         installation: "01900000-0000-7000-8000-0000000000aa".into(),
         public_key: hex::encode(public.as_bytes()),
-        fingerprint: fingerprint(public.as_bytes()),
+        fingerprint: fingerprint(public.as_bytes(), "00070"),
         created_at: "2026-11-26T08:00:00.000Z".into(),
     }
 }

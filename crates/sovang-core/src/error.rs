@@ -60,6 +60,8 @@ pub enum Code {
     OutOfAuthority,
     CardInvalid,
     OwnKey,
+    CardOtherUnit,
+    FingerprintMismatch,
     ConflictClosed,
     ConflictValue,
     CommitteeChair,

@@ -54,6 +54,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_received",
         sql: include_str!("../migrations/0010_received.sql"),
     },
+    Migration {
+        name: "0011_unit_bound_fingerprints",
+        sql: include_str!("../migrations/0011_unit_bound_fingerprints.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {
@@ -92,6 +96,7 @@ fn verify(conn: &Connection, migrations: &[Migration], current: usize) -> Result
 /// nothing at all if any pending migration fails. With nothing pending it only reads, so
 /// opening never waits for another process's write lock.
 pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
+    register_functions(conn)?;
     let current = user_version(conn)?;
     verify(conn, migrations, current)?;
     if current == migrations.len() {
@@ -105,6 +110,26 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
     let applied = apply(conn, migrations);
     conn.pragma_update(None, "temp_store", temp_store)?;
     applied
+}
+
+/// The functions migrations call: `sovang_fingerprint(public_key_hex, unit)` (0011), the
+/// fingerprint `sync::identity::fingerprint` gives, or NULL for a malformed key.
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "sovang_fingerprint",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |cx| {
+            let key: String = cx.get(0)?;
+            let unit: String = cx.get(1)?;
+            Ok(hex::decode(key)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .map(|k| crate::sync::identity::fingerprint(&k, &unit)))
+        },
+    )?;
+    Ok(())
 }
 
 fn apply(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
@@ -340,6 +365,19 @@ mod tests {
         ))
         .unwrap();
         migrate(&mut old, MIGRATIONS).unwrap();
+        // 0011 binds the fingerprint to the unit: every row follows the key's new one.
+        let fp = &crate::sync::identity::fingerprint(&[0xaa; 32], "00070");
+        let trusted: String = old
+            .query_row("SELECT fingerprint FROM trusted_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(&trusted, fp, "a trusted key's fingerprint covers its unit");
+        let imported: String = old
+            .query_row("SELECT fingerprint FROM sync_imports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            &imported, fp,
+            "the import log names the key by its new fingerprint"
+        );
         let sent: i64 = old
             .query_row(
                 "SELECT seq FROM sync_sent WHERE destination = ?1",
@@ -358,7 +396,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(held, fp, "a held record keeps its signer");
+        assert_eq!(&held, fp, "a held record keeps its signer");
         let legacy: bool = old
             .query_row(
                 "SELECT legacy FROM sync_received WHERE origin = ?1",

@@ -132,7 +132,7 @@ fn sealed_line(f: &Forger, kind: Kind, id: &str, unit: &str, body: Value, versio
         .map(|k| (k, version.to_owned()))
         .collect();
     let content = seal::content(kind.name(), id, version, &map, &versions);
-    let s = Seal::sign(&f.key, &content);
+    let s = Seal::sign(&f.key, &f.unit, &content);
     map.insert("seal".into(), serde_json::to_value(s).unwrap());
     f.line(id, unit, Value::Object(map), version)
 }
@@ -370,7 +370,7 @@ fn sheet_state(
     let content = seal::content("score", id, created, &map, &vs);
     map.insert(
         "seal".into(),
-        serde_json::to_value(Seal::sign(&f.key, &content)).unwrap(),
+        serde_json::to_value(Seal::sign(&f.key, &f.unit, &content)).unwrap(),
     );
     vs.insert("seal".into(), sealed_at.into());
     json!({"id": id, "unit": "01", "created_at": "2026-11-26T08:00:00.000Z",

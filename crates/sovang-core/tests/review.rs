@@ -491,7 +491,7 @@ fn a_ward_cannot_decide_its_own_nomination_by_bundle() {
         unit_name: "Phường Hoàn Kiếm".into(),
         installation: "01900000-0000-7000-8000-0000000000bb".into(),
         public_key: hex::encode(public.as_bytes()),
-        fingerprint: fingerprint(public.as_bytes()),
+        fingerprint: fingerprint(public.as_bytes(), "00070"),
         created_at: "2026-11-26T08:00:00.000Z".into(),
     };
     r.chair.store.trust_add(&card).unwrap();

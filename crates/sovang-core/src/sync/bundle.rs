@@ -395,7 +395,7 @@ impl Bundle {
             .map_err(|_| Error::plain(Code::BundleSignature, fp))?;
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| Error::plain(Code::BundleManifest, &e.to_string()))?;
-        if manifest.origin.fingerprint != fingerprint(&key_bytes)
+        if manifest.origin.fingerprint != fingerprint(&key_bytes, &signer.unit)
             || manifest.origin.public_key != signer.public_key
         {
             return Err(Error::plain(Code::BundleManifest, "origin"));
@@ -729,7 +729,7 @@ pub fn raw_manifest(key: &ed25519_dalek::SigningKey, unit: &str, unit_name: &str
             unit: unit.into(),
             unit_name: unit_name.into(),
             installation: "01900000-0000-7000-8000-0000000000aa".into(),
-            fingerprint: fingerprint(public.as_bytes()),
+            fingerprint: fingerprint(public.as_bytes(), unit),
             public_key: hex::encode(public.as_bytes()),
         },
         destination: None,
@@ -753,7 +753,7 @@ mod tests {
     fn signer(key: &SigningKey) -> TrustedKey {
         let public = key.verifying_key();
         TrustedKey {
-            fingerprint: fingerprint(public.as_bytes()),
+            fingerprint: fingerprint(public.as_bytes(), "00070"),
             public_key: hex::encode(public.as_bytes()),
             unit: "00070".into(),
             unit_name: String::new(),

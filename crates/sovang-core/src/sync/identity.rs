@@ -12,10 +12,15 @@ use crate::store::Store;
 
 pub const CARD_FORMAT: &str = "sovang-unit-card";
 
-/// A key's fingerprint, for two people to read to each other: eight groups of five digits
-/// from the SHA-256 of the public key (digits read the same in Vietnamese and English).
-pub fn fingerprint(public_key: &[u8; 32]) -> String {
-    let digest = Sha256::digest(public_key);
+/// A unit card's fingerprint, for two people to read to each other: eight groups of five
+/// digits (read the same in Vietnamese and English) from the SHA-256 of the public key
+/// followed by the unit's code. It covers both, so a card edited to claim another unit (a
+/// ward claiming the province) no longer shows the fingerprint its owner reads out.
+pub fn fingerprint(public_key: &[u8; 32], unit: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(public_key);
+    hasher.update(unit.as_bytes());
+    let digest = hasher.finalize();
     digest
         .chunks(4)
         .map(|c| {
@@ -53,7 +58,8 @@ pub struct UnitCard {
 }
 
 impl UnitCard {
-    /// The card's key, after checking the card is whole and its fingerprint is its key's.
+    /// The card's key, after checking the card is whole and its fingerprint is its key's and
+    /// unit's.
     pub fn key(&self) -> Result<VerifyingKey> {
         let bad = |why: &str| Error::field_arg(Code::CardInvalid, "card", why);
         if self.format != CARD_FORMAT {
@@ -70,10 +76,24 @@ impl UnitCard {
         if key.is_weak() {
             return Err(bad("public_key"));
         }
-        if normalize_fingerprint(&self.fingerprint) != fingerprint(&bytes) {
+        if normalize_fingerprint(&self.fingerprint) != fingerprint(&bytes, &self.unit) {
             return Err(bad("fingerprint"));
         }
         Ok(key)
+    }
+
+    /// Refuses the card unless its fingerprint is `read`, the one its owner read out (typed
+    /// with or without separators).
+    pub fn confirm(&self, read: &str) -> Result<()> {
+        let fp = normalize_fingerprint(&self.fingerprint);
+        match normalize_fingerprint(read) == fp {
+            true => Ok(()),
+            false => Err(Error::field_arg(
+                Code::FingerprintMismatch,
+                "fingerprint",
+                &fp,
+            )),
+        }
     }
 }
 
@@ -149,8 +169,16 @@ impl Store {
             unit_name: inst.unit_name.clone(),
             installation: inst.id.clone(),
             public_key: hex::encode(key.as_bytes()),
-            fingerprint: fingerprint(key.as_bytes()),
+            fingerprint: fingerprint(key.as_bytes(), &inst.unit),
             created_at: stamp(self.clock().now()),
+        })
+    }
+
+    /// This installation as the author of sealed review records.
+    pub(crate) fn author(&self) -> Result<crate::sync::seal::Author> {
+        Ok(crate::sync::seal::Author {
+            key: self.signing_key()?,
+            unit: self.installation().unit.clone(),
         })
     }
 
@@ -159,18 +187,31 @@ impl Store {
     }
 
     /// Trusts another installation's card. Adding a key again is harmless; a revoked key
-    /// stays revoked (a new PC gets a new key).
+    /// stays revoked (a new PC gets a new key). A key belongs to one unit: a card that names
+    /// a key already trusted (or this installation's own) with another unit is refused.
     pub fn trust_add(&mut self, card: &UnitCard) -> Result<TrustedKey> {
         let key = card.key()?;
-        let fp = fingerprint(key.as_bytes());
-        if fp == self.identity()?.fingerprint {
+        let fp = fingerprint(key.as_bytes(), &card.unit);
+        let public = hex::encode(key.as_bytes());
+        if public == self.identity()?.public_key {
             return Err(Error::plain(Code::OwnKey, &fp));
+        }
+        let claimed: Option<String> = self
+            .connection()
+            .query_row(
+                "SELECT unit FROM trusted_keys WHERE public_key = ?1 AND unit != ?2",
+                params![public, card.unit],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(unit) = claimed {
+            return Err(Error::field_arg(Code::CardOtherUnit, "unit", &unit));
         }
         let now = stamp(self.clock().now());
         self.connection().execute(
             "INSERT INTO trusted_keys (fingerprint, public_key, unit, unit_name, installation, added_at, added_by) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(fingerprint) DO NOTHING",
-            params![fp, hex::encode(key.as_bytes()), card.unit, card.unit_name, card.installation, now, self.actor()],
+            params![fp, public, card.unit, card.unit_name, card.installation, now, self.actor()],
         )?;
         tracing::info!(fingerprint = %fp, unit = %card.unit, "key trusted");
         self.trusted(&fp)?

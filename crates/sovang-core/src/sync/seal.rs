@@ -30,7 +30,7 @@ pub const SEALED: [crate::records::Kind; 3] = [
 ];
 
 /// What signs every sealed content first: a seal can never pass for another signature.
-const DOMAIN: &[u8] = b"sovang-seal-v1\n";
+const DOMAIN: &[u8] = b"sovang-seal-v2\n";
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,33 +38,57 @@ const DOMAIN: &[u8] = b"sovang-seal-v1\n";
 pub struct Seal {
     /// Hex of the author's 32-byte Ed25519 public key.
     pub key: String,
+    /// The author's unit: with the key, it makes the fingerprint a committee names.
+    pub unit: String,
     /// Hex of the 64-byte signature.
     pub sig: String,
 }
 
+/// Who seals on this installation: its key and its unit.
+pub struct Author {
+    pub key: SigningKey,
+    pub unit: String,
+}
+
+impl Author {
+    pub fn seal(&self, content: &[u8]) -> Seal {
+        Seal::sign(&self.key, &self.unit, content)
+    }
+}
+
+/// What a seal signs: the domain, the author's unit on a line, then the content.
+fn message(unit: &str, content: &[u8]) -> Vec<u8> {
+    let mut msg = DOMAIN.to_vec();
+    msg.extend_from_slice(unit.as_bytes());
+    msg.push(b'\n');
+    msg.extend_from_slice(content);
+    msg
+}
+
 impl Seal {
-    pub fn sign(key: &SigningKey, content: &[u8]) -> Seal {
-        let mut msg = DOMAIN.to_vec();
-        msg.extend_from_slice(content);
+    pub fn sign(key: &SigningKey, unit: &str, content: &[u8]) -> Seal {
         Seal {
             key: hex::encode(key.verifying_key().as_bytes()),
-            sig: hex::encode(key.sign(&msg).to_bytes()),
+            unit: unit.to_owned(),
+            sig: hex::encode(key.sign(&message(unit, content)).to_bytes()),
         }
     }
 
-    /// The fingerprint of the key that made this seal, if the seal holds over `content`.
+    /// The fingerprint of the key and unit that made this seal, if the seal holds over
+    /// `content`.
     pub fn verify(&self, content: &[u8]) -> Option<String> {
         let key: [u8; 32] = hex::decode(&self.key).ok()?.try_into().ok()?;
         let sig: [u8; 64] = hex::decode(&self.sig).ok()?.try_into().ok()?;
-        let mut msg = DOMAIN.to_vec();
-        msg.extend_from_slice(content);
+        if self.unit.contains('\n') {
+            return None;
+        }
         let vk = VerifyingKey::from_bytes(&key).ok()?;
         if vk.is_weak() {
             return None;
         }
-        vk.verify_strict(&msg, &Signature::from_bytes(&sig))
+        vk.verify_strict(&message(&self.unit, content), &Signature::from_bytes(&sig))
             .ok()
-            .map(|_| fingerprint(&key))
+            .map(|_| fingerprint(&key, &self.unit))
     }
 }
 
@@ -252,15 +276,27 @@ mod tests {
     #[test]
     fn a_seal_holds_over_its_content_and_names_its_key() {
         let c = content("score", "s1", "v1", &body(4), &versions("v1"));
-        let seal = Seal::sign(&key(1), &c);
-        let fp = fingerprint(key(1).verifying_key().as_bytes());
+        let seal = Seal::sign(&key(1), "01", &c);
+        let fp = fingerprint(key(1).verifying_key().as_bytes(), "01");
         assert_eq!(seal.verify(&c), Some(fp));
+    }
+
+    #[test]
+    fn a_seal_relabelled_with_another_unit_does_not_verify() {
+        let c = content("score", "s1", "v1", &body(4), &versions("v1"));
+        let mut seal = Seal::sign(&key(1), "00070", &c);
+        seal.unit = "01".into();
+        assert_eq!(
+            seal.verify(&c),
+            None,
+            "the unit is signed: a relay cannot make a ward's seal pass for the city's"
+        );
     }
 
     #[test]
     fn any_change_of_a_covered_value_or_version_breaks_the_seal() {
         let c = content("score", "s1", "v1", &body(4), &versions("v1"));
-        let seal = Seal::sign(&key(1), &c);
+        let seal = Seal::sign(&key(1), "01", &c);
         let altered = [
             content("score", "s1", "v1", &body(5), &versions("v1")),
             content("score", "s2", "v1", &body(4), &versions("v1")),

@@ -107,7 +107,7 @@ impl Forger {
                 self.key.to_bytes()[0]
             ),
             public_key: hex::encode(public.as_bytes()),
-            fingerprint: fingerprint(public.as_bytes()),
+            fingerprint: fingerprint(public.as_bytes(), &self.unit),
             created_at: "2026-11-26T08:00:00.000Z".into(),
         }
     }

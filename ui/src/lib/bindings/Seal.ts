@@ -6,6 +6,10 @@ export type Seal = {
  */
 key: string, 
 /**
+ * The author's unit: with the key, it makes the fingerprint a committee names.
+ */
+unit: string, 
+/**
  * Hex of the 64-byte signature.
  */
 sig: string, };

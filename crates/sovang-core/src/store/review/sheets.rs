@@ -12,7 +12,7 @@ use crate::error::{Code, Error, Result};
 use crate::records::{Committee, Kind, Score};
 use crate::store::rows::StoredRow;
 use crate::store::Store;
-use crate::sync::seal::{Reopening, Seal, REOPENED, SEAL};
+use crate::sync::seal::{Reopening, REOPENED, SEAL};
 
 /// A member's scores as a viewer may see them.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -133,7 +133,7 @@ impl Store {
             reason: reason.to_owned(),
             by: me,
             of,
-            seal: Seal::sign(&self.signing_key()?, &content),
+            seal: self.author()?.seal(&content),
         };
         let mut body = row.body.clone();
         body.insert(

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use ed25519_dalek::SigningKey;
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
 
@@ -15,7 +14,7 @@ use super::super::rows::{
 use crate::error::Result;
 use crate::records::{self, Ctx, Kind, Prepared};
 use crate::store::Store;
-use crate::sync::seal::{self, Seal};
+use crate::sync::seal::{self, Author};
 
 /// Whether a changed record is sealed again by this installation.
 pub(super) enum Sealing {
@@ -34,7 +33,7 @@ impl Store {
         creates: Vec<(Kind, String, Value)>,
         change: Option<(Kind, &StoredRow, Value, Sealing)>,
     ) -> Result<()> {
-        let key = self.signing_key()?;
+        let key = self.author()?;
         let cx = self.ctx();
         let mut new = Vec::new();
         for (k, id, v) in creates {
@@ -111,7 +110,7 @@ fn versions_after(row: &StoredRow, body: &Value, hlc: &str) -> BTreeMap<String, 
 
 /// The record with this installation's seal over its content as it will be stored.
 fn sealed(
-    key: &SigningKey,
+    key: &Author,
     kind: Kind,
     id: &str,
     created_hlc: &str,
@@ -123,7 +122,7 @@ fn sealed(
         return Ok(p);
     };
     let content = seal::content(kind.name(), id, created_hlc, &body, versions);
-    let seal = serde_json::to_value(Seal::sign(key, &content)).unwrap_or(Value::Null);
+    let seal = serde_json::to_value(key.seal(&content)).unwrap_or(Value::Null);
     body.insert(seal::SEAL.into(), seal);
     records::prepare(kind, Value::Object(body), cx)
 }
