@@ -57,6 +57,7 @@ pub enum Code {
     BundleSignature,
     BundleHash,
     BundleRecord,
+    RecordUnreadable,
     OutOfAuthority,
     CardInvalid,
     OwnKey,

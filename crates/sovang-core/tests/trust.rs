@@ -280,6 +280,29 @@ fn one_bad_unit_record_is_rejected_alone() {
     assert!(s.city.store.units().get("00070.02").is_none());
 }
 
+#[test]
+fn a_line_that_is_no_record_is_rejected_alone_and_the_others_arrive() {
+    let mut s = ward_and_city();
+    let f = Forger::new(26, "00070");
+    f.trusted_by(&mut s.city.store);
+    let v = version_at(FIXTURE_MS, WARD_NODE);
+    // A ward PC with a bug writes one broken line among good ones (the bundle is signed).
+    let people = format!(
+        "{}{{\"id\": \"01900000-0000-7000-8000-00000000c0ff\", \"unit\": \n{}",
+        person_line(&f, P1, "Nguyễn Văn Trước", &v),
+        person_line(&f, "01900000-0000-7000-8000-00000000c0f2", "Lê Thị Sau", &v),
+    );
+    let b = f.bundle(s.tmp.path(), "broken-line", &[("person", people)], &[]);
+    let r = import(&mut s.city.store, &b);
+    assert_eq!(codes(&r), [Code::RecordUnreadable], "{r:?}");
+    assert_eq!(
+        r.rejections[0].id, "records/person.ndjson:2",
+        "the rejection says which line, as no id can be read from it"
+    );
+    assert_eq!(r.created, 2, "the good lines around it import: {r:?}");
+    assert!(s.city.store.get(Kind::Person, P1).is_ok());
+}
+
 /// The ward's project that updates link to.
 fn lit_alley(ward: &mut Store) -> serde_json::Value {
     ward.put(

@@ -632,19 +632,19 @@ impl RecordLines<'_> {
         }
     }
 
-    /// The next line as a `T`; a line that is not one is an error naming where it is.
-    pub fn next_record<T: serde::de::DeserializeOwned>(&mut self) -> Result<Option<T>> {
+    /// The next line as a `T`, or as the error that says where and why it is not one. A line
+    /// that is not a record is that line's problem alone: the entry's hash, checked by
+    /// `finish`, still decides whether the entry is the one that was signed.
+    pub fn next_record<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<std::result::Result<T, Error>>> {
         let parsed = match self.next_line()? {
             None => return Ok(None),
             Some(line) => serde_json::from_slice::<T>(line),
         };
-        match parsed {
-            Ok(r) => Ok(Some(r)),
-            Err(e) => {
-                let e = Error::plain(Code::BundleRecord, &format!("{}: {e}", self.position()));
-                Err(self.tampered().unwrap_or(e))
-            }
-        }
+        Ok(Some(parsed.map_err(|e| {
+            Error::plain(Code::RecordUnreadable, &format!("{}: {e}", self.position()))
+        })))
     }
 
     /// After a bad line: a hash error if the entry is not the signed one (that is the real

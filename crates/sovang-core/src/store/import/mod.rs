@@ -220,9 +220,14 @@ impl Store {
             let inline = matches!(kind, Kind::Unit | Kind::Campaign);
             let cx = (ap.units.clone(), ap.campaigns.clone(), today);
             let stream = read_kind(&mut bundle, kind, (!inline).then_some(&cx), &mut |batch| {
-                for (rec, checked) in batch {
-                    let outcome = ap.apply(kind, rec, checked.as_ref())?;
-                    ap.count(outcome);
+                for item in batch {
+                    match item {
+                        Incoming::Record(rec, checked) => {
+                            let outcome = ap.apply(kind, rec, checked.as_ref())?;
+                            ap.count(outcome);
+                        }
+                        Incoming::Unreadable(at, e) => ap.report.reject(kind.name(), at, e.clone()),
+                    }
                     done += 1;
                     if done.is_multiple_of(1024) {
                         progress(Progress {
@@ -256,8 +261,13 @@ impl Store {
             .collect();
         if let Some(mut lines) = bundle.lines(ATTACHMENT)? {
             while let Some(a) = lines.next_record::<WireAttachment>()? {
-                let outcome = ap.apply_attachment(a)?;
-                ap.count(outcome);
+                match a {
+                    Ok(a) => {
+                        let outcome = ap.apply_attachment(a)?;
+                        ap.count(outcome);
+                    }
+                    Err(e) => ap.report.reject(ATTACHMENT, &lines.position(), e),
+                }
             }
             lines.finish()?;
         }
@@ -446,7 +456,22 @@ impl Store {
     }
 }
 
-type Checked = (WireRecord, Option<Result<Prepared>>);
+/// A line of a record entry as the writer gets it: a record (validated ahead when the reader
+/// could), or a line that is no record, rejected alone with where it was.
+#[allow(clippy::large_enum_variant)] // nearly every item is a record: boxing each costs more
+enum Incoming {
+    Record(WireRecord, Option<Result<Prepared>>),
+    Unreadable(String, Error),
+}
+
+impl Incoming {
+    fn read(line: std::result::Result<WireRecord, Error>, at: String) -> Incoming {
+        match line {
+            Ok(rec) => Incoming::Record(rec, None),
+            Err(e) => Incoming::Unreadable(at, e),
+        }
+    }
+}
 type Snapshot = (UnitTree, HashMap<String, Campaign>, NaiveDate);
 
 /// Reads one kind's records in batches and hands them to `apply`. With a snapshot of what
@@ -456,18 +481,18 @@ fn read_kind(
     bundle: &mut Bundle,
     kind: Kind,
     validate: Option<&Snapshot>,
-    apply: &mut dyn FnMut(&[Checked]) -> Result<()>,
+    apply: &mut dyn FnMut(&[Incoming]) -> Result<()>,
 ) -> Result<()> {
     let Some(mut lines) = bundle.lines(kind.name())? else {
         return Ok(());
     };
     let Some((units, campaigns, today)) = validate else {
-        while let Some(rec) = lines.next_record::<WireRecord>()? {
-            apply(&[(rec, None)])?;
+        while let Some(line) = lines.next_record::<WireRecord>()? {
+            apply(&[Incoming::read(line, lines.position())])?;
         }
         return lines.finish();
     };
-    let read = move |send: &mut dyn FnMut(Vec<Checked>) -> bool| {
+    let read = move |send: &mut dyn FnMut(Vec<Incoming>) -> bool| {
         let collator = VietCollator::new();
         let cx = Ctx {
             today: *today,
@@ -476,9 +501,15 @@ fn read_kind(
             collator: &collator,
         };
         let mut batch = Vec::with_capacity(256);
-        while let Some(rec) = lines.next_record::<WireRecord>()? {
-            let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
-            batch.push((rec, Some(checked)));
+        while let Some(line) = lines.next_record::<WireRecord>()? {
+            let item = match Incoming::read(line, lines.position()) {
+                Incoming::Record(rec, _) => {
+                    let checked = records::prepare(kind, Value::Object(rec.body.clone()), &cx);
+                    Incoming::Record(rec, Some(checked))
+                }
+                unreadable => unreadable,
+            };
+            batch.push(item);
             if batch.len() == 256 && !send(std::mem::take(&mut batch)) {
                 return Ok(()); // the writer stopped: its error is the one reported
             }
@@ -487,7 +518,7 @@ fn read_kind(
         send(batch);
         Ok(())
     };
-    pipelined(kind.name(), read, |batch: &Vec<Checked>| apply(batch))
+    pipelined(kind.name(), read, |batch: &Vec<Incoming>| apply(batch))
 }
 
 /// Runs `produce` on a second thread while `consume` takes, on this one, each item it sends
