@@ -179,17 +179,25 @@ pub fn export(
     let opts = ExportOptions {
         to: to.clone(),
         full,
+        ..Default::default()
     };
     let mut bar = bar_for(!out.json);
     let r = store.export_bundle(file, &opts, &mut bar)?;
+    let (more_vi, more_en) = match r.more {
+        true => (
+            "\nGói đã đủ lớn; còn thay đổi chưa gửi: hãy xuất thêm một gói nữa (không chọn --full).",
+            "\nThe bundle is full; changes remain unsent: export another bundle (without --full).",
+        ),
+        false => ("", ""),
+    };
     out.value(
         &serde_json::to_value(&r).unwrap_or(Value::Null),
         &format!(
-            "Đã xuất {} bản ghi vào {} ({} byte)",
+            "Đã xuất {} bản ghi vào {} ({} byte){more_vi}",
             r.records, r.file, r.bytes
         ),
         &format!(
-            "Exported {} records to {} ({} bytes)",
+            "Exported {} records to {} ({} bytes){more_en}",
             r.records, r.file, r.bytes
         ),
     );

@@ -102,6 +102,7 @@ fn what_was_sent_is_remembered_per_installation_not_per_unit() {
         &ExportOptions {
             to: Some("12345-67890".into()),
             full: false,
+            ..Default::default()
         },
         &mut |_| {},
     );
@@ -367,6 +368,7 @@ fn a_bundle_made_for_one_member_is_refused_by_another_and_a_bundle_for_anyone_ca
     let opts = ExportOptions {
         to: None,
         full: true,
+        ..Default::default()
     };
     let r = c
         .chair

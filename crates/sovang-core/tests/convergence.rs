@@ -300,6 +300,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             let full = ExportOptions {
                 to: None,
                 full: true,
+                ..Default::default()
             };
             stores[from]
                 .export_bundle(&out, &full, &mut |_| {})
@@ -407,8 +408,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Export { to_parent, .. } => {
                 let to = (to_parent && INSTALLATIONS[at] != "01").then(|| "01".to_string());
                 let out = root.path().join(format!("b{}.sovang", bundles.len()));
-                s.export_bundle(&out, &ExportOptions { to, full: false }, &mut |_| {})
-                    .unwrap();
+                s.export_bundle(
+                    &out,
+                    &ExportOptions {
+                        to,
+                        full: false,
+                        ..Default::default()
+                    },
+                    &mut |_| {},
+                )
+                .unwrap();
                 bundles.push(out);
             }
             Op::Import { bundle: _, .. } | Op::Sync { .. } => {
@@ -474,6 +483,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     &ExportOptions {
                         to: None,
                         full: true,
+                        ..Default::default()
                     },
                     &mut |_| {},
                 )

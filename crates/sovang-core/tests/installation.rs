@@ -197,6 +197,7 @@ fn two_copies_editing_one_record_keep_both_edits_as_a_conflict() {
     let full = ExportOptions {
         to: None,
         full: true,
+        ..Default::default()
     };
     let (from_a, from_b) = (root.path().join("a.sovang"), root.path().join("b.sovang"));
     a.export_bundle(&from_a, &full, &mut |_| {}).unwrap();

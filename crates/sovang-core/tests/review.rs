@@ -18,6 +18,7 @@ fn exchange(from: &mut Store, to: &mut Store, dir: &Path, name: &str, dest: &str
     let opts = ExportOptions {
         to: Some(dest.into()),
         full: false,
+        ..Default::default()
     };
     from.export_bundle(&out, &opts, &mut |_| {}).unwrap();
     let r = to.import_bundle(&out, ImportOptions::default(), &mut |_| {});
@@ -191,6 +192,7 @@ fn a_nomination_goes_from_ward_to_committee_and_back_with_every_step_recorded() 
     let to_city = ExportOptions {
         to: Some(observer.store.identity().unwrap().fingerprint),
         full: true,
+        ..Default::default()
     };
     r.chair
         .store

@@ -86,6 +86,7 @@ impl Pair {
         let to_ward = ExportOptions {
             to: Some("00070".into()),
             full: false,
+            ..Default::default()
         };
         export(&mut self.city.store, self.tmp.path(), name, to_ward)
     }
@@ -441,6 +442,7 @@ fn a_full_export_carries_only_what_its_unit_may_send() {
         ExportOptions {
             to: None,
             full: true,
+            ..Default::default()
         },
     );
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&relay).unwrap()).unwrap();
@@ -564,4 +566,53 @@ fn an_attachment_made_while_its_record_was_trashed_elsewhere_converges() {
         attachment_rows(&p.ward.store),
         "both PCs hold the photo (shown again if the person is restored), or they never agree"
     );
+}
+
+#[test]
+fn more_attachments_than_one_bundle_carries_go_in_the_next_bundle() {
+    let mut p = ward_and_city();
+    for i in 0..3 {
+        let who = person(&mut p.ward.store, &format!("Người thứ {}", i + 1), "00070");
+        let file = p.tmp.path().join(format!("anh-{i}.png"));
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(format!("anh so {i}").bytes());
+        std::fs::write(&file, png).unwrap();
+        p.ward.store.attach(Kind::Person, &who, &file).unwrap();
+    }
+    let two_a_bundle = |to: &str| ExportOptions {
+        to: Some(to.into()),
+        max_attachments: Some(2),
+        ..Default::default()
+    };
+    let mut bundles = Vec::new();
+    let mut more = Vec::new();
+    for n in 0..3 {
+        let out = p.tmp.path().join(format!("part-{n}.sovang"));
+        let r = p
+            .ward
+            .store
+            .export_bundle(&out, &two_a_bundle("01"), &mut |_| {})
+            .unwrap();
+        more.push(r.more);
+        bundles.push((out, r.counts.get("attachment").copied().unwrap_or(0)));
+    }
+    assert_eq!(
+        more,
+        [true, false, false],
+        "the first bundle stops at two attachments and says more remain; the second is the rest"
+    );
+    assert_eq!(
+        bundles.iter().map(|b| b.1).collect::<Vec<_>>(),
+        [2, 1, 0],
+        "each attachment travels once, in order"
+    );
+    for (b, _) in &bundles {
+        import(&mut p.city.store, b);
+    }
+    assert_eq!(
+        attachment_rows(&p.city.store).len(),
+        3,
+        "the parts together bring every attachment"
+    );
+    assert!(p.city.store.check().unwrap().is_empty());
 }

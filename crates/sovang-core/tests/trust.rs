@@ -532,6 +532,7 @@ fn a_lost_bundle_is_noticed_acknowledged_and_sent_again() {
         let opts = ExportOptions {
             to: Some(dest.into()),
             full: false,
+            ..Default::default()
         };
         store.export_bundle(&out, &opts, &mut |_| {}).unwrap();
         out

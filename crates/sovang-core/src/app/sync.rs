@@ -185,7 +185,15 @@ impl App {
             })
             .find(|f| !f.exists())
             .unwrap_or_default();
-        let report = store.export_bundle(&file, &ExportOptions { to, full }, progress)?;
+        let report = store.export_bundle(
+            &file,
+            &ExportOptions {
+                to,
+                full,
+                ..Default::default()
+            },
+            progress,
+        )?;
         self.last_export = Some(file);
         Ok(report)
     }

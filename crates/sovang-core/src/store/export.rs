@@ -35,7 +35,14 @@ pub struct ExportOptions {
     pub to: Option<String>,
     /// Everything held, not only what was not sent yet.
     pub full: bool,
+    /// The most attachments one bundle carries (`None`: `MAX_ATTACHMENTS_PER_BUNDLE`).
+    pub max_attachments: Option<usize>,
 }
+
+/// The most attachments one bundle carries. Each is an entry of the manifest, whose 4 MiB
+/// bound (`sync::bundle`) holds about 19,500; past this many a bundle stops before the change
+/// that would bring one more, and the next bundle carries on from there.
+pub const MAX_ATTACHMENTS_PER_BUNDLE: usize = 10_000;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +60,32 @@ pub struct ExportReport {
     pub records: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
+    /// More changes wait than one bundle carries: export again to send the rest.
+    pub more: bool,
+}
+
+/// The last change a bundle from `since` can carry with at most `max` attachments (each
+/// content once), and whether changes after it are left for the next bundle. A bundle always
+/// carries its first change whole.
+fn last_change_within(
+    tx: &rusqlite::Transaction,
+    since: i64,
+    upto: i64,
+    max: usize,
+) -> Result<(i64, bool)> {
+    let mut stmt = tx.prepare(
+        "SELECT change_seq, sha256 FROM attachments \
+         WHERE change_seq > ?1 AND change_seq <= ?2 AND deleted_at IS NULL ORDER BY change_seq",
+    )?;
+    let mut rows = stmt.query(params![since, upto])?;
+    let mut shas = HashSet::new();
+    while let Some(r) = rows.next()? {
+        let (seq, sha): (i64, String) = (r.get(0)?, r.get(1)?);
+        if shas.insert(sha) && shas.len() > max && seq > since + 1 {
+            return Ok((seq - 1, true));
+        }
+    }
+    Ok((upto, false))
 }
 
 fn prefixed(columns: &str) -> String {
@@ -282,7 +315,8 @@ impl Store {
         if opts.full {
             since = 0;
         }
-        let upto = super::rows::last_change(&tx)?;
+        let max = opts.max_attachments.unwrap_or(MAX_ATTACHMENTS_PER_BUNDLE);
+        let (upto, more) = last_change_within(&tx, since, super::rows::last_change(&tx)?, max)?;
         let mut blind = BlindSheets::new(&recipients.keys, &card.fingerprint);
         let mut total = 0u64;
         let tables = crate::records::Kind::ALL.map(|k| k.table());
@@ -484,6 +518,7 @@ impl Store {
             counts,
             records,
             bytes,
+            more,
         })
     }
 }

@@ -223,6 +223,7 @@ pub fn export_to(
     let opts = sovang_core::store::ExportOptions {
         to: Some(to.into()),
         full: false,
+        ..Default::default()
     };
     let r = from.export_bundle(&out, &opts, &mut |_| {}).unwrap();
     (out, r)

@@ -5,4 +5,8 @@ export type ExportReport = { file: string, bundle_id: string, destination: strin
  * The installations (key fingerprints) it was made for; a unit code or '' while none of
  * the destination's installations is trusted.
  */
-recipients: Array<string>, full: boolean, counts: Record<string, number>, records: number, bytes: number, };
+recipients: Array<string>, full: boolean, counts: Record<string, number>, records: number, bytes: number, 
+/**
+ * More changes wait than one bundle carries: export again to send the rest.
+ */
+more: boolean, };

@@ -288,6 +288,7 @@ export const en: Record<keyof typeof vi, string> = {
   'sync.export_full': "Send everything again, including what was sent before",
   'sync.export_run': "Make the bundle",
   'sync.export_done': "Bundle made with {n} records.",
+  'sync.export_more': "The bundle is full, so some changes remain unsent: make another bundle (without “Send everything again”) and send both.",
   'sync.export_file': "The file is saved at:",
   'sync.show_folder': "Open the folder",
   'sync.import_title': "Receive sync bundles",

@@ -286,6 +286,7 @@ export const vi = {
   'sync.export_full': "Gửi lại toàn bộ, kể cả phần đã gửi trước đây",
   'sync.export_run': "Tạo gói",
   'sync.export_done': "Đã tạo gói gồm {n} bản ghi.",
+  'sync.export_more': "Gói đã đủ lớn nên còn thay đổi chưa gửi: hãy tạo thêm một gói nữa (bỏ chọn «Gửi lại toàn bộ») và gửi cả hai.",
   'sync.export_file': "Tệp đã lưu tại:",
   'sync.show_folder': "Mở thư mục chứa tệp",
   'sync.import_title': "Nhận gói đồng bộ",
