@@ -57,7 +57,7 @@ def verify(path: str, card_path: str) -> list:
         except InvalidSignature:
             return problems + ["bad signature"]
         manifest = json.loads(manifest_bytes)
-        if manifest["format"] != "sovang-bundle" or manifest["format_version"] not in (1, 2):
+        if manifest["format"] != "sovang-bundle" or manifest["format_version"] not in (1, 2, 3):
             problems.append("unknown format")
         if manifest["origin"]["fingerprint"] != card["fingerprint"]:
             problems.append("the manifest names another key")

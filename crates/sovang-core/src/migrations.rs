@@ -112,23 +112,27 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
     applied
 }
 
-/// The functions migrations call: `sovang_fingerprint(public_key_hex, unit)` (0011), the
-/// fingerprint `sync::identity::fingerprint` gives, or NULL for a malformed key.
+/// The functions migrations call (0011), each NULL for a malformed key:
+/// `sovang_fingerprint(public_key_hex, unit)`, the fingerprint `sync::identity::fingerprint`
+/// gives, and `sovang_public_key(signing_key_hex)`, the hex public key of a stored signing key.
 fn register_functions(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "sovang_fingerprint",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |cx| {
-            let key: String = cx.get(0)?;
-            let unit: String = cx.get(1)?;
-            Ok(hex::decode(key)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .map(|k| crate::sync::identity::fingerprint(&k, &unit)))
-        },
-    )?;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let bytes = |h: String| {
+        hex::decode(h)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+    };
+    conn.create_scalar_function("sovang_fingerprint", 2, flags, move |cx| {
+        let unit: String = cx.get(1)?;
+        Ok(bytes(cx.get(0)?).map(|k| crate::sync::identity::fingerprint(&k, &unit)))
+    })?;
+    conn.create_scalar_function("sovang_public_key", 1, flags, move |cx| {
+        Ok(bytes(cx.get(0)?).map(|k| {
+            let key = ed25519_dalek::SigningKey::from_bytes(&k);
+            hex::encode(key.verifying_key().as_bytes())
+        }))
+    })?;
     Ok(())
 }
 
@@ -364,6 +368,17 @@ mod tests {
             "a".repeat(64)
         ))
         .unwrap();
+        // This installation's own key (a bundle of its own came back to it once).
+        let secret = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let own_public = *secret.verifying_key().as_bytes();
+        let own_old = crate::sync::identity::legacy_fingerprint(&own_public);
+        old.execute_batch(&format!(
+            "INSERT INTO meta (key, value) VALUES ('signing_key', '{}'), ('unit', '01');
+             INSERT INTO sync_imports (bundle_id, file_name, origin_unit, fingerprint, imported_at, \
+               imported_by, report) VALUES ('own', 'f', '01', '{own_old}', 't', 'x', '{{}}');",
+            hex::encode(secret.to_bytes())
+        ))
+        .unwrap();
         migrate(&mut old, MIGRATIONS).unwrap();
         // 0011 binds the fingerprint to the unit: every row follows the key's new one.
         let fp = &crate::sync::identity::fingerprint(&[0xaa; 32], "00070");
@@ -372,7 +387,11 @@ mod tests {
             .unwrap();
         assert_eq!(&trusted, fp, "a trusted key's fingerprint covers its unit");
         let imported: String = old
-            .query_row("SELECT fingerprint FROM sync_imports", [], |r| r.get(0))
+            .query_row(
+                "SELECT fingerprint FROM sync_imports WHERE bundle_id = 'b'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(
             &imported, fp,

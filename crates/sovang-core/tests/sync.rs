@@ -568,16 +568,21 @@ fn an_attachment_made_while_its_record_was_trashed_elsewhere_converges() {
     );
 }
 
+/// Attaches a small PNG, the `i`th, to person `who`.
+fn attach_png(s: &mut Store, dir: &Path, who: &str, i: usize) {
+    let file = dir.join(format!("anh-{i}.png"));
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(format!("anh so {i}").bytes());
+    std::fs::write(&file, png).unwrap();
+    s.attach(Kind::Person, who, &file).unwrap();
+}
+
 #[test]
 fn more_attachments_than_one_bundle_carries_go_in_the_next_bundle() {
     let mut p = ward_and_city();
     for i in 0..3 {
         let who = person(&mut p.ward.store, &format!("Người thứ {}", i + 1), "00070");
-        let file = p.tmp.path().join(format!("anh-{i}.png"));
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        png.extend(format!("anh so {i}").bytes());
-        std::fs::write(&file, png).unwrap();
-        p.ward.store.attach(Kind::Person, &who, &file).unwrap();
+        attach_png(&mut p.ward.store, p.tmp.path(), &who, i);
     }
     let two_a_bundle = |to: &str| ExportOptions {
         to: Some(to.into()),
@@ -615,4 +620,64 @@ fn more_attachments_than_one_bundle_carries_go_in_the_next_bundle() {
         "the parts together bring every attachment"
     );
     assert!(p.city.store.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_full_export_that_stops_short_is_carried_on_by_the_next_bundle() {
+    let mut ward = fixture("00070");
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        let who = person(&mut ward.store, &format!("Người {i}"), "00070");
+        attach_png(&mut ward.store, tmp.path(), &who, i);
+    }
+    let opts = |full: bool| ExportOptions {
+        to: None,
+        full,
+        max_attachments: Some(2),
+    };
+    let mut e = |name: &str, o: ExportOptions| {
+        let out = tmp.path().join(format!("{name}.sovang"));
+        let r = ward.store.export_bundle(&out, &o, &mut |_| {}).unwrap();
+        (out, r)
+    };
+    // Everything was sent once already (to a PC since lost).
+    assert!(e("first", opts(false)).1.more);
+    assert!(!e("second", opts(false)).1.more);
+    // A new installation needs everything: a full bundle stops short, then, as the app says,
+    // a bundle that is not full carries on.
+    let (full, r) = e("full", opts(true));
+    assert!(r.more, "{r:?}");
+    let (rest, r) = e("rest", opts(false));
+    assert!(!r.more, "{r:?}");
+    let mut city = fixture("01");
+    trust(&ward.store, &mut city.store);
+    for b in [&full, &rest] {
+        import(&mut city.store, b);
+    }
+    assert_eq!(
+        attachment_rows(&city.store).len(),
+        3,
+        "the bundle after a full one that stopped short starts where it stopped"
+    );
+}
+
+#[test]
+fn the_attachment_limit_counts_only_what_goes_to_the_destination() {
+    let mut city = fixture("01");
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        let who = person(&mut city.store, &format!("Người {i}"), "00073");
+        attach_png(&mut city.store, tmp.path(), &who, i);
+    }
+    let out = tmp.path().join("to-70.sovang");
+    let opts = ExportOptions {
+        to: Some("00070".into()),
+        full: false,
+        max_attachments: Some(2),
+    };
+    let r = city.store.export_bundle(&out, &opts, &mut |_| {}).unwrap();
+    assert!(
+        !r.more,
+        "ward 00073's photos never go to ward 00070, so they fill no bundle for it: {r:?}"
+    );
 }

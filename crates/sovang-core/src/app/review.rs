@@ -37,7 +37,7 @@ impl App {
 
     pub fn committees(&mut self) -> Result<Vec<CommitteeEntry>> {
         let store = self.store()?;
-        let own = store.identity()?.fingerprint;
+        let own = store.key_id()?;
         Ok(store
             .committees()?
             .into_iter()
@@ -47,7 +47,7 @@ impl App {
                 // Its unit's installations, and of those the chair's once there is one (only
                 // the chair's changes who sits on it: `Store::put`).
                 editable: store.check_scope(&committee.unit).is_ok()
-                    && committee.chair().is_none_or(|c| c.fingerprint == own),
+                    && committee.chair().is_none_or(|c| c.is(&own)),
                 committee,
             })
             .collect())

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::validate as v;
 use super::{codes, Body, Campaign, Ctx, Index, Kind, Ref};
 use crate::error::{Code, Error, Result};
+use crate::sync::identity::KeyId;
 use crate::sync::seal::{Reopening, Seal};
 
 /// Where a nomination stands on its path, shared with the UI (which asks the core what may be
@@ -127,6 +128,13 @@ pub struct Member {
     pub fingerprint: String,
 }
 
+impl Member {
+    /// Whether this member scores on the installation `id`.
+    pub fn is(&self, id: &KeyId) -> bool {
+        id.is_named_by(&self.fingerprint)
+    }
+}
+
 fn member_role() -> String {
     "member".into()
 }
@@ -206,9 +214,9 @@ impl Committee {
     /// The fields that say who reviews and how: only the chair's installation changes them.
     pub const COMPOSITION: [&'static str; 4] = ["members", "quorum", "blind", "rubric"];
 
-    /// The member who scores on the installation with this key.
-    pub fn member_by_key(&self, fingerprint: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.fingerprint == fingerprint)
+    /// The member who scores on the installation `id`.
+    pub fn member_by_key(&self, id: &KeyId) -> Option<&Member> {
+        self.members.iter().find(|m| m.is(id))
     }
 }
 

@@ -18,10 +18,11 @@ use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
 use crate::records::{Committee, Kind};
 use crate::sync::bundle::{
-    attachment_entry, format_version_for, records_entry, EntryHash, HashingWriter, Manifest,
-    Origin, SeqRange, FORMAT, MANIFEST, SIGNATURE,
+    attachment_entry, records_entry, EntryHash, HashingWriter, Manifest, Origin, SeqRange, FORMAT,
+    FORMAT_VERSION, MANIFEST, SIGNATURE,
 };
 use crate::sync::identity::normalize_fingerprint;
+use crate::sync::identity::KeyId;
 use crate::sync::wire::{
     attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
@@ -64,23 +65,26 @@ pub struct ExportReport {
     pub more: bool,
 }
 
-/// The last change a bundle from `since` can carry with at most `max` attachments (each
-/// content once), and whether changes after it are left for the next bundle. A bundle always
-/// carries its first change whole.
+/// The last change a bundle from `since` can carry with at most `max` attachments of `units`
+/// (each content once), and whether changes after it are left for the next bundle. A bundle
+/// always carries its first change whole.
 fn last_change_within(
     tx: &rusqlite::Transaction,
-    since: i64,
-    upto: i64,
+    (since, upto): (i64, i64),
+    units: &HashSet<String>,
     max: usize,
 ) -> Result<(i64, bool)> {
     let mut stmt = tx.prepare(
-        "SELECT change_seq, sha256 FROM attachments \
+        "SELECT change_seq, sha256, unit FROM attachments \
          WHERE change_seq > ?1 AND change_seq <= ?2 AND deleted_at IS NULL ORDER BY change_seq",
     )?;
     let mut rows = stmt.query(params![since, upto])?;
     let mut shas = HashSet::new();
     while let Some(r) = rows.next()? {
-        let (seq, sha): (i64, String) = (r.get(0)?, r.get(1)?);
+        let (seq, sha, unit): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if !units.contains(&unit) {
+            continue;
+        }
         if shas.insert(sha) && shas.len() > max && seq > since + 1 {
             return Ok((seq - 1, true));
         }
@@ -143,20 +147,29 @@ struct Recipients {
 /// other members' sheets of a nomination only once its own submitted (or recused) sheet for
 /// it is here (the chair's, which relays them all, receives every sheet). Held-back sheets go out again when a sheet of that nomination is written (see
 /// `review::touch_other_sheets`).
-struct BlindSheets<'r> {
-    recipients: &'r [String],
-    /// This installation's key fingerprint.
-    own: &'r str,
+struct BlindSheets {
+    /// Each recipient installation as a committee may name it; `None` for a unit code with
+    /// no trusted installation yet, or '' (anyone).
+    recipients: Vec<Option<KeyId>>,
+    /// A bundle for anyone, not for named installations.
+    anyone: bool,
+    /// This installation.
+    own: KeyId,
     committees: HashMap<String, Option<Committee>>,
 }
 
-impl<'r> BlindSheets<'r> {
-    fn new(recipients: &'r [String], own: &'r str) -> Self {
-        BlindSheets {
-            recipients,
+impl BlindSheets {
+    fn new(tx: &rusqlite::Transaction, recipients: &[String], own: KeyId) -> Result<Self> {
+        let ids = recipients
+            .iter()
+            .map(|k| Store::key_id_of(tx, &own, k))
+            .collect::<Result<_>>()?;
+        Ok(BlindSheets {
+            recipients: ids,
+            anyone: recipients.iter().all(String::is_empty),
             own,
             committees: HashMap::new(),
-        }
+        })
     }
 
     /// Whether every recipient may receive this sheet.
@@ -183,13 +196,13 @@ impl<'r> BlindSheets<'r> {
         if !c.blind {
             return Ok(true);
         }
-        if self.recipients.iter().all(String::is_empty) {
+        if self.anyone {
             // A bundle for anyone carries, of a blind committee, only this installation's
             // own member's sheets: the others go to named installations alone.
-            let own = c.member_by_key(self.own).map(|m| m.id.as_str());
+            let own = c.member_by_key(&self.own).map(|m| m.id.as_str());
             return Ok(own == Some(field("member_id")));
         }
-        for key in self.recipients {
+        for key in self.recipients.iter().flatten() {
             let Some(m) = c.member_by_key(key) else {
                 continue; // not a member: blind scoring does not concern it
             };
@@ -316,8 +329,9 @@ impl Store {
             since = 0;
         }
         let max = opts.max_attachments.unwrap_or(MAX_ATTACHMENTS_PER_BUNDLE);
-        let (upto, more) = last_change_within(&tx, since, super::rows::last_change(&tx)?, max)?;
-        let mut blind = BlindSheets::new(&recipients.keys, &card.fingerprint);
+        let last = super::rows::last_change(&tx)?;
+        let (upto, more) = last_change_within(&tx, (since, last), &units, max)?;
+        let mut blind = BlindSheets::new(&tx, &recipients.keys, self.key_id()?)?;
         let mut total = 0u64;
         let tables = crate::records::Kind::ALL.map(|k| k.table());
         for table in tables.iter().chain(&["attachments"]) {
@@ -452,7 +466,7 @@ impl Store {
             }
             let manifest = Manifest {
                 format: FORMAT.into(),
-                format_version: format_version_for(counts.keys().map(String::as_str)),
+                format_version: FORMAT_VERSION,
                 bundle_id: bundle_id.clone(),
                 created_at: stamp(self.clock.now()),
                 origin: Origin {
@@ -495,11 +509,14 @@ impl Store {
         let bytes = std::fs::metadata(out).map_err(io)?.len();
         let at = stamp(self.clock.now());
         for key in &recipients.keys {
+            // A bundle that stopped short sent nothing past `upto`, whatever was sent before
+            // (a full one starts again from the beginning): the next bundle carries on there.
             self.conn.execute(
                 "INSERT INTO sync_sent(destination, seq, bundle_id, at) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT(destination) DO UPDATE SET seq = max(seq, excluded.seq), \
+                 ON CONFLICT(destination) DO UPDATE SET \
+                 seq = CASE WHEN ?5 THEN excluded.seq ELSE max(seq, excluded.seq) END, \
                  bundle_id = excluded.bundle_id, at = excluded.at",
-                params![key, upto, bundle_id, at],
+                params![key, upto, bundle_id, at, more],
             )?;
         }
         let records = counts.values().sum();

@@ -129,8 +129,13 @@ pub(super) fn acks_for(tx: &Transaction, keys: &[String]) -> Result<Vec<Ack>> {
 
 /// A bundle from `sender` acknowledges what arrived there from this installation (`own`):
 /// what it did not acknowledge goes out again with the next bundle made for it.
-pub(super) fn take_acks(tx: &Transaction, own: &str, sender: &str, acks: &[Ack]) -> Result<()> {
-    for ack in acks.iter().filter(|a| a.origin == own) {
+pub(super) fn take_acks(
+    tx: &Transaction,
+    own: &crate::sync::identity::KeyId,
+    sender: &str,
+    acks: &[Ack],
+) -> Result<()> {
+    for ack in acks.iter().filter(|a| own.is_named_by(&a.origin)) {
         tx.prepare_cached(
             "UPDATE sync_sent SET seq = min(seq, max(?1, 0)) WHERE destination = ?2",
         )?

@@ -284,8 +284,8 @@ impl Store {
         let stored: crate::records::Committee =
             serde_json::from_value(Value::Object(row.body.clone()))
                 .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
-        let own = self.identity()?.fingerprint;
-        if changes && stored.chair().is_some_and(|c| c.fingerprint != own) {
+        let own = self.key_id()?;
+        if changes && stored.chair().is_some_and(|c| !c.is(&own)) {
             return Err(Error::plain(Code::NotAMember, &stored.name));
         }
         Ok(())

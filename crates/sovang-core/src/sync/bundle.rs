@@ -21,18 +21,13 @@ use crate::error::{Code, Error, Result};
 
 pub const FORMAT: &str = "sovang-bundle";
 /// The newest format this app reads and writes. Version 2 added the committee review's kinds;
-/// a bundle without them is written as version 1, so that older apps still read it.
-pub const FORMAT_VERSION: u32 = 2;
-
-/// The format version a bundle with records of these kinds needs.
-pub fn format_version_for<'a>(kinds: impl IntoIterator<Item = &'a str>) -> u32 {
-    let review = super::REVIEW_KINDS.map(crate::Kind::name);
-    if kinds.into_iter().any(|k| review.contains(&k)) {
-        FORMAT_VERSION
-    } else {
-        1
-    }
-}
+/// version 3 bound fingerprints to units (an app before it trusts none of a version-3 bundle's
+/// keys, so it must say "update the app" rather than "untrusted"). Every bundle is written as
+/// version 3. Bundles of versions 1 and 2 name their key by its old fingerprint, of the key
+/// alone, and their seals name no unit: both are still read.
+pub const FORMAT_VERSION: u32 = 3;
+/// The last format whose fingerprints covered the key alone.
+pub const KEY_ONLY_FINGERPRINTS: u64 = 2;
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.sig";
 
@@ -395,7 +390,11 @@ impl Bundle {
             .map_err(|_| Error::plain(Code::BundleSignature, fp))?;
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| Error::plain(Code::BundleManifest, &e.to_string()))?;
-        if manifest.origin.fingerprint != fingerprint(&key_bytes, &signer.unit)
+        let origin_fp = match head.format_version <= KEY_ONLY_FINGERPRINTS {
+            true => super::identity::legacy_fingerprint(&key_bytes),
+            false => fingerprint(&key_bytes, &signer.unit),
+        };
+        if manifest.origin.fingerprint != origin_fp
             || manifest.origin.public_key != signer.public_key
         {
             return Err(Error::plain(Code::BundleManifest, "origin"));

@@ -31,6 +31,50 @@ pub fn fingerprint(public_key: &[u8; 32], unit: &str) -> String {
         .join("-")
 }
 
+/// The fingerprint a key had before schema 11, when it covered the key alone: committees
+/// formed then still name their members by it.
+pub fn legacy_fingerprint(public_key: &[u8; 32]) -> String {
+    fingerprint(public_key, "")
+}
+
+/// An installation as a committee may name it: the fingerprint of its key and unit, or that
+/// of its key alone (committees formed before schema 11, whose bodies no installation may
+/// rewrite but their chair's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyId {
+    pub fingerprint: String,
+    pub legacy: String,
+}
+
+impl KeyId {
+    pub fn new(public_key: &[u8; 32], unit: &str) -> KeyId {
+        KeyId {
+            fingerprint: fingerprint(public_key, unit),
+            legacy: legacy_fingerprint(public_key),
+        }
+    }
+
+    /// A key known without its unit (a seal made before schema 11): only the old form names it.
+    pub fn key_only(public_key: &[u8; 32]) -> KeyId {
+        let legacy = legacy_fingerprint(public_key);
+        KeyId {
+            fingerprint: legacy.clone(),
+            legacy,
+        }
+    }
+
+    /// From a trust-list row's hex key and unit.
+    pub fn from_hex(public_key: &str, unit: &str) -> Option<KeyId> {
+        let key: [u8; 32] = hex::decode(public_key).ok()?.try_into().ok()?;
+        Some(KeyId::new(&key, unit))
+    }
+
+    /// Whether `fp`, as a committee lists it, names this installation.
+    pub fn is_named_by(&self, fp: &str) -> bool {
+        fp == self.fingerprint || fp == self.legacy
+    }
+}
+
 /// A fingerprint as typed: spaces or dashes between groups, or none.
 pub fn normalize_fingerprint(s: &str) -> String {
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();
@@ -172,6 +216,33 @@ impl Store {
             fingerprint: fingerprint(key.as_bytes(), &inst.unit),
             created_at: stamp(self.clock().now()),
         })
+    }
+
+    /// This installation as committees name it.
+    pub fn key_id(&self) -> Result<KeyId> {
+        let key = self.signing_key()?.verifying_key();
+        Ok(KeyId::new(key.as_bytes(), &self.installation().unit))
+    }
+
+    /// The installation a fingerprint names, as committees may name it: this one or a
+    /// trusted (or revoked) one; a fingerprint of the key alone finds it too.
+    pub(crate) fn key_id_of(
+        conn: &rusqlite::Connection,
+        own: &KeyId,
+        fp: &str,
+    ) -> Result<Option<KeyId>> {
+        if own.is_named_by(fp) {
+            return Ok(Some(own.clone()));
+        }
+        let mut stmt = conn.prepare_cached("SELECT public_key, unit FROM trusted_keys")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (key, unit) = row?;
+            if let Some(id) = KeyId::from_hex(&key, &unit).filter(|id| id.is_named_by(fp)) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
     }
 
     /// This installation as the author of sealed review records.

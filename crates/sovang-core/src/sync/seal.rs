@@ -10,7 +10,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::identity::fingerprint;
+use super::identity::KeyId;
 use super::merge::{Merged, DELETED};
 use super::wire::WireRecord;
 use crate::records::Kind;
@@ -31,6 +31,8 @@ pub const SEALED: [crate::records::Kind; 3] = [
 
 /// What signs every sealed content first: a seal can never pass for another signature.
 const DOMAIN: &[u8] = b"sovang-seal-v2\n";
+/// The domain of seals made before schema 11, which named no unit.
+const DOMAIN_V1: &[u8] = b"sovang-seal-v1\n";
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +40,10 @@ const DOMAIN: &[u8] = b"sovang-seal-v2\n";
 pub struct Seal {
     /// Hex of the author's 32-byte Ed25519 public key.
     pub key: String,
-    /// The author's unit: with the key, it makes the fingerprint a committee names.
+    /// The author's unit: with the key, it makes the fingerprint a committee names. Empty in
+    /// a seal made before schema 11 (`sovang-seal-v1`), which only the key's old fingerprint
+    /// matches.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub unit: String,
     /// Hex of the 64-byte signature.
     pub sig: String,
@@ -74,9 +79,9 @@ impl Seal {
         }
     }
 
-    /// The fingerprint of the key and unit that made this seal, if the seal holds over
-    /// `content`.
-    pub fn verify(&self, content: &[u8]) -> Option<String> {
+    /// The installation that made this seal (its key, and its unit if the seal names one), if
+    /// the seal holds over `content`.
+    pub fn verify(&self, content: &[u8]) -> Option<KeyId> {
         let key: [u8; 32] = hex::decode(&self.key).ok()?.try_into().ok()?;
         let sig: [u8; 64] = hex::decode(&self.sig).ok()?.try_into().ok()?;
         if self.unit.contains('\n') {
@@ -86,9 +91,13 @@ impl Seal {
         if vk.is_weak() {
             return None;
         }
-        vk.verify_strict(&message(&self.unit, content), &Signature::from_bytes(&sig))
+        let (msg, id) = match self.unit.is_empty() {
+            true => ([DOMAIN_V1, content].concat(), KeyId::key_only(&key)),
+            false => (message(&self.unit, content), KeyId::new(&key, &self.unit)),
+        };
+        vk.verify_strict(&msg, &Signature::from_bytes(&sig))
             .ok()
-            .map(|_| fingerprint(&key, &self.unit))
+            .map(|_| id)
     }
 }
 
@@ -277,8 +286,47 @@ mod tests {
     fn a_seal_holds_over_its_content_and_names_its_key() {
         let c = content("score", "s1", "v1", &body(4), &versions("v1"));
         let seal = Seal::sign(&key(1), "01", &c);
-        let fp = fingerprint(key(1).verifying_key().as_bytes(), "01");
-        assert_eq!(seal.verify(&c), Some(fp));
+        let fp = super::super::identity::fingerprint(key(1).verifying_key().as_bytes(), "01");
+        assert_eq!(seal.verify(&c).map(|id| id.fingerprint), Some(fp));
+    }
+
+    #[test]
+    fn a_seal_made_before_units_were_signed_names_the_key_alone() {
+        let c = content("score", "s1", "v1", &body(4), &versions("v1"));
+        let k = key(1);
+        let old = Seal {
+            key: hex::encode(k.verifying_key().as_bytes()),
+            unit: String::new(),
+            sig: hex::encode(k.sign(&[DOMAIN_V1, &c].concat()).to_bytes()),
+        };
+        let json = serde_json::to_value(&old).unwrap();
+        assert_eq!(
+            json.get("unit"),
+            None,
+            "an old seal is written back as it came"
+        );
+        let id = serde_json::from_value::<Seal>(json)
+            .unwrap()
+            .verify(&c)
+            .unwrap();
+        let public = k.verifying_key();
+        assert!(id.is_named_by(&super::super::identity::legacy_fingerprint(
+            public.as_bytes()
+        )));
+        assert!(
+            !id.is_named_by(&super::super::identity::fingerprint(
+                public.as_bytes(),
+                "01"
+            )),
+            "an old seal says nothing of its unit: a committee naming key and unit needs a new one"
+        );
+        let mut new_as_old = Seal::sign(&k, "01", &c);
+        new_as_old.unit.clear();
+        assert_eq!(
+            new_as_old.verify(&c),
+            None,
+            "a new seal cannot drop its unit"
+        );
     }
 
     #[test]

@@ -6,9 +6,11 @@ export type Seal = {
  */
 key: string, 
 /**
- * The author's unit: with the key, it makes the fingerprint a committee names.
+ * The author's unit: with the key, it makes the fingerprint a committee names. Empty in
+ * a seal made before schema 11 (`sovang-seal-v1`), which only the key's old fingerprint
+ * matches.
  */
-unit: string, 
+unit?: string, 
 /**
  * Hex of the 64-byte signature.
  */

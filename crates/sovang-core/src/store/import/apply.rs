@@ -76,6 +76,7 @@ pub(super) struct Applier<'a, 't> {
     pub(super) via: Via,
     /// This installation's own key and unit (a bundle it made itself may come back).
     pub(super) own_key: String,
+    pub(super) own_id: crate::sync::identity::KeyId,
     pub(super) own_unit: String,
     pub(super) scope: HashSet<String>,
     pub(super) report: ImportReport,
@@ -97,8 +98,8 @@ pub(super) struct Env<'a> {
     pub collator: &'a VietCollator,
     pub clock: &'a dyn crate::clock::Clock,
     pub data_dir: &'a Path,
-    /// This installation's key fingerprint and unit.
-    pub own: (String, String),
+    /// This installation as committees name it, and its unit.
+    pub own: (crate::sync::identity::KeyId, String),
     pub attachment_limit: u64,
 }
 
@@ -138,7 +139,8 @@ impl<'a, 't> Applier<'a, 't> {
                 bundle_id: signer.bundle_id.to_owned(),
                 signer: signer.key.to_owned(),
             },
-            own_key: env.own.0,
+            own_key: env.own.0.fingerprint.clone(),
+            own_id: env.own.0,
             own_unit: env.own.1,
             report: ImportReport {
                 bundle_id: Some(signer.bundle_id.to_owned()),
@@ -227,6 +229,13 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     /// Applies what `key` of `unit` signed, carried by `bundle_id`.
+    /// The signer as committees may name it (found by its fingerprint in the trust list).
+    pub(super) fn signer_id(&self) -> Option<crate::sync::identity::KeyId> {
+        crate::store::Store::key_id_of(self.tx, &self.own_id, &self.signer_key)
+            .ok()
+            .flatten()
+    }
+
     pub(super) fn set_signer(&mut self, unit: &str, key: &str, bundle_id: &str) {
         self.signer_unit = unit.to_owned();
         self.signer_key = key.to_owned();

@@ -32,7 +32,7 @@ use crate::collate::VietCollator;
 use crate::error::{Code, Error, Message, Result};
 use crate::records::{self, Campaign, Ctx, Kind, Prepared};
 use crate::sync::bundle::{attachment_entry, from_io, Bundle, HashCheck, Limits};
-use crate::sync::identity::{normalize_fingerprint, TrustedKey};
+use crate::sync::identity::{normalize_fingerprint, KeyId, TrustedKey};
 use crate::sync::wire::{WireAttachment, WireRecord};
 use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT};
 use crate::units::UnitTree;
@@ -106,10 +106,12 @@ impl ImportReport {
 }
 
 impl Store {
-    /// The key a bundle's fingerprint names: a trusted one, or this installation's own.
+    /// The key a bundle's fingerprint names: a trusted one, or this installation's own. A
+    /// bundle of format 2 or older names it by its old fingerprint, of the key alone.
     fn signer_of(&self, fp: &str) -> Result<Option<TrustedKey>> {
+        let fp = normalize_fingerprint(fp);
         let own = self.identity()?;
-        if normalize_fingerprint(fp) == own.fingerprint {
+        if self.key_id()?.is_named_by(&fp) {
             return Ok(Some(TrustedKey {
                 fingerprint: own.fingerprint,
                 public_key: own.public_key,
@@ -122,7 +124,13 @@ impl Store {
                 revoked_by: None,
             }));
         }
-        self.trusted(fp)
+        if let Some(k) = self.trusted(&fp)? {
+            return Ok(Some(k));
+        }
+        let named = |k: &TrustedKey| {
+            KeyId::from_hex(&k.public_key, &k.unit).is_some_and(|id| id.legacy == fp)
+        };
+        Ok(self.trust_list()?.into_iter().find(named))
     }
 
     /// Imports one bundle. Never fails as a whole: a problem with the file is the report's
@@ -183,16 +191,16 @@ impl Store {
         let now = stamp(self.clock.now());
         let bundle_bytes = attachment_heads(&mut bundle)?;
         let own = self.identity()?;
-        let own_key = own.fingerprint.clone();
+        let own_id = self.key_id()?;
         let recipients = &bundle.manifest.recipients;
-        if !recipients.is_empty() && !recipients.contains(&own_key) {
-            return Err(Error::plain(Code::BundleNotForHere, &own_key));
+        if !recipients.is_empty() && !recipients.iter().any(|r| own_id.is_named_by(r)) {
+            return Err(Error::plain(Code::BundleNotForHere, &own_id.fingerprint));
         }
         let env = Env {
             collator: &self.collator,
             clock: self.clock.as_ref(),
             data_dir: &attachments_dir,
-            own: (own.fingerprint, own.unit),
+            own: (own_id.clone(), own.unit),
             attachment_limit: self.attachment_limit,
         };
         let tx = self
@@ -278,7 +286,7 @@ impl Store {
         let m = &bundle.manifest;
         report.gaps =
             super::received::note_bundle(&tx, &signer.fingerprint, m.sequence, &signer.unit_name)?;
-        super::received::take_acks(&tx, &own_key, &signer.fingerprint, &m.acks)?;
+        super::received::take_acks(&tx, &own_id, &signer.fingerprint, &m.acks)?;
         if !opts.dry_run {
             for (i, sha) in need.iter().enumerate() {
                 let target = super::attachments::path_in(&attachments_dir, sha);
@@ -409,7 +417,7 @@ impl Store {
             collator: &self.collator,
             clock: self.clock.as_ref(),
             data_dir: &data_dir,
-            own: (own.fingerprint.clone(), own.unit.clone()),
+            own: (self.key_id()?, own.unit.clone()),
             attachment_limit: self.attachment_limit,
         };
         let tx = self

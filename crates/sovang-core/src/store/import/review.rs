@@ -13,6 +13,7 @@ use super::held::Waiting;
 use crate::error::{Code, Error, Result};
 use crate::records::{Committee, Decision, Kind, ReviewStatus, Score, Transition};
 use crate::store::review::{step_by, StepBy};
+use crate::sync::identity::KeyId;
 use crate::sync::seal::{self, Reopening, Seal, SEAL};
 use crate::sync::wire::WireRecord;
 
@@ -20,8 +21,8 @@ fn refused(code: Code, field: &str, arg: &str) -> Option<Verdict<()>> {
     Some(Verdict::Reject(Error::field_arg(code, field, arg)))
 }
 
-/// The fingerprint of the key whose seal the record carries, if it carries a valid one.
-fn sealed_by(kind: Kind, rec: &WireRecord) -> Option<String> {
+/// The installation whose seal the record carries, if it carries a valid one.
+fn sealed_by(kind: Kind, rec: &WireRecord) -> Option<KeyId> {
     let s: Seal = serde_json::from_value(rec.body.get(SEAL)?.clone()).ok()?;
     let content = seal::content(
         kind.name(),
@@ -135,7 +136,8 @@ impl Applier<'_, '_> {
         }
         let stored: Option<Committee> = body(local);
         let chair = stored.as_ref().and_then(|c| c.chair());
-        match chair.is_some_and(|m| m.fingerprint == self.signer_key) {
+        let signer = self.signer_id();
+        match chair.is_some_and(|m| signer.as_ref().is_some_and(|s| m.is(s))) {
             true => None,
             false => refused(Code::OutOfAuthority, "members", &rec.id),
         }
@@ -158,17 +160,18 @@ impl Applier<'_, '_> {
                 s.committee_id,
             ))));
         };
-        let member = c.member(&s.member_id).map(|m| m.fingerprint.as_str());
-        if member.is_none() || sealed_by(Kind::Score, rec).as_deref() != member {
+        let member = c.member(&s.member_id);
+        let sealer = sealed_by(Kind::Score, rec);
+        if !member.zip(sealer).is_some_and(|(m, k)| m.is(&k)) {
             return Ok(refused(Code::OutOfAuthority, "member_id", &s.member_id));
         }
         if let Some(r) = &s.reopened {
             let content = Reopening::content(&rec.id, &r.of, &r.reason, &r.by);
-            let chair = c
-                .chair()
-                .filter(|m| m.id == r.by)
-                .map(|m| m.fingerprint.as_str());
-            if chair.is_none() || r.seal.verify(&content).as_deref() != chair {
+            let chair = c.chair().filter(|m| m.id == r.by);
+            if !chair
+                .zip(r.seal.verify(&content))
+                .is_some_and(|(m, k)| m.is(&k))
+            {
                 return Ok(refused(Code::OutOfAuthority, "reopened", &r.by));
             }
         }
@@ -190,7 +193,7 @@ impl Applier<'_, '_> {
             Err(v) => return Ok(Some(v)),
         };
         let chair = c.chair();
-        if chair.is_none_or(|m| m.fingerprint != key || m.id != d.chair_id) {
+        if chair.is_none_or(|m| !m.is(&key) || m.id != d.chair_id) {
             return Ok(refused(Code::OutOfAuthority, "chair_id", &d.chair_id));
         }
         let cast = d.votes_cast();
@@ -226,7 +229,7 @@ impl Applier<'_, '_> {
             };
             if let Some(c) = committee {
                 let ok = match by {
-                    StepBy::Chair => c.chair().is_some_and(|m| m.fingerprint == key),
+                    StepBy::Chair => c.chair().is_some_and(|m| m.is(&key)),
                     _ => c.member_by_key(&key).is_some(),
                 };
                 if !ok {

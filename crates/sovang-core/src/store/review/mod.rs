@@ -413,8 +413,8 @@ impl Store {
 
     /// This installation's member of a committee, if it is one's.
     pub(crate) fn own_member(&self, c: &Committee) -> Result<Option<String>> {
-        let fp = self.identity()?.fingerprint;
-        Ok(c.member_by_key(&fp).map(|m| m.id.clone()))
+        let id = self.key_id()?;
+        Ok(c.member_by_key(&id).map(|m| m.id.clone()))
     }
 
     pub(super) fn member_here(&self, c: &Committee, committee_id: &str) -> Result<String> {
