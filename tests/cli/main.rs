@@ -661,6 +661,12 @@ fn review_from_submission_to_ranked_results_from_the_command_line() {
         "the text table names the nominee and the mean: {}",
         text.stdout
     );
+    assert!(
+        text.stdout
+            .contains("Đã quyết định: điểm trên là điểm khi quyết định."),
+        "the decided nomination says its figures are fixed: {}",
+        text.stdout
+    );
 }
 
 #[test]

@@ -170,6 +170,26 @@ fn results_text(r: &Results, lang: Lang) -> String {
             fmt(row.median),
             row.status
         ));
+        if row.decided {
+            s.push_str(match lang {
+                Lang::Vi => "      Đã quyết định: điểm trên là điểm khi quyết định.\n",
+                Lang::En => "      Decided: the figures above are those it was decided on.\n",
+            });
+        }
+        for m in row.members.iter().filter(|m| m.late) {
+            s.push_str(&match lang {
+                Lang::Vi => format!(
+                    "      Phiếu nộp muộn của {} ({}): không tính.\n",
+                    m.member_name,
+                    fmt(m.total)
+                ),
+                Lang::En => format!(
+                    "      Late sheet of {} ({}): not counted.\n",
+                    m.member_name,
+                    fmt(m.total)
+                ),
+            });
+        }
     }
     s
 }
