@@ -82,6 +82,11 @@ pub enum Code {
     SheetFinal,
     SheetOpen,
     BundleNotForHere,
+    SheetUnreadable,
+    SheetNoHeader,
+    UnknownColumn,
+    LegacyEncoding,
+    PersonAmbiguous,
     Io,
     Storage,
 }

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod records;
 pub mod reports;
 pub mod settings;
+pub mod sheets;
 pub mod store;
 pub mod sync;
 pub mod text;
