@@ -58,14 +58,15 @@ bindings:
 # The black-box tests run the real `sovang` binary (sync: bundles between installations and an
 # import killed 50 times); `desktop` checks the shell's settings; the independent Python
 # verifier checks a real bundle against docs/bundle-format.md; openpyxl reads the ranking
-# workbook back and checks its figures against `sovang review results`; pypdf reads the
-# dossier PDF back.
+# workbook back and checks its figures against `sovang review results`, and the sheet
+# import's templates and rejected rows; pypdf reads the dossier PDF back.
 blackbox: e2e-deps
 	$(CARGO) build -p sovang-cli
 	$(CARGO) test -p sovang-tests
 	$(VENV)/bin/python tests/verifier/test_verifier.py target/debug/sovang
 	$(VENV)/bin/python tests/reports/test_ranking_xlsx.py target/debug/sovang
 	$(VENV)/bin/python tests/reports/test_dossier_pdf.py target/debug/sovang
+	$(VENV)/bin/python tests/sheets/test_sheets_xlsx.py target/debug/sovang
 
 ## Rewrites the bad-bundle corpus in tests/corpus/ (fixed keys: the same files every time).
 corpus:

@@ -2,6 +2,7 @@
 
 mod output;
 mod review_cmd;
+mod sheet_cmd;
 mod sync_cmd;
 
 use std::io::Read;
@@ -174,6 +175,34 @@ enum Command {
         /// Chỉ xem trước, không ghi gì / Preview only, write nothing
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Nhập đoàn viên, Sổ vàng hoặc công trình từ bảng tính (.xlsx, .xls, .ods, .csv) / Import people, Golden Book entries or projects from a spreadsheet
+    ImportSheet {
+        /// person, entry hoặc project / person, entry or project
+        #[arg(value_parser = parse_kind)]
+        kind: Kind,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Đổi cột nào ứng với trường nào: "Họ tên=full_name", C=birth_date, D=- (bỏ cột) / Which column fills which field ("-" leaves it out)
+        #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = sheet_cmd::parse_map)]
+        map: Vec<(String, String)>,
+        /// Trang tính cần đọc (mặc định trang đầu) / The sheet to read (the first by default)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Ghi các dòng lỗi kèm cột lỗi vào tệp .xlsx này / Write the rejected rows, with their errors, to this .xlsx
+        #[arg(long, value_name = "FILE")]
+        rejected: Option<PathBuf>,
+        /// Chỉ xem trước, không ghi gì / Preview only, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Tệp Excel mẫu để nhập / A template workbook to import
+    Template {
+        /// person, entry hoặc project / person, entry or project
+        #[arg(value_parser = parse_kind)]
+        kind: Kind,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Xung đột khi hợp nhất / Merge conflicts
     #[command(subcommand)]
@@ -386,6 +415,31 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
         } => sync_cmd::export(&mut open(cli)?, file, to, *full, out)?,
         Command::Import { files, dry_run } => {
             return sync_cmd::import(&mut open(cli)?, files, *dry_run, out)
+        }
+        Command::ImportSheet {
+            kind,
+            file,
+            map,
+            sheet,
+            rejected,
+            dry_run,
+        } => {
+            let opts = sovang_core::store::SheetOptions {
+                sheet: sheet.clone(),
+                map: map.clone(),
+                dry_run: *dry_run,
+            };
+            return sheet_cmd::import_sheet(
+                &mut open(cli)?,
+                *kind,
+                file,
+                &opts,
+                rejected.as_ref(),
+                out,
+            );
+        }
+        Command::Template { kind, out: file } => {
+            sheet_cmd::template(&open(cli)?, *kind, file, out)?
         }
         Command::Conflicts(cmd) => sync_cmd::conflicts(&mut open(cli)?, cmd, out)?,
         Command::Held(cmd) => sync_cmd::held(&open(cli)?, cmd, out)?,

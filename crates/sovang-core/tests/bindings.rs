@@ -14,10 +14,11 @@ use sovang_core::records::{
     Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
     Transition, Unit,
 };
+use sovang_core::sheets::SheetField;
 use sovang_core::store::{
     Conflict, DecisionInput, ExportReport, HeldRecord, HistoryRow, ImportReport, ListFilter,
-    Overview, Page, RecordView, Results, ReviewState, ScoreInput, ScoreView, Stats, StatusChange,
-    UnitChoice, UnitRow,
+    Overview, Page, RecordView, Results, ReviewState, ScoreInput, ScoreView, SheetReport, Stats,
+    StatusChange, UnitChoice, UnitRow,
 };
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
@@ -30,6 +31,8 @@ fn render(dir: &Path) {
     }
     export!(
         AppStatus,
+        SheetReport,
+        SheetField,
         Setup,
         Vocabulary,
         Entry,

@@ -24,6 +24,10 @@ pub struct Person {
     /// "member" (đoàn viên) or "youth" (thanh niên).
     #[serde(default = "default_membership")]
     pub membership: String,
+    /// The Youth Union membership card's number ("Số thẻ đoàn viên"): what a spreadsheet
+    /// import matches people by first.
+    #[serde(default)]
+    pub member_no: Option<String>,
     #[serde(default)]
     pub position: Option<String>,
     #[serde(default)]
@@ -53,6 +57,10 @@ impl Body for Person {
             p.add(v::one_of("gender", g, GENDERS));
         }
         p.add(v::one_of("membership", &self.membership, MEMBERSHIPS));
+        v::optional(&mut self.member_no);
+        if let Some(no) = &self.member_no {
+            p.add(v::max_len("member_no", no, 30));
+        }
         v::optional(&mut self.position);
         v::optional(&mut self.phone);
         v::optional(&mut self.note);

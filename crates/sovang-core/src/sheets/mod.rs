@@ -21,6 +21,7 @@ use crate::text::fold;
 use crate::units::UnitTree;
 use columns::{code_for, column, columns, field_for_header, Cells, Column};
 pub use read::{read_table, Cell, Row, Table};
+pub use template::{write_rejected_rows, write_template};
 
 /// How many rows from the top the header is looked for in (title rows, a blank line, a
 /// subtitle: Vietnamese lists carry a few above the header).
@@ -256,6 +257,12 @@ fn read_cell(def: &Column, cell: &Cell, cx: &RowCx) -> Result<Value> {
         return Err(bad(Code::LegacyEncoding, &text));
     }
     match def.cells {
+        // Excel drops a phone number's leading 0 when the cell is a number.
+        Cells::Text
+            if def.field == "phone" && matches!(cell, Cell::Number(_)) && text.len() == 9 =>
+        {
+            Ok(Value::String(format!("0{text}")))
+        }
         Cells::Text => Ok(Value::String(text)),
         Cells::Date => read_date(cell)
             .map(|d| Value::String(d.format("%Y-%m-%d").to_string()))

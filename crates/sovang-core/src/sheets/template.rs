@@ -62,7 +62,12 @@ pub fn write_template(
     campaign: Option<&Campaign>,
     out: &Path,
 ) -> Result<()> {
-    let cols = columns(kind);
+    // A split name ("Họ và tên đệm" | "Tên") is read when a sheet has it; the template asks
+    // for the full name alone.
+    let cols: Vec<_> = columns(kind)
+        .iter()
+        .filter(|c| !matches!(c.field, "family_name" | "given_name"))
+        .collect();
     if cols.is_empty() {
         return Err(Error::field_arg(Code::InvalidArgument, "kind", kind.name()));
     }
@@ -243,4 +248,43 @@ fn write_cell(
         },
     }
     .map_err(xlsx_err)
+}
+
+/// Writes the rows `report` rejected, from the sheet it read, each with its errors ("Cột C
+/// (Ngày sinh): …", Vietnamese then English).
+pub fn write_rejected_rows(
+    report: &crate::store::SheetReport,
+    table: &Table,
+    out: &Path,
+) -> Result<()> {
+    let header_at = table
+        .rows
+        .iter()
+        .position(|r| r.number == report.layout.header_row)
+        .unwrap_or_default();
+    let by_number: std::collections::HashMap<usize, &[Cell]> = table
+        .rows
+        .iter()
+        .map(|r| (r.number, r.cells.as_slice()))
+        .collect();
+    let rows: Vec<Rejected> = report
+        .rows
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .map(|r| Rejected {
+            cells: by_number.get(&r.row).copied().unwrap_or_default(),
+            errors: r
+                .errors
+                .iter()
+                .map(|e| match (&e.column, &e.header) {
+                    (Some(c), Some(h)) => {
+                        format!("Cột {c} ({h}): {} / {}", e.message.vi, e.message.en)
+                    }
+                    _ => format!("{} / {}", e.message.vi, e.message.en),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+        .collect();
+    write_rejected(table, &report.layout, header_at, &rows, out)
 }

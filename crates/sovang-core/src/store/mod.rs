@@ -14,6 +14,7 @@ mod review;
 mod rows;
 mod search;
 mod setup;
+mod sheet;
 mod terms;
 mod view;
 mod write;
@@ -38,6 +39,7 @@ pub use received::Gap;
 pub use results::{MemberTotal, NominationResult, Results, ReviewActions};
 pub use review::{DecisionInput, ReviewState, ScoreInput, ScoreView, StatusChange};
 pub use setup::{find_reference_units, UnitChoice, UnitRow};
+pub use sheet::{RowOutcome, SheetError, SheetOptions, SheetReport, SheetRow};
 pub use view::{record_view, Attachment, HistoryRow, RecordView};
 
 use crate::clock::{stamp, Clock, IdGen};

@@ -8,4 +8,9 @@ gender: string | null,
 /**
  * "member" (đoàn viên) or "youth" (thanh niên).
  */
-membership: string, position: string | null, phone: string | null, note: string | null, };
+membership: string, 
+/**
+ * The Youth Union membership card's number ("Số thẻ đoàn viên"): what a spreadsheet
+ * import matches people by first.
+ */
+member_no: string | null, position: string | null, phone: string | null, note: string | null, };

@@ -193,6 +193,7 @@ export const en: Record<keyof typeof vi, string> = {
   'person.birth_date': 'Date of birth',
   'person.gender': 'Gender',
   'person.membership': 'Membership',
+  'person.member_no': 'Membership number',
   'person.position': 'Position',
   'person.phone': 'Phone',
   'person.note': 'Note',

@@ -191,6 +191,7 @@ export const vi = {
   'person.birth_date': 'Ngày sinh',
   'person.gender': 'Giới tính',
   'person.membership': 'Đối tượng',
+  'person.member_no': 'Số thẻ đoàn viên',
   'person.position': 'Chức vụ',
   'person.phone': 'Số điện thoại',
   'person.note': 'Ghi chú',

@@ -1,0 +1,438 @@
+//! Importing a spreadsheet (`sheets`): every row matched to what is stored (people by
+//! membership number, else by name, birth date and unit; entries and projects by their
+//! natural keys), checked like a record typed in, and previewed as new, already there,
+//! updated or in error. The valid rows are written in one transaction; importing the same
+//! file again changes nothing. See docs/sheets.md.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::rows::{begin_write, commit_write, ensure_unchanged, insert_record, update_record};
+use super::Store;
+use crate::error::{Code, Error, Message, Result};
+use crate::records::{self, Kind, Prepared, PRESET_CAMPAIGN_ID};
+use crate::sheets::{self, is_blank, read_row, RowCx, SheetLayout, Table};
+use crate::text::fold;
+
+#[derive(Debug, Clone, Default)]
+pub struct SheetOptions {
+    /// The workbook's sheet to read (the first when `None`).
+    pub sheet: Option<String>,
+    /// The user's mapping over the matched one: `(column, field)`, `-` leaves a column out.
+    pub map: Vec<(String, String)>,
+    pub dry_run: bool,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOutcome {
+    New,
+    Unchanged,
+    Updated,
+    Error,
+}
+
+/// A problem of one cell: where it is and what is wrong, in Vietnamese and English.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetError {
+    /// The column's letter and header, when the problem is one column's.
+    pub column: Option<String>,
+    pub header: Option<String>,
+    pub field: String,
+    pub code: Code,
+    pub message: Message,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetRow {
+    /// The row as the spreadsheet numbers it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub row: usize,
+    pub outcome: RowOutcome,
+    /// The record it is (or will be).
+    pub id: Option<String>,
+    pub title: String,
+    pub errors: Vec<SheetError>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    pub file: String,
+    pub kind: Kind,
+    /// The sheet read, or the CSV file's encoding.
+    pub source: String,
+    pub layout: SheetLayout,
+    pub dry_run: bool,
+    pub rows: Vec<SheetRow>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub new: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub updated: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unchanged: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub errors: u64,
+    /// People an entries sheet names who were not here yet, created with it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub people_created: u64,
+}
+
+/// A stored record a row may be: its id, unit and body.
+struct Known {
+    id: String,
+    body: Map<String, Value>,
+}
+
+/// What is stored of a kind in this installation's scope, by the keys rows are matched by.
+#[derive(Default)]
+struct Matcher {
+    by_key: HashMap<String, usize>,
+    by_member_no: HashMap<String, usize>,
+    /// People by folded name and unit (an entry's person): indexes into `known`.
+    by_name: HashMap<(String, String), Vec<usize>>,
+    known: Vec<Known>,
+}
+
+fn text<'a>(b: &'a Map<String, Value>, f: &str) -> &'a str {
+    b.get(f).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The natural key of a record: what says two rows are the same record.
+fn natural_key(kind: Kind, b: &Map<String, Value>) -> String {
+    let unit = text(b, "unit");
+    match kind {
+        Kind::Person => format!(
+            "{unit}|{}|{}",
+            fold(text(b, "full_name")),
+            text(b, "birth_date")
+        ),
+        Kind::Entry => {
+            let who = match text(b, "person_id") {
+                "" => fold(text(b, "collective_name")),
+                id => id.to_owned(),
+            };
+            format!(
+                "{unit}|{who}|{}|{}",
+                fold(text(b, "title")),
+                text(b, "deed_date")
+            )
+        }
+        _ => format!("{unit}|{}|{}", fold(text(b, "name")), text(b, "start_date")),
+    }
+}
+
+impl Matcher {
+    fn add(&mut self, kind: Kind, k: Known) {
+        let i = self.known.len();
+        self.by_key.insert(natural_key(kind, &k.body), i);
+        if kind == Kind::Person {
+            let no = text(&k.body, "member_no");
+            if !no.is_empty() {
+                self.by_member_no.insert(no.to_owned(), i);
+            }
+            let name = (
+                fold(text(&k.body, "full_name")),
+                text(&k.body, "unit").to_owned(),
+            );
+            self.by_name.entry(name).or_default().push(i);
+        }
+        self.known.push(k);
+    }
+
+    fn find(&self, kind: Kind, b: &Map<String, Value>) -> Option<usize> {
+        let no = text(b, "member_no");
+        if kind == Kind::Person && !no.is_empty() {
+            if let Some(i) = self.by_member_no.get(no) {
+                return Some(*i);
+            }
+        }
+        self.by_key.get(&natural_key(kind, b)).copied()
+    }
+}
+
+/// A record a sheet import writes: new (with its id) or a change of a stored one.
+enum Write {
+    New(Kind, String, Prepared),
+    Change(Kind, String, Prepared),
+}
+
+impl Store {
+    fn matcher(&self, kind: Kind) -> Result<Matcher> {
+        let sql = format!(
+            "SELECT id, unit, body FROM {} WHERE deleted_at IS NULL",
+            kind.table()
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut m = Matcher::default();
+        for row in rows {
+            let (id, unit, body) = row?;
+            if !self.scope.contains(&unit) {
+                continue;
+            }
+            let body: Map<String, Value> = serde_json::from_str(&body)
+                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+            m.add(kind, Known { id, body });
+        }
+        Ok(m)
+    }
+
+    /// Reads `path` as a sheet of `kind` and previews it (`dry_run`) or imports its valid
+    /// rows in one transaction. The rows in error change nothing.
+    pub fn import_sheet(
+        &mut self,
+        kind: Kind,
+        path: &Path,
+        opts: &SheetOptions,
+    ) -> Result<(SheetReport, Table)> {
+        if !sheets::columns::SHEET_KINDS.contains(&kind) {
+            return Err(Error::field_arg(Code::InvalidArgument, "kind", kind.name()));
+        }
+        let table = sheets::read_table(path, opts.sheet.as_deref())?;
+        let (mut layout, header_at) = sheets::layout(kind, &table)?;
+        sheets::remap(kind, &mut layout, &opts.map)?;
+        let mut records = self.matcher(kind)?;
+        let mut people = match kind {
+            Kind::Entry => self.matcher(Kind::Person)?,
+            _ => Matcher::default(),
+        };
+        let default_unit = self.installation.unit.clone();
+        let campaign = self.campaigns.get(PRESET_CAMPAIGN_ID).cloned();
+        let cx = self.ctx();
+        let row_cx = RowCx {
+            units: &self.units,
+            scope: &self.scope,
+            default_unit: &default_unit,
+            campaign: campaign.as_ref(),
+        };
+        let mut report = SheetReport {
+            file: path.display().to_string(),
+            kind,
+            source: table.source.clone(),
+            layout: layout.clone(),
+            dry_run: opts.dry_run,
+            rows: Vec::new(),
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            errors: 0,
+            people_created: 0,
+        };
+        let mut writes = Vec::new();
+        let mut new_people: HashMap<String, String> = HashMap::new();
+        for row in table.rows.iter().skip(header_at + 1) {
+            if is_blank(&layout, row) {
+                continue;
+            }
+            let input = read_row(kind, &layout, row, &row_cx);
+            let mut errors: Vec<Error> = input.problems.into_iter().map(|p| p.error).collect();
+            let mut fields = input.fields;
+            if let Some((name, birth)) = &input.person {
+                let unit = text(&fields, "unit").to_owned();
+                match self.person_for(
+                    &mut people,
+                    &mut new_people,
+                    &mut writes,
+                    (name, birth.as_deref(), &unit),
+                    &cx,
+                ) {
+                    Ok((id, created)) => {
+                        report.people_created += u64::from(created);
+                        fields.insert("person_id".into(), Value::String(id));
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+            let title = ["full_name", "title", "name"]
+                .iter()
+                .map(|f| text(&fields, f))
+                .find(|t| !t.is_empty())
+                .unwrap_or_default()
+                .to_owned();
+            let found = records.find(kind, &fields);
+            let mut body = found
+                .map(|i| records.known[i].body.clone())
+                .unwrap_or_default();
+            body.extend(fields);
+            let mut outcome = RowOutcome::Error;
+            let mut id = found.map(|i| records.known[i].id.clone());
+            if errors.is_empty() {
+                match records::prepare(kind, Value::Object(body), &cx)
+                    .and_then(|p| self.check_scope(&p.index.unit).map(|_| p))
+                {
+                    Err(e) => errors.push(e),
+                    Ok(p) => {
+                        let stored = found.map(|i| Value::Object(records.known[i].body.clone()));
+                        let new_body = p.body.as_object().cloned().unwrap_or_default();
+                        outcome = match (&id, stored) {
+                            (Some(_), Some(s)) if s == p.body => RowOutcome::Unchanged,
+                            (Some(i), _) => {
+                                writes.push(Write::Change(kind, i.clone(), p));
+                                RowOutcome::Updated
+                            }
+                            (None, _) => {
+                                let new_id = self.new_id();
+                                writes.push(Write::New(kind, new_id.clone(), p));
+                                id = Some(new_id);
+                                RowOutcome::New
+                            }
+                        };
+                        // A later row with the same key is this record again.
+                        let k = Known {
+                            id: id.clone().unwrap_or_default(),
+                            body: new_body,
+                        };
+                        match found {
+                            Some(i) => records.known[i].body = k.body,
+                            None => records.add(kind, k),
+                        }
+                    }
+                }
+            }
+            match outcome {
+                RowOutcome::New => report.new += 1,
+                RowOutcome::Updated => report.updated += 1,
+                RowOutcome::Unchanged => report.unchanged += 1,
+                RowOutcome::Error => report.errors += 1,
+            }
+            report.rows.push(SheetRow {
+                row: row.number,
+                outcome,
+                id: id.filter(|_| outcome != RowOutcome::Error),
+                title,
+                errors: errors
+                    .iter()
+                    .flat_map(flatten)
+                    .map(|e| sheet_error(&layout, e))
+                    .collect(),
+            });
+        }
+        if !opts.dry_run && !writes.is_empty() {
+            self.write_sheet(writes)?;
+            tracing::info!(
+                kind = kind.name(),
+                new = report.new,
+                updated = report.updated,
+                "sheet imported"
+            );
+        }
+        Ok((report, table))
+    }
+
+    /// The person an entry row names, by name (and birth date) in its unit: the one stored,
+    /// or a new one made with the import (once per person, however many rows name them).
+    fn person_for(
+        &self,
+        people: &mut Matcher,
+        created: &mut HashMap<String, String>,
+        writes: &mut Vec<Write>,
+        (name, birth, unit): (&str, Option<&str>, &str),
+        cx: &records::Ctx,
+    ) -> Result<(String, bool)> {
+        let key = (fold(name), unit.to_owned());
+        let same: Vec<&Known> = people
+            .by_name
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|i| &people.known[*i])
+            .filter(|k| birth.is_none_or(|b| text(&k.body, "birth_date") == b))
+            .collect();
+        match same.as_slice() {
+            [one] => return Ok((one.id.clone(), false)),
+            [] => {}
+            _ => return Err(Error::field_arg(Code::PersonAmbiguous, "person_name", name)),
+        }
+        let pending = format!("{}|{}|{unit}", key.0, birth.unwrap_or_default());
+        if let Some(id) = created.get(&pending) {
+            return Ok((id.clone(), false));
+        }
+        let mut body = serde_json::json!({"full_name": name, "unit": unit});
+        if let Some(b) = birth {
+            body["birth_date"] = Value::String(b.to_owned());
+        }
+        let p = records::prepare(Kind::Person, body, cx)?;
+        self.check_scope(&p.index.unit)?;
+        let id = self.new_id();
+        people.add(
+            Kind::Person,
+            Known {
+                id: id.clone(),
+                body: p.body.as_object().cloned().unwrap_or_default(),
+            },
+        );
+        writes.push(Write::New(Kind::Person, id.clone(), p));
+        created.insert(pending, id.clone());
+        Ok((id, true))
+    }
+
+    /// Writes a sheet's records in one transaction: new people first (entries point at them).
+    fn write_sheet(&mut self, mut writes: Vec<Write>) -> Result<()> {
+        writes.sort_by_key(|w| match w {
+            Write::New(Kind::Person, ..) => 0,
+            _ => 1,
+        });
+        let mut rows = Vec::new();
+        for w in &writes {
+            if let Write::Change(kind, id, _) = w {
+                rows.push(self.load_row(*kind, id)?);
+            }
+        }
+        let (tx, meta) = begin_write(
+            &mut self.conn,
+            &mut self.hlc,
+            self.clock.as_ref(),
+            &self.actor,
+        )?;
+        let mut stored = rows.iter();
+        for w in &writes {
+            match w {
+                Write::New(kind, id, p) => insert_record(&tx, *kind, id, p, &meta)?,
+                Write::Change(kind, _, p) => {
+                    let Some(row) = stored.next() else { continue };
+                    ensure_unchanged(&tx, *kind, row)?;
+                    update_record(&tx, *kind, row, p, &meta, &[])?;
+                }
+            }
+        }
+        commit_write(tx, &meta)
+    }
+}
+
+fn flatten(e: &Error) -> Vec<&Error> {
+    std::iter::once(e).chain(e.others.iter()).collect()
+}
+
+fn sheet_error(layout: &SheetLayout, e: &Error) -> SheetError {
+    let field = e.field.clone().unwrap_or_default();
+    // A full name made of two columns is reported on the first of them.
+    let names = match field.as_str() {
+        "full_name" => vec!["full_name", "family_name", "given_name"],
+        "person_id" => vec!["person_name"],
+        f => vec![f],
+    };
+    let col = layout
+        .columns
+        .iter()
+        .find(|c| c.field.as_deref().is_some_and(|f| names.contains(&f)));
+    SheetError {
+        column: col.map(|c| c.letter.clone()),
+        header: col.map(|c| c.header.clone()),
+        field,
+        code: e.code,
+        message: e.message.clone(),
+    }
+}

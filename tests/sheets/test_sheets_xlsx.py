@@ -1,0 +1,91 @@
+"""Opens the workbooks the real `sovang` binary writes for spreadsheet import with an
+independent reader (openpyxl): each template (Vietnamese headers in Times New Roman, an
+example row, drop-down lists of the allowed values) and the rejected rows of a real member
+list (the rows as they were, an error column naming each cell's problem). Then imports a
+template filled in as a cadre would, and the same file again, which changes nothing.
+Usage: test_sheets_xlsx.py PATH/TO/sovang"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from openpyxl import load_workbook
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "fixtures", "sheets")
+
+
+def sovang(data, *args, ok=True):
+    p = subprocess.run([sys.argv[1], "--data-dir", data, "--json", *args],
+                       capture_output=True, text=True)
+    if ok and p.returncode != 0:
+        raise AssertionError(f"{args}: exit {p.returncode}: {p.stderr}")
+    return p
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="sovang-sheets-")
+    try:
+        data = os.path.join(tmp, "data")
+        sovang(data, "init", "--unit", "00070")
+
+        # Templates.
+        expected = {
+            "person": ("Đoàn viên", "Họ và tên *", {"Giới tính", "Đối tượng", "Chi đoàn / Đơn vị"}),
+            "entry": ("Sổ vàng", "Việc tốt *", {"Giá trị hình mẫu", "Chi đoàn / Đơn vị"}),
+            "project": ("Công trình", "Tên công trình *", {"Lĩnh vực *", "Tình trạng", "Chi đoàn / Đơn vị"}),
+        }
+        for kind, (sheet, first, listed) in expected.items():
+            out = os.path.join(tmp, f"mẫu-{kind}.xlsx")
+            sovang(data, "template", kind, "--out", out)
+            book = load_workbook(out)
+            ws = book[sheet]
+            head = [c.value for c in ws[1]]
+            assert head[0] == first, head
+            assert all(c.font.name == "Times New Roman" for c in ws[1]), "office font"
+            assert ws.freeze_panes == "A2", ws.freeze_panes
+            assert ws.max_row >= 2 and any(c.value for c in ws[2]), "an example row"
+            with_lists = set()
+            for dv in ws.data_validations.dataValidation:
+                assert dv.type == "list", dv.type
+                for rng in dv.sqref.ranges:
+                    with_lists.add(head[rng.min_col - 1])
+            assert listed <= with_lists, f"{kind}: lists on {with_lists}, expected {listed}"
+            catalog = [c.value for c in book["Danh mục"]["A"]]
+            assert len(catalog) > 1, catalog
+
+        # A filled-in template imports; the same file again changes nothing.
+        filled = os.path.join(tmp, "mẫu-person.xlsx")
+        book = load_workbook(filled)
+        ws = book["Đoàn viên"]
+        ws.append(["Bùi Thị Ngọc Ánh", None, "15/06/2002", "Nữ", "Đoàn viên", "Phường Hoàn Kiếm"])
+        book.save(filled)
+        first = json.loads(sovang(data, "import-sheet", "person", filled).stdout)
+        assert (first["new"], first["errors"]) == (2, 0), first
+        again = json.loads(sovang(data, "import-sheet", "person", filled).stdout)
+        assert (again["new"], again["unchanged"]) == (0, 2), again
+
+        # Rejected rows of a real list.
+        rejected = os.path.join(tmp, "dòng lỗi.xlsx")
+        p = sovang(data, "import-sheet", "person", os.path.join(FIXTURES, "doan-vien.xlsx"),
+                   "--rejected", rejected, ok=False)
+        assert p.returncode == 1, "rows in error make the exit status 1"
+        report = json.loads(p.stdout)
+        assert report["errors"] == 4, report
+        rows = list(load_workbook(rejected).active.iter_rows(values_only=True))
+        assert rows[0][1] == "Họ và tên" and rows[0][-1] == "Lỗi / Errors", rows[0]
+        assert len(rows) == 5, rows
+        born = rows[1]
+        assert born[1] == "Phạm Văn Tương Lai", born
+        assert "Cột C (Ngày sinh)" in born[-1] and "01/01/2090" in born[-1], born[-1]
+        assert "TCVN3" in rows[4][-1], rows[4][-1]
+        print("sheets: ok (templates, filled template imported twice, rejected rows)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
