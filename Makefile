@@ -12,11 +12,18 @@ VENV := target/e2e-venv
 # The window's tests: a virtual screen, a D-Bus session, no accessibility bus.
 HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
-.PHONY: run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app app-dist cli \
+.PHONY: setup-run setup-test run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app app-dist cli \
 	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync bench-review
 
+## What a fresh Debian or Ubuntu machine lacks: said and installed (sudo when not root).
+setup-run:
+	@scripts/setup.sh run
+setup-test:
+	@scripts/setup.sh test
+
 ## The desktop app on the default data folder (the first-run wizard on a new machine).
-run: app
+run: setup-run
+	$(MAKE) app
 	$(APP)
 
 ## The desktop app on a 100,000-record demo database (made once, kept in $(DEMO_HOME)).
@@ -26,7 +33,8 @@ demo: app cli
 	  $(SOVANG) --data-dir $(DEMO_HOME)/data demo --records $(DEMO_RECORDS) --seed 1; fi
 	$(APP) --data-dir $(DEMO_HOME)/data --config-dir $(DEMO_HOME)/config
 
-test: fmt-check ui-check clippy unit blackbox e2e
+test: setup-test
+	$(MAKE) fmt-check ui-check clippy unit blackbox e2e
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -101,6 +109,7 @@ e2e: app e2e-deps
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_app.py
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_sync.py
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_review.py
+	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_sheets.py
 
 bench: cli
 	python3 tests/bench/bench.py

@@ -48,4 +48,10 @@ pub const NAMES: &[&str] = &[
     "forward_nomination",
     "export_ranking",
     "export_dossier",
+    "stage_sheet",
+    "preview_sheet",
+    "import_sheet",
+    "save_rejected_rows",
+    "save_sheet_template",
+    "sheet_fields",
 ];

@@ -13,6 +13,7 @@ use tauri::ipc::{InvokeBody, Request, Response};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::review_commands::*;
+use crate::sheet_commands::*;
 use crate::sync_commands::*;
 
 /// The app, or why it could not start (a database from a newer version, say), which every
@@ -214,6 +215,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         reopen_sheet,
         forward_nomination,
         export_ranking,
-        export_dossier
+        export_dossier,
+        stage_sheet,
+        preview_sheet,
+        import_sheet,
+        save_rejected_rows,
+        save_sheet_template,
+        sheet_fields
     ]
 }

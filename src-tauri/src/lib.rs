@@ -3,6 +3,7 @@
 
 mod commands;
 mod review_commands;
+mod sheet_commands;
 mod sync_commands;
 
 use std::path::PathBuf;

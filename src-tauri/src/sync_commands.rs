@@ -21,7 +21,7 @@ fn send(on: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
     }
 }
 
-fn raw_body(request: &Request<'_>) -> Result<Vec<u8>> {
+pub(crate) fn raw_body(request: &Request<'_>) -> Result<Vec<u8>> {
     match request.body() {
         InvokeBody::Raw(bytes) => Ok(bytes.clone()),
         _ => Err(Error::field(Code::Required, "file")),
@@ -76,7 +76,14 @@ pub async fn revoke_key(s: S<'_>, fingerprint: String) -> Result<TrustedKey> {
 /// A bundle the user picked in the page (`<input type=file>`): its bytes, its name in a header.
 #[tauri::command]
 pub async fn stage_bundle(s: S<'_>, request: Request<'_>) -> Result<StagedBundle> {
-    let name = request
+    let name = file_name(&request);
+    let bytes = raw_body(&request)?;
+    with(&s, |a| a.stage_bytes(&name, &bytes))
+}
+
+/// The picked file's name, sent percent-encoded in the `x-name` header.
+pub(crate) fn file_name(request: &Request<'_>) -> String {
+    request
         .headers()
         .get("x-name")
         .and_then(|v| v.to_str().ok())
@@ -85,9 +92,7 @@ pub async fn stage_bundle(s: S<'_>, request: Request<'_>) -> Result<StagedBundle
                 .decode_utf8_lossy()
                 .into_owned()
         })
-        .unwrap_or_default();
-    let bytes = raw_body(&request)?;
-    with(&s, |a| a.stage_bytes(&name, &bytes))
+        .unwrap_or_default()
 }
 
 #[tauri::command]

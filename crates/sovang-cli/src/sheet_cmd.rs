@@ -136,16 +136,7 @@ pub fn template(store: &Store, kind: Kind, file: &Path, out: &Out) -> Result<(),
     if !sheets::columns::SHEET_KINDS.contains(&kind) {
         return Err(Error::field_arg(Code::InvalidArgument, "kind", kind.name()));
     }
-    let scope = store.unit_scope(&store.installation().unit)?;
-    let mut units: Vec<String> = scope
-        .iter()
-        .filter_map(|c| store.units().get(c).map(|u| u.name.clone()))
-        .collect();
-    units.sort();
-    let campaign = store
-        .campaigns()
-        .get(sovang_core::records::PRESET_CAMPAIGN_ID);
-    sheets::write_template(kind, &units, campaign, file)?;
+    store.sheet_template(kind, file)?;
     out.value(
         &json!({"file": file, "kind": kind.name()}),
         &format!("Đã ghi tệp mẫu vào {}", file.display()),

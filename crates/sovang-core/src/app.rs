@@ -4,10 +4,12 @@
 
 mod history;
 mod review;
+mod sheet;
 mod sync;
 
 pub use history::HistoryEntry;
 pub use review::{CommitteeEntry, DecisionEntry};
+pub use sheet::Mapping;
 pub use sync::{Destination, Direction, StagedBundle, SyncStatus};
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 // Typed calls to the desktop shell. Every type here is generated from the Rust side
 // (./bindings); nothing here decides anything, it only forwards.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { SheetReport } from './bindings/SheetReport';
+import type { SheetField } from './bindings/SheetField';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Vocabulary } from './bindings/Vocabulary';
 import type { UnitChoice } from './bindings/UnitChoice';
@@ -106,6 +108,19 @@ export const api = {
   forwardNomination: (nomination: string) => invoke<StatusChange>('forward_nomination', { nomination }),
   exportRanking: (committee: string) => invoke<string>('export_ranking', { committee }),
   exportDossier: (nomination: string) => invoke<string>('export_dossier', { nomination }),
+  stageSheet: async (file: File) =>
+    invoke<StagedBundle>('stage_sheet', await bytes(file), {
+      headers: { 'x-name': encodeURIComponent(file.name) },
+    }),
+  /** `map`: the user's choices, [column letter, field or '-'] pairs. */
+  previewSheet: (token: string, kind: Kind, map: [string, string][]) =>
+    invoke<SheetReport>('preview_sheet', { token, kind, map }),
+  importSheet: (token: string, kind: Kind, map: [string, string][]) =>
+    invoke<SheetReport>('import_sheet', { token, kind, map }),
+  saveRejectedRows: (token: string, kind: Kind, map: [string, string][]) =>
+    invoke<string>('save_rejected_rows', { token, kind, map }),
+  saveSheetTemplate: (kind: Kind) => invoke<string>('save_sheet_template', { kind }),
+  sheetFields: (kind: Kind) => invoke<SheetField[]>('sheet_fields', { kind }),
 };
 
 export function emptyFilter(): ListFilter {

@@ -17,6 +17,7 @@ export type Screen =
   | 'trash'
   | 'review'
   | 'sync'
+  | 'sheets'
   | 'settings';
 
 /** The screen that lists each kind of record. */

@@ -245,12 +245,18 @@ impl App {
     /// Stages a file whose bytes the window read (`<input type=file>`): kept in the data
     /// folder's `incoming/` until imported.
     pub fn stage_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<StagedBundle> {
+        self.stage_bytes_as(name, bytes, "sovang")
+    }
+
+    /// Stages bytes the window read as a file with the extension `ext` (a spreadsheet's tells
+    /// its reader which format it is).
+    pub(super) fn stage_bytes_as(&mut self, name: &str, bytes: &[u8], ext: &str) -> Result<StagedBundle> {
         let dir = self.data_dir().join("incoming");
         std::fs::create_dir_all(&dir)?;
         let token = crate::clock::IdGen::default()
             .next(self.clock.as_ref())
             .to_string();
-        let path = dir.join(format!("{token}.sovang"));
+        let path = dir.join(format!("{token}.{ext}"));
         std::fs::write(&path, bytes)
             .map_err(|e| Error::io(None, &path.display().to_string(), &e))?;
         let mut staged = self.stage_file(&path)?;
@@ -258,7 +264,7 @@ impl App {
         Ok(staged)
     }
 
-    fn staged_path(&self, token: &str) -> Result<PathBuf> {
+    pub(super) fn staged_path(&self, token: &str) -> Result<PathBuf> {
         self.staged
             .get(token)
             .cloned()

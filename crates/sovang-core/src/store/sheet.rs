@@ -332,6 +332,19 @@ impl Store {
         Ok((report, table))
     }
 
+    /// Writes `kind`'s template, its lists holding this installation's units and the
+    /// campaign's values.
+    pub fn sheet_template(&self, kind: Kind, out: &Path) -> Result<()> {
+        let mut units: Vec<String> = self
+            .scope
+            .iter()
+            .filter_map(|c| self.units.get(c).map(|u| u.name.clone()))
+            .collect();
+        units.sort_by(|a, b| self.collator.compare(a, b));
+        let campaign = self.campaigns.get(PRESET_CAMPAIGN_ID);
+        sheets::write_template(kind, &units, campaign, out)
+    }
+
     /// The person an entry row names, by name (and birth date) in its unit: the one stored,
     /// or a new one made with the import (once per person, however many rows name them).
     fn person_for(

@@ -1,0 +1,42 @@
+//! The spreadsheet import's commands: each a thin call into `sovang_core::app::App`. The
+//! sheet's bytes come from the page (`<input type=file>`), its name in a header.
+
+use sovang_core::app::{App, Mapping, StagedBundle};
+use sovang_core::sheets::SheetField;
+use sovang_core::store::SheetReport;
+use sovang_core::{Kind, Result};
+use tauri::ipc::Request;
+
+use crate::commands::{with, S};
+use crate::sync_commands::{file_name, raw_body};
+
+#[tauri::command]
+pub async fn stage_sheet(s: S<'_>, request: Request<'_>) -> Result<StagedBundle> {
+    let (name, bytes) = (file_name(&request), raw_body(&request)?);
+    with(&s, |a| a.stage_sheet(&name, &bytes))
+}
+
+#[tauri::command]
+pub async fn preview_sheet(s: S<'_>, token: String, kind: Kind, map: Mapping) -> Result<SheetReport> {
+    with(&s, |a| a.preview_sheet(&token, kind, &map))
+}
+
+#[tauri::command]
+pub async fn import_sheet(s: S<'_>, token: String, kind: Kind, map: Mapping) -> Result<SheetReport> {
+    with(&s, |a| a.import_sheet(&token, kind, &map))
+}
+
+#[tauri::command]
+pub async fn save_rejected_rows(s: S<'_>, token: String, kind: Kind, map: Mapping) -> Result<String> {
+    with(&s, |a| a.save_rejected_rows(&token, kind, &map))
+}
+
+#[tauri::command]
+pub async fn save_sheet_template(s: S<'_>, kind: Kind) -> Result<String> {
+    with(&s, |a| a.save_sheet_template(kind))
+}
+
+#[tauri::command]
+pub async fn sheet_fields(kind: Kind) -> Vec<SheetField> {
+    App::sheet_fields(kind)
+}
