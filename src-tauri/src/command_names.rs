@@ -54,4 +54,5 @@ pub const NAMES: &[&str] = &[
     "save_rejected_rows",
     "save_sheet_template",
     "sheet_fields",
+    "export_list",
 ];

@@ -221,6 +221,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         import_sheet,
         save_rejected_rows,
         save_sheet_template,
-        sheet_fields
+        sheet_fields,
+        export_list
     ]
 }

@@ -3,7 +3,7 @@
 
 use sovang_core::app::{App, Mapping, StagedBundle};
 use sovang_core::sheets::SheetField;
-use sovang_core::store::SheetReport;
+use sovang_core::store::{ListFilter, SheetReport};
 use sovang_core::{Kind, Result};
 use tauri::ipc::Request;
 
@@ -17,17 +17,32 @@ pub async fn stage_sheet(s: S<'_>, request: Request<'_>) -> Result<StagedBundle>
 }
 
 #[tauri::command]
-pub async fn preview_sheet(s: S<'_>, token: String, kind: Kind, map: Mapping) -> Result<SheetReport> {
+pub async fn preview_sheet(
+    s: S<'_>,
+    token: String,
+    kind: Kind,
+    map: Mapping,
+) -> Result<SheetReport> {
     with(&s, |a| a.preview_sheet(&token, kind, &map))
 }
 
 #[tauri::command]
-pub async fn import_sheet(s: S<'_>, token: String, kind: Kind, map: Mapping) -> Result<SheetReport> {
+pub async fn import_sheet(
+    s: S<'_>,
+    token: String,
+    kind: Kind,
+    map: Mapping,
+) -> Result<SheetReport> {
     with(&s, |a| a.import_sheet(&token, kind, &map))
 }
 
 #[tauri::command]
-pub async fn save_rejected_rows(s: S<'_>, token: String, kind: Kind, map: Mapping) -> Result<String> {
+pub async fn save_rejected_rows(
+    s: S<'_>,
+    token: String,
+    kind: Kind,
+    map: Mapping,
+) -> Result<String> {
     with(&s, |a| a.save_rejected_rows(&token, kind, &map))
 }
 
@@ -39,4 +54,10 @@ pub async fn save_sheet_template(s: S<'_>, kind: Kind) -> Result<String> {
 #[tauri::command]
 pub async fn sheet_fields(kind: Kind) -> Vec<SheetField> {
     App::sheet_fields(kind)
+}
+
+/// The list the user sees, as a workbook: its path and its number of rows.
+#[tauri::command]
+pub async fn export_list(s: S<'_>, kind: Kind, filter: ListFilter) -> Result<(String, u64)> {
+    with(&s, |a| a.export_list(kind, &filter))
 }

@@ -96,6 +96,16 @@ class SheetImport(unittest.TestCase):
         self.assertIn("Mới: 0", self.summary())
         self.assertIn("Cập nhật: 0", self.summary())
 
+        # The people list, as shown, out to Excel.
+        a.nav("people")
+        a.click('[data-testid="export-list"]')
+        a.text_appears("Đã xuất 4 dòng ra ")
+        toast = next(line for line in a.body().splitlines() if "Đã xuất 4 dòng ra " in line)
+        exported = Path(toast.split(" ra ", 1)[1].strip())
+        names = [r[0].value for r in load_workbook(exported).active.iter_rows(min_row=2)]
+        self.assertEqual(len(names), 4, names)
+        self.assertIn("Phạm Văn Tương Lai", names)
+
         # A deed for someone in no list: added from the picker, the deed's form kept.
         a.nav("entries")
         a.click('[data-testid="new"]')

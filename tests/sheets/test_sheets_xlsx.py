@@ -82,7 +82,30 @@ def main():
         assert born[1] == "Phạm Văn Tương Lai", born
         assert "Cột C (Ngày sinh)" in born[-1] and "01/01/2090" in born[-1], born[-1]
         assert "TCVN3" in rows[4][-1], rows[4][-1]
-        print("sheets: ok (templates, filled template imported twice, rejected rows)")
+        # Lists out: dates as dates, money as numbers in đồng, the header frozen, and the
+        # workbook imported again changes nothing.
+        sovang(data, "import-sheet", "project", os.path.join(FIXTURES, "cong-trinh.xlsx"), ok=False)
+        for kind, count in (("person", 4), ("project", 2)):
+            out = os.path.join(tmp, f"danh sách {kind}.xlsx")
+            written = json.loads(sovang(data, "list", kind, "--xlsx", out).stdout)
+            assert written["rows"] == count, written
+            ws = load_workbook(out).active
+            head = [c.value for c in ws[1]]
+            assert ws.freeze_panes == "A2" and ws[1][0].font.name == "Times New Roman", head
+            assert ws.max_row == count + 1, (ws.max_row, count)
+            if kind == "person":
+                born = head.index("Ngày sinh")
+                dated = [r[born] for r in ws.iter_rows(min_row=2) if r[born].value is not None]
+                assert dated and all(c.is_date and c.number_format == "dd/mm/yyyy" for c in dated), \
+                    [(c.value, c.number_format) for c in dated]
+            else:
+                money = head.index("Giá trị làm lợi (đồng)")
+                values = {r[money].value for r in ws.iter_rows(min_row=2)}
+                assert values == {150000000, 12500000}, values
+                assert "đ" in ws.cell(row=2, column=money + 1).number_format
+            back = json.loads(sovang(data, "import-sheet", kind, out).stdout)
+            assert (back["new"], back["updated"], back["unchanged"]) == (0, 0, count), back
+        print("sheets: ok (templates, filled template imported twice, rejected rows, lists out and back)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

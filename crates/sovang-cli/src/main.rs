@@ -105,6 +105,9 @@ enum Command {
         /// Chỉ bản ghi liên kết với bản ghi này / Only records linked to this one (a project's updates…)
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
+        /// Ghi toàn bộ danh sách (theo bộ lọc, đúng thứ tự) ra tệp Excel này / Write the whole list (filtered, in order) to this workbook
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
     },
     /// Chuyển bản ghi vào thùng rác / Move a record to the trash
     Delete {
@@ -359,6 +362,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             filter,
             trash,
             parent,
+            xlsx,
         } => {
             let store = open(cli)?;
             let list_filter = ListFilter {
@@ -366,6 +370,15 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
                 trash: *trash,
                 ..filter.filter()
             };
+            if let Some(file) = xlsx {
+                let rows = sovang_core::sheets::write_list(&store, *kind, &list_filter, file)?;
+                out.value(
+                    &json!({"file": file, "rows": rows}),
+                    &format!("Đã ghi {rows} dòng vào {}", file.display()),
+                    &format!("Wrote {rows} rows to {}", file.display()),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let page = store.list(*kind, &list_filter, filter.after.as_deref(), filter.limit)?;
             out.page(&page, store.units());
         }

@@ -549,25 +549,47 @@ fn the_window_previews_a_sheet_with_the_users_mapping_imports_it_and_saves_its_e
         .join("../../tests/fixtures/sheets/doan-vien.xlsx");
     let bytes = std::fs::read(&fixture).unwrap();
     let refused = app.stage_sheet("ghi-chu.docx", &bytes).unwrap_err();
-    assert_eq!(refused.code, Code::SheetUnreadable, "only spreadsheets are staged");
+    assert_eq!(
+        refused.code,
+        Code::SheetUnreadable,
+        "only spreadsheets are staged"
+    );
     let staged = app.stage_sheet("Danh sách đoàn viên.xlsx", &bytes).unwrap();
 
-    let preview = app.preview_sheet(&staged.token, Kind::Person, &vec![]).unwrap();
+    let preview = app
+        .preview_sheet(&staged.token, Kind::Person, &vec![])
+        .unwrap();
     assert_eq!((preview.new, preview.errors), (3, 4));
     // The user leaves the gender column out: the row whose gender was unreadable is valid.
     let map = vec![("D".to_owned(), "-".to_owned())];
-    let preview = app.preview_sheet(&staged.token, Kind::Person, &map).unwrap();
-    assert_eq!((preview.new, preview.errors), (4, 3), "the user's mapping is applied");
+    let preview = app
+        .preview_sheet(&staged.token, Kind::Person, &map)
+        .unwrap();
+    assert_eq!(
+        (preview.new, preview.errors),
+        (4, 3),
+        "the user's mapping is applied"
+    );
     assert_eq!(preview.layout.columns[3].field, None);
 
     let done = app.import_sheet(&staged.token, Kind::Person, &map).unwrap();
     assert_eq!(done.new, 4);
-    let again = app.preview_sheet(&staged.token, Kind::Person, &map).unwrap();
-    assert_eq!((again.new, again.unchanged), (0, 4), "what was imported is already there");
-    let rejected = app.save_rejected_rows(&staged.token, Kind::Person, &map).unwrap();
+    let again = app
+        .preview_sheet(&staged.token, Kind::Person, &map)
+        .unwrap();
+    assert_eq!(
+        (again.new, again.unchanged),
+        (0, 4),
+        "what was imported is already there"
+    );
+    let rejected = app
+        .save_rejected_rows(&staged.token, Kind::Person, &map)
+        .unwrap();
     assert!(std::path::Path::new(&rejected).exists());
     let template = app.save_sheet_template(Kind::Project).unwrap();
     assert!(template.ends_with("mau-cong-trinh.xlsx"), "{template}");
     let fields = App::sheet_fields(Kind::Person);
-    assert!(fields.iter().any(|f| f.field == "member_no" && f.label == "Số thẻ đoàn viên"));
+    assert!(fields
+        .iter()
+        .any(|f| f.field == "member_no" && f.label == "Số thẻ đoàn viên"));
 }

@@ -289,3 +289,43 @@ fn each_template_reads_back_with_every_column_matched() {
         );
     }
 }
+
+#[test]
+fn a_list_exported_and_imported_again_changes_nothing() {
+    let mut f = fixture("00070");
+    import(&mut f.store, Kind::Person, &sheet("doan-vien.xlsx"));
+    import(&mut f.store, Kind::Project, &sheet("cong-trinh.xlsx"));
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("so-vang.csv");
+    std::fs::write(
+        &csv,
+        "Việc tốt,Ngày thực hiện,Người thực hiện,Người ghi,Giá trị hình mẫu\n\
+         Đưa cụ già lạc đường về nhà,02/09/2025,Nguyễn Thị Minh Anh,Trần Văn Ghi,\n",
+    )
+    .unwrap();
+    assert_eq!(import(&mut f.store, Kind::Entry, &csv).new, 1);
+    let filter = sovang_core::store::ListFilter::default();
+    for (kind, rows) in [(Kind::Person, 3), (Kind::Project, 2), (Kind::Entry, 1)] {
+        let out = tmp.path().join(format!("{}.xlsx", kind.name()));
+        let n = sovang_core::sheets::write_list(&f.store, kind, &filter, &out).unwrap();
+        assert_eq!(n, rows, "{}: every listed record is a row", kind.name());
+        let back = import(&mut f.store, kind, &out);
+        assert_eq!(
+            (back.new, back.updated, back.unchanged, back.errors),
+            (0, 0, rows, 0),
+            "{}: the exported list reads back as what is stored: {:?}",
+            kind.name(),
+            outcomes(&back)
+        );
+    }
+    // A filtered list writes only what it shows.
+    let none = sovang_core::store::ListFilter {
+        year: Some(1999),
+        ..Default::default()
+    };
+    let out = tmp.path().join("none.xlsx");
+    assert_eq!(
+        sovang_core::sheets::write_list(&f.store, Kind::Entry, &none, &out).unwrap(),
+        0
+    );
+}

@@ -120,6 +120,8 @@ export const api = {
   saveRejectedRows: (token: string, kind: Kind, map: [string, string][]) =>
     invoke<string>('save_rejected_rows', { token, kind, map }),
   saveSheetTemplate: (kind: Kind) => invoke<string>('save_sheet_template', { kind }),
+  /** The list as shown (filter, order) to a workbook: its path and number of rows. */
+  exportList: (kind: Kind, filter: ListFilter) => invoke<[string, number]>('export_list', { kind, filter }),
   sheetFields: (kind: Kind) => invoke<SheetField[]>('sheet_fields', { kind }),
 };
 

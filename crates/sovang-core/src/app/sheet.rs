@@ -26,7 +26,13 @@ impl App {
         self.stage_bytes_as(name, bytes, &ext)
     }
 
-    fn run_sheet(&mut self, token: &str, kind: Kind, map: &Mapping, dry_run: bool) -> Result<(SheetReport, sheets::Table)> {
+    fn run_sheet(
+        &mut self,
+        token: &str,
+        kind: Kind,
+        map: &Mapping,
+        dry_run: bool,
+    ) -> Result<(SheetReport, sheets::Table)> {
         let path = self.staged_path(token)?;
         let opts = SheetOptions {
             sheet: None,
@@ -68,6 +74,22 @@ impl App {
         self.store()?.sheet_template(kind, &file)?;
         self.last_export = Some(file.clone());
         Ok(file.display().to_string())
+    }
+
+    /// Writes the list the user sees (its filter and order) as a workbook in the reports
+    /// folder; returns its path and how many rows it holds.
+    pub fn export_list(
+        &mut self,
+        kind: Kind,
+        filter: &crate::store::ListFilter,
+    ) -> Result<(String, u64)> {
+        let dir = self.reports_dir();
+        std::fs::create_dir_all(&dir)?;
+        let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
+        let file = dir.join(format!("danh-sach-{}-{stamp}.xlsx", kind.name()));
+        let rows = sheets::write_list(self.store()?, kind, filter, &file)?;
+        self.last_export = Some(file.clone());
+        Ok((file.display().to_string(), rows))
     }
 
     /// The fields a column of a `kind` sheet may fill, for the mapping.

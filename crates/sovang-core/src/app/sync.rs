@@ -250,7 +250,12 @@ impl App {
 
     /// Stages bytes the window read as a file with the extension `ext` (a spreadsheet's tells
     /// its reader which format it is).
-    pub(super) fn stage_bytes_as(&mut self, name: &str, bytes: &[u8], ext: &str) -> Result<StagedBundle> {
+    pub(super) fn stage_bytes_as(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        ext: &str,
+    ) -> Result<StagedBundle> {
         let dir = self.data_dir().join("incoming");
         std::fs::create_dir_all(&dir)?;
         let token = crate::clock::IdGen::default()

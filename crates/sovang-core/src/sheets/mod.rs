@@ -5,6 +5,7 @@
 //! and writes them; `template` writes the template and the rejected rows.
 
 pub mod columns;
+pub mod export;
 pub mod legacy;
 pub mod read;
 pub mod template;
@@ -20,6 +21,7 @@ use crate::records::{Campaign, Kind};
 use crate::text::fold;
 use crate::units::UnitTree;
 use columns::{code_for, column, columns, field_for_header, Cells, Column};
+pub use export::write_list;
 pub use read::{read_table, Cell, Row, Table};
 pub use template::{write_rejected_rows, write_template};
 

@@ -34,7 +34,7 @@ pub use export::{ExportOptions, ExportReport};
 pub use import::{HeldRecord, ImportOptions, ImportReport, Rejection};
 pub use installation::{Machine, MARK_FILE};
 pub use overview::{Count, Overview, TargetProgress};
-pub use read::{ListFilter, Page, PageItem, Stats};
+pub use read::{ListFilter, Page, PageItem, Stats, MAX_LIMIT as MAX_PAGE};
 pub use received::Gap;
 pub use results::{MemberTotal, NominationResult, Results, ReviewActions};
 pub use review::{DecisionInput, ReviewState, ScoreInput, ScoreView, StatusChange};

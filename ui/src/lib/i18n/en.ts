@@ -260,6 +260,9 @@ export const en: Record<keyof typeof vi, string> = {
   'lang.vi': 'Tiếng Việt',
   'lang.en': 'English',
 
+  'list.export': 'Export to Excel',
+  'list.export_search': 'Clear the search box to export the whole filtered list',
+  'list.exported': '{n} rows exported to {file}',
   'nav.sheets': 'Import from Excel',
   'sheet.title': 'Import from a spreadsheet',
   'sheet.intro': 'Bring an existing list (Excel .xlsx, .xls, LibreOffice .ods or .csv) into Sổ Vàng. Every row is previewed before anything is written; importing the same file again makes no duplicates.',

@@ -258,6 +258,9 @@ export const vi = {
   'lang.vi': 'Tiếng Việt',
   'lang.en': 'English',
 
+  'list.export': 'Xuất Excel',
+  'list.export_search': 'Xóa ô tìm kiếm để xuất cả danh sách theo bộ lọc',
+  'list.exported': 'Đã xuất {n} dòng ra {file}',
   'nav.sheets': 'Nhập từ Excel',
   'sheet.title': 'Nhập từ bảng tính',
   'sheet.intro': 'Đưa danh sách sẵn có (Excel .xlsx, .xls, LibreOffice .ods hoặc .csv) vào Sổ Vàng. Xem trước từng dòng trước khi nhập; nhập lại cùng một tệp không tạo bản ghi trùng.',
