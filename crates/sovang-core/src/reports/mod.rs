@@ -1,9 +1,11 @@
 //! Files made for people outside the app: the ranking as an Excel workbook, a nomination's
-//! dossier as a PDF for printing.
+//! dossier as a PDF for printing, a unit's period report.
 
 mod dossier;
 mod pdf;
+pub mod period;
 mod ranking;
 
 pub use dossier::{dossier_body, write_dossier};
+pub use period::{Period, PeriodReport};
 pub use ranking::write_ranking;

@@ -276,6 +276,11 @@ impl Store {
         self.attachment_limit = bytes;
     }
 
+    /// Vietnamese order of two texts.
+    pub fn collate(&self, a: &str, b: &str) -> std::cmp::Ordering {
+        self.collator.compare(a, b)
+    }
+
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
