@@ -67,7 +67,8 @@ bindings:
 # import killed 50 times); `desktop` checks the shell's settings; the independent Python
 # verifier checks a real bundle against docs/bundle-format.md; openpyxl reads the ranking
 # workbook back and checks its figures against `sovang review results`, and the sheet
-# import's templates and rejected rows; pypdf reads the dossier PDF back.
+# import's templates and rejected rows; pypdf reads the dossier PDF back; openpyxl and
+# pdftotext read the period report back and check it against `sovang report --json` and SQL.
 blackbox: e2e-deps
 	$(CARGO) build -p sovang-cli
 	$(CARGO) test -p sovang-tests
@@ -75,6 +76,7 @@ blackbox: e2e-deps
 	$(VENV)/bin/python tests/reports/test_ranking_xlsx.py target/debug/sovang
 	$(VENV)/bin/python tests/reports/test_dossier_pdf.py target/debug/sovang
 	$(VENV)/bin/python tests/sheets/test_sheets_xlsx.py target/debug/sovang
+	$(VENV)/bin/python tests/reports/test_period_report.py target/debug/sovang
 
 ## Rewrites the bad-bundle corpus in tests/corpus/ (fixed keys: the same files every time).
 corpus:

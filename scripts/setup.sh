@@ -10,9 +10,10 @@ what="${1:-test}"
 # (with venv) for the tests and benchmarks.
 pkgs=(build-essential make pkg-config file python3 python3-venv
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev)
-# The window's tests: WebKit's WebDriver, a virtual screen and a D-Bus session.
+# The window's tests: WebKit's WebDriver, a virtual screen and a D-Bus session; pdftotext
+# reads the reports back.
 if [ "$what" = test ]; then
-  pkgs+=(webkit2gtk-driver xvfb xauth dbus)
+  pkgs+=(webkit2gtk-driver xvfb xauth dbus poppler-utils)
 fi
 
 missing=()

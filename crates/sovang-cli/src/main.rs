@@ -207,6 +207,30 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Báo cáo của một đơn vị (gồm đơn vị trực thuộc) trong một kỳ / A unit's report (with its sub-units) over a period
+    Report {
+        /// Mã đơn vị (mặc định: đơn vị của máy này) / Unit code (default: this installation's)
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// 2026-11 (tháng), 2026-Q3 (quý), 2026 (năm) hoặc campaign (từ đầu Cuộc vận động) / month, quarter, year or campaign
+        #[arg(long, value_name = "PERIOD")]
+        period: String,
+        /// Ghi ra tệp Excel / Write a workbook
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Ghi ra tệp PDF (khổ A4) / Write an A4 PDF
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Cơ quan ban hành / The issuing body (default: "BCH ĐOÀN <unit>")
+        #[arg(long, value_name = "TEXT")]
+        issuer: Option<String>,
+        /// Số văn bản / The report's number
+        #[arg(long, value_name = "TEXT")]
+        number: Option<String>,
+        /// Người ký / The signer's name
+        #[arg(long, value_name = "NAME")]
+        signer: Option<String>,
+    },
     /// Xung đột khi hợp nhất / Merge conflicts
     #[command(subcommand)]
     Conflicts(sync_cmd::ConflictsCmd),
@@ -450,6 +474,31 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
                 rejected.as_ref(),
                 out,
             );
+        }
+        Command::Report {
+            unit,
+            period,
+            xlsx,
+            pdf,
+            issuer,
+            number,
+            signer,
+        } => {
+            let store = open(cli)?;
+            let choices = sheet_cmd::HeadingChoices {
+                issuer: issuer.clone(),
+                number: number.clone(),
+                signer: signer.clone(),
+            };
+            sheet_cmd::report(
+                &store,
+                unit.as_deref(),
+                period,
+                xlsx.as_deref(),
+                pdf.as_deref(),
+                &choices,
+                out,
+            )?
         }
         Command::Template { kind, out: file } => {
             sheet_cmd::template(&open(cli)?, *kind, file, out)?

@@ -1,4 +1,5 @@
-//! `sovang import-sheet` and `sovang template`: spreadsheets in, over `Store::import_sheet`.
+//! `sovang import-sheet`, `sovang template` and `sovang report`: spreadsheets in, over
+//! `Store::import_sheet`, and a unit's period report out, over `Store::period_report`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -142,5 +143,66 @@ pub fn template(store: &Store, kind: Kind, file: &Path, out: &Out) -> Result<(),
         &format!("Đã ghi tệp mẫu vào {}", file.display()),
         &format!("Template written to {}", file.display()),
     );
+    Ok(())
+}
+
+/// What the user set of a report's heading; the rest comes from the unit.
+pub struct HeadingChoices {
+    pub issuer: Option<String>,
+    pub number: Option<String>,
+    pub signer: Option<String>,
+}
+
+fn period_text(r: &sovang_core::reports::PeriodReport, lang: Lang) -> String {
+    let mut s = match lang {
+        Lang::Vi => format!(
+            "Báo cáo {} — {} ({} – {})\n",
+            r.unit_name, r.period_label.vi, r.from, r.to
+        ),
+        Lang::En => format!(
+            "Report of {} — {} ({} – {})\n",
+            r.unit_name, r.period_label.en, r.from, r.to
+        ),
+    };
+    for section in sovang_core::reports::sections(r) {
+        s.push_str(&format!("\n{}\n", section.title));
+        for row in &section.rows {
+            let cells: Vec<String> = row.iter().map(|f| f.printed()).collect();
+            s.push_str(&format!("  {}\n", cells.join(" | ")));
+        }
+    }
+    s
+}
+
+pub fn report(
+    store: &Store,
+    unit: Option<&str>,
+    period: &str,
+    xlsx: Option<&Path>,
+    pdf: Option<&Path>,
+    choices: &HeadingChoices,
+    out: &Out,
+) -> Result<(), Error> {
+    let unit = unit.unwrap_or(&store.installation().unit).to_owned();
+    let period = sovang_core::reports::Period::parse(period)?;
+    let r = store.period_report(&unit, period)?;
+    let mut heading = store.report_heading(&unit)?;
+    if let Some(v) = &choices.issuer {
+        heading.issuer.clone_from(v);
+    }
+    if let Some(v) = &choices.number {
+        heading.number.clone_from(v);
+    }
+    if let Some(v) = &choices.signer {
+        heading.signer.clone_from(v);
+    }
+    if let Some(f) = xlsx {
+        sovang_core::reports::write_period_xlsx(&r, &heading, f)?;
+    }
+    if let Some(f) = pdf {
+        sovang_core::reports::write_period_pdf(&r, &heading, f)?;
+    }
+    let v = serde_json::to_value(&r).unwrap_or(Value::Null);
+    out.value(&v, &period_text(&r, Lang::Vi), &period_text(&r, Lang::En));
     Ok(())
 }

@@ -14,6 +14,29 @@ use crate::error::{Code, Error, Result};
 
 const REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans-vi.ttf");
 const BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold-vi.ttf");
+/// The serif of administrative documents: Liberation Serif, metric-compatible with Times New
+/// Roman (which may not be embedded), regular and bold.
+pub const SERIF: (&[u8], &[u8]) = (
+    include_bytes!("../../fonts/LiberationSerif-Regular-vi.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Bold-vi.ttf"),
+);
+
+/// Where a table cell's text sits in its column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+    Center,
+}
+
+/// One cell of a line of a table: its column's left edge and width (mm from the margin).
+pub struct Cell<'a> {
+    pub x: f32,
+    pub width: f32,
+    pub text: &'a str,
+    pub bold: bool,
+    pub align: Align,
+}
 
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
@@ -61,6 +84,11 @@ pub struct PdfWriter {
 
 impl PdfWriter {
     pub fn new(title: &str) -> Result<Self> {
+        Self::with_faces(title, (REGULAR, BOLD))
+    }
+
+    /// A writer whose text is in `faces` (regular, bold).
+    pub fn with_faces(title: &str, faces: (&'static [u8], &'static [u8])) -> Result<Self> {
         let (doc, page, layer) = PdfDocument::new(title, Mm(PAGE_W), Mm(PAGE_H), "1");
         let face = |bytes: &'static [u8]| -> Result<Face> {
             Ok(Face {
@@ -68,7 +96,7 @@ impl PdfWriter {
                 metrics: ttf_parser::Face::parse(bytes, 0).map_err(pdf_err)?,
             })
         };
-        let (regular, bold) = (face(REGULAR)?, face(BOLD)?);
+        let (regular, bold) = (face(faces.0)?, face(faces.1)?);
         let layer = doc.get_page(page).get_layer(layer);
         Ok(PdfWriter {
             doc,
@@ -197,6 +225,52 @@ impl PdfWriter {
         }
         self.appended.push(doc);
         Some(pages)
+    }
+
+    /// One line of cells at fixed columns, each cut to its width; taller than a text line by
+    /// a little, so that rows of a table read apart.
+    pub fn cells(&mut self, cells: &[Cell], size: f32) {
+        let line_h = size * PT_TO_MM * 1.6;
+        self.ensure_room(line_h);
+        self.y -= line_h;
+        for c in cells {
+            let face = if c.bold { &self.bold } else { &self.regular };
+            let mut text = c.text.to_owned();
+            while face.width(&text, size) > c.width && text.chars().count() > 1 {
+                text = text
+                    .chars()
+                    .take(text.chars().count() - 2)
+                    .collect::<String>()
+                    + "…";
+            }
+            let w = face.width(&text, size);
+            let x = match c.align {
+                Align::Left => c.x,
+                Align::Right => c.x + c.width - w,
+                Align::Center => c.x + (c.width - w) / 2.0,
+            };
+            self.layer
+                .use_text(text, size, Mm(MARGIN + x), Mm(self.y), &face.font);
+        }
+    }
+
+    /// A thin rule from `x` to `x + width` (mm from the margin), just under the last line.
+    pub fn rule(&mut self, x: f32, width: f32) {
+        let y = self.y - 1.2;
+        let line = printpdf::Line {
+            points: vec![
+                (printpdf::Point::new(Mm(MARGIN + x), Mm(y)), false),
+                (printpdf::Point::new(Mm(MARGIN + x + width), Mm(y)), false),
+            ],
+            is_closed: false,
+        };
+        self.layer.set_outline_thickness(0.4);
+        self.layer.add_line(line);
+    }
+
+    /// The width text can take between the margins, in millimetres.
+    pub fn text_width() -> f32 {
+        PAGE_W - 2.0 * MARGIN
     }
 
     /// Vertical space, in millimetres.
