@@ -55,4 +55,7 @@ pub const NAMES: &[&str] = &[
     "save_sheet_template",
     "sheet_fields",
     "export_list",
+    "report",
+    "report_heading",
+    "save_report",
 ];

@@ -222,6 +222,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         save_rejected_rows,
         save_sheet_template,
         sheet_fields,
-        export_list
+        export_list,
+        report,
+        report_heading,
+        save_report
     ]
 }

@@ -1,7 +1,8 @@
-//! The spreadsheet import's commands: each a thin call into `sovang_core::app::App`. The
+//! The spreadsheet import's, the list export's and the Reports screen's commands: each a thin call into `sovang_core::app::App`. The
 //! sheet's bytes come from the page (`<input type=file>`), its name in a header.
 
-use sovang_core::app::{App, Mapping, StagedBundle};
+use sovang_core::app::{App, Mapping, ReportFormat, StagedBundle};
+use sovang_core::reports::{PeriodReport, ReportHeading};
 use sovang_core::sheets::SheetField;
 use sovang_core::store::{ListFilter, SheetReport};
 use sovang_core::{Kind, Result};
@@ -60,4 +61,25 @@ pub async fn sheet_fields(kind: Kind) -> Vec<SheetField> {
 #[tauri::command]
 pub async fn export_list(s: S<'_>, kind: Kind, filter: ListFilter) -> Result<(String, u64)> {
     with(&s, |a| a.export_list(kind, &filter))
+}
+
+#[tauri::command]
+pub async fn report(s: S<'_>, unit: String, period: String) -> Result<PeriodReport> {
+    with(&s, |a| a.report(&unit, &period))
+}
+
+#[tauri::command]
+pub async fn report_heading(s: S<'_>, unit: String) -> Result<ReportHeading> {
+    with(&s, |a| a.report_heading(&unit))
+}
+
+#[tauri::command]
+pub async fn save_report(
+    s: S<'_>,
+    unit: String,
+    period: String,
+    heading: ReportHeading,
+    format: ReportFormat,
+) -> Result<String> {
+    with(&s, |a| a.save_report(&unit, &period, heading, format))
 }

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from selenium.webdriver.support.ui import Select
+
 from harness import App, Driver, ROOT
 
 SOVANG = ROOT / "target" / "debug" / "sovang"
@@ -126,6 +128,24 @@ class SheetImport(unittest.TestCase):
         a.text_appears("Đã lưu")
         self.assertEqual(self.cli("stats")["people"], 5)
         self.assertEqual(self.cli("stats")["entries"], 1)
+
+        # The quarter's report, saved as a PDF with the heading filled in.
+        a.nav("reports")
+        Select(a.css('[data-testid="report-span"]')).select_by_value("quarter")
+        Select(a.css('[data-testid="report-quarter"]')).select_by_value("4")
+        Select(a.css('[data-testid="report-year"]')).select_by_value("2026")
+        a.wait(lambda: "Sổ vàng: 1 việc tốt" in a.text_of('[data-testid="report-preview"]'),
+               message="the quarter's deed in the preview")
+        a.type('[data-testid="report-number"]', "Số: 01-BC/ĐTN")
+        a.type('[data-testid="report-signer"]', "Nguyễn Văn Cán")
+        a.shot("32-report")
+        a.click('[data-testid="report-pdf"]')
+        pdf = Path(a.css('[data-testid="report-saved"]').text)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        for want in ("ĐOÀN TNCS HỒ CHÍ MINH", "BCH ĐOÀN PHƯỜNG HOÀN KIẾM", "quý IV năm 2026",
+                     "Số: 01-BC/ĐTN", "Nguyễn Văn Cán", "1 việc tốt"):
+            self.assertIn(want, text, f"the PDF shows {want!r}")
 
 
 if __name__ == "__main__":

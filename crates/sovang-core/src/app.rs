@@ -3,11 +3,13 @@
 //! here and are tested without a window.
 
 mod history;
+mod report;
 mod review;
 mod sheet;
 mod sync;
 
 pub use history::HistoryEntry;
+pub use report::ReportFormat;
 pub use review::{CommitteeEntry, DecisionEntry};
 pub use sheet::Mapping;
 pub use sync::{Destination, Direction, StagedBundle, SyncStatus};

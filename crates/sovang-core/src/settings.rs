@@ -21,6 +21,9 @@ pub struct Settings {
     /// The data folder, when the user moved it away from the default.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub data_dir: Option<PathBuf>,
+    /// The heading of this installation's last report (issuer, number, signer): the next one
+    /// starts from it.
+    pub report_heading: Option<crate::reports::ReportHeading>,
 }
 
 /// `explicit`, else `SOVANG_CONFIG_DIR`, else the OS's per-user config folder.

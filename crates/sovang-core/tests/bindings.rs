@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sovang_core::app::ReportFormat;
 use sovang_core::app::{
     AppStatus, CommitteeEntry, DecisionEntry, HistoryEntry, Setup, StagedBundle, SyncStatus,
     Vocabulary,
@@ -14,6 +15,7 @@ use sovang_core::records::{
     Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
     Transition, Unit,
 };
+use sovang_core::reports::{PeriodReport, ReportHeading};
 use sovang_core::sheets::SheetField;
 use sovang_core::store::{
     Conflict, DecisionInput, ExportReport, HeldRecord, HistoryRow, ImportReport, ListFilter,
@@ -31,6 +33,9 @@ fn render(dir: &Path) {
     }
     export!(
         AppStatus,
+        PeriodReport,
+        ReportHeading,
+        ReportFormat,
         SheetReport,
         SheetField,
         Setup,

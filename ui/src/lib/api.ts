@@ -2,6 +2,9 @@
 // (./bindings); nothing here decides anything, it only forwards.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { SheetReport } from './bindings/SheetReport';
+import type { PeriodReport } from './bindings/PeriodReport';
+import type { ReportHeading } from './bindings/ReportHeading';
+import type { ReportFormat } from './bindings/ReportFormat';
 import type { SheetField } from './bindings/SheetField';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Vocabulary } from './bindings/Vocabulary';
@@ -122,6 +125,10 @@ export const api = {
   saveSheetTemplate: (kind: Kind) => invoke<string>('save_sheet_template', { kind }),
   /** The list as shown (filter, order) to a workbook: its path and number of rows. */
   exportList: (kind: Kind, filter: ListFilter) => invoke<[string, number]>('export_list', { kind, filter }),
+  report: (unit: string, period: string) => invoke<PeriodReport>('report', { unit, period }),
+  reportHeading: (unit: string) => invoke<ReportHeading>('report_heading', { unit }),
+  saveReport: (unit: string, period: string, heading: ReportHeading, format: ReportFormat) =>
+    invoke<string>('save_report', { unit, period, heading, format }),
   sheetFields: (kind: Kind) => invoke<SheetField[]>('sheet_fields', { kind }),
 };
 

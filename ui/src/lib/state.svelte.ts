@@ -18,6 +18,7 @@ export type Screen =
   | 'review'
   | 'sync'
   | 'sheets'
+  | 'reports'
   | 'settings';
 
 /** The screen that lists each kind of record. */

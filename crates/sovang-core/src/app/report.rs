@@ -1,0 +1,72 @@
+//! The window's Reports screen: a unit's report over a period, previewed, then saved as a
+//! workbook or a PDF in the reports folder with the heading the user checked.
+
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::reports::{self, Period, PeriodReport, ReportHeading};
+
+use super::App;
+
+/// What a report is saved as.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Xlsx,
+    Pdf,
+}
+
+impl App {
+    pub fn report(&mut self, unit: &str, period: &str) -> Result<PeriodReport> {
+        self.store()?.period_report(unit, Period::parse(period)?)
+    }
+
+    /// The heading a report of `unit` starts with: this installation's last one (dated
+    /// today) for its own unit, else the unit's default.
+    pub fn report_heading(&mut self, unit: &str) -> Result<ReportHeading> {
+        let store = self.store()?;
+        let own = store.installation().unit == unit;
+        let mut heading = store.report_heading(unit)?;
+        if let (true, Some(saved)) = (own, self.settings.report_heading.clone()) {
+            heading = ReportHeading {
+                date: heading.date,
+                ..saved
+            };
+        }
+        Ok(heading)
+    }
+
+    /// Saves the report in the reports folder; returns its path. The heading of this
+    /// installation's own unit is remembered for the next report.
+    pub fn save_report(
+        &mut self,
+        unit: &str,
+        period: &str,
+        heading: ReportHeading,
+        format: ReportFormat,
+    ) -> Result<String> {
+        let r = self.report(unit, period)?;
+        let dir = self.reports_dir();
+        std::fs::create_dir_all(&dir)?;
+        let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
+        let ext = match format {
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Pdf => "pdf",
+        };
+        let file = dir.join(format!(
+            "bao-cao-{unit}-{}-{stamp}.{ext}",
+            period.to_lowercase()
+        ));
+        match format {
+            ReportFormat::Xlsx => reports::write_period_xlsx(&r, &heading, &file)?,
+            ReportFormat::Pdf => reports::write_period_pdf(&r, &heading, &file)?,
+        }
+        if self.store()?.installation().unit == unit {
+            self.settings.report_heading = Some(heading);
+            self.settings.save(&self.config_dir)?;
+        }
+        self.last_export = Some(file.clone());
+        Ok(file.display().to_string())
+    }
+}
