@@ -185,17 +185,18 @@ fn moving_the_data_folder_copies_everything_and_keeps_the_old_one() {
 
 #[test]
 fn overview_counts_the_year_and_measures_targets() {
-    let mut f = fixture("00070");
-    let p = person(&mut f.store, "Lê Văn Tám", "00070");
+    // The city, which sets its own targets (a ward's come from the city).
+    let mut f = fixture("01");
+    let p = person(&mut f.store, "Lê Văn Tám", "01");
     for t in ["Một", "Hai"] {
-        let mut e = entry_json("00070", &p, t);
+        let mut e = entry_json("01", &p, t);
         e["deed_date"] = json!("2026-03-01");
         f.store.put(Kind::Entry, e).unwrap();
     }
     f.store
         .put(
             Kind::Project,
-            json!({"unit": "00070", "name": "Thắp sáng", "field": "infrastructure",
+            json!({"unit": "01", "name": "Thắp sáng", "field": "infrastructure",
                    "start_date": "01/02/2026", "volunteers": 30, "status": "in_progress"}),
         )
         .unwrap();
@@ -203,7 +204,7 @@ fn overview_counts_the_year_and_measures_targets() {
         f.store
             .put(
                 Kind::Target,
-                json!({"campaign_id": sovang_core::records::PRESET_CAMPAIGN_ID, "unit": "00070",
+                json!({"campaign_id": sovang_core::records::PRESET_CAMPAIGN_ID, "unit": "01",
                        "year": 2026, "metric": metric, "target": target}),
             )
             .unwrap();

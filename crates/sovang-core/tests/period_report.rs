@@ -147,3 +147,72 @@ fn a_wards_report_leaves_out_what_the_city_sent_down_and_puts_laggards_first() {
         "the ward furthest behind its targets comes first"
     );
 }
+
+#[test]
+fn the_city_sets_a_wards_targets_beside_last_years_figures_and_they_go_down_to_the_ward() {
+    let mut city = fixture("01");
+    let mut ward = fixture("00070");
+    common::trust_both(&mut city.store, &mut ward.store);
+    let p = person(&mut city.store, "Lê Thị Hồng Nhung", "00070");
+    city.store
+        .put(
+            Kind::Entry,
+            json!({"unit": "00070", "title": "Hiến máu tình nguyện", "deed_date": "2025-05-19",
+                "person_id": p, "recorded_by": "Cán bộ", "values": ["trach_nhiem"]}),
+        )
+        .unwrap();
+    city.store
+        .set_target("00070", 2026, "entries", Some(12))
+        .unwrap();
+    city.store
+        .set_target("00070", 2026, "entries", Some(15))
+        .unwrap();
+    let grid = city.store.target_grid(2026).unwrap();
+    let row = grid.rows.iter().find(|r| r.unit == "00070").unwrap();
+    let cell = row.cells.iter().find(|c| c.metric == "entries").unwrap();
+    assert_eq!(
+        (cell.target, cell.last_year),
+        (Some(15), 1),
+        "the target set, and 2025's deeds beside it"
+    );
+    assert_eq!(
+        grid.rows.len(),
+        city.store.units().children("01").len(),
+        "a row per ward"
+    );
+
+    city.store
+        .set_target("01", 2026, "entries", Some(1000))
+        .expect("the city has no unit above: it sets its own targets");
+    let refused = ward
+        .store
+        .set_target("00070", 2026, "entries", Some(1))
+        .unwrap_err();
+    assert_eq!(refused.code, sovang_core::Code::UnitOutOfScope);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (b, _) = common::export_to(&mut city.store, tmp.path(), "down", "00070");
+    let r = ward.store.import_bundle(
+        &b,
+        sovang_core::store::ImportOptions::default(),
+        &mut |_| {},
+    );
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let report = ward
+        .store
+        .period_report("00070", Period::parse("2026").unwrap())
+        .unwrap();
+    let target = report
+        .targets
+        .iter()
+        .find(|t| t.metric == "entries")
+        .unwrap();
+    assert_eq!(target.target, 15, "the ward sees the target the city set");
+
+    city.store
+        .set_target("00070", 2026, "entries", None)
+        .unwrap();
+    let grid = city.store.target_grid(2026).unwrap();
+    let row = grid.rows.iter().find(|r| r.unit == "00070").unwrap();
+    assert_eq!(row.cells[0].target, None, "a cleared target is gone");
+}

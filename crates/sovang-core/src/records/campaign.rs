@@ -166,6 +166,12 @@ impl Body for Campaign {
     }
 }
 
+/// Whether `unit` may set its own targets: only a unit with none above it (the city); every
+/// other unit's targets are set by the unit above (the Targets screen) and come down in bundles.
+pub fn sets_own_targets(units: &crate::units::UnitTree, unit: &str) -> bool {
+    units.get(unit).is_some_and(|u| u.parent.is_none())
+}
+
 pub const TARGET_METRICS: &[&str] = &[
     "entries",
     "projects",

@@ -17,7 +17,8 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::Value;
 
 pub use campaign::{
-    preset_campaign, Campaign, Labeled, Target, PRESET_CAMPAIGN_ID, TARGET_METRICS,
+    preset_campaign, sets_own_targets, Campaign, Labeled, Target, PRESET_CAMPAIGN_ID,
+    TARGET_METRICS,
 };
 pub use entry::{Entry, ENTRY_STATUSES, ENTRY_SUBJECTS};
 pub use nomination::{Nomination, NOMINATION_STATUSES};

@@ -6,8 +6,10 @@ mod pdf;
 pub mod period;
 mod period_doc;
 mod ranking;
+mod targets;
 
 pub use dossier::{dossier_body, write_dossier};
 pub use period::{Period, PeriodReport};
 pub use period_doc::{sections, write_period_pdf, write_period_xlsx, ReportHeading};
 pub use ranking::write_ranking;
+pub use targets::{TargetCell, TargetGrid, TargetRow};

@@ -172,6 +172,10 @@ pub struct SubUnitFigures {
     pub value_vnd: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub nominations: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub volunteers: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub beneficiaries: i64,
     /// Of the year's targets it has, the least reached, as a share (0.4 = 40 %); `None`
     /// without targets.
     pub completion: Option<f64>,
@@ -216,7 +220,8 @@ struct PerUnit {
     nominations: i64,
 }
 
-fn metric_label(metric: &str) -> &'static str {
+/// A target metric's Vietnamese name.
+pub fn metric_label(metric: &str) -> &'static str {
     match metric {
         "entries" => "Việc tốt ghi vào Sổ vàng",
         "projects" => "Công trình thanh niên",
@@ -412,6 +417,8 @@ impl Store {
                     projects: pr.count,
                     value_vnd: pr.value_vnd,
                     nominations: p.nominations,
+                    volunteers: pr.volunteers,
+                    beneficiaries: pr.beneficiaries,
                     completion,
                 }
             })
@@ -512,6 +519,19 @@ mod tests {
         );
         for bad in ["2026-Q5", "2026-13", "26", "x", "2026-"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+impl SubUnitFigures {
+    /// What it did on a target metric.
+    pub fn achieved(&self, metric: &str) -> i64 {
+        match metric {
+            "entries" => self.entries,
+            "projects" => self.projects,
+            "nominations" => self.nominations,
+            "volunteers" => self.volunteers,
+            _ => self.beneficiaries,
         }
     }
 }

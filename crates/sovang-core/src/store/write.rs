@@ -80,6 +80,17 @@ impl Store {
         }
         let prepared = records::prepare(kind, Value::Object(body), &self.ctx())?;
         self.check_scope(&prepared.index.unit)?;
+        // A unit's targets are set by the unit above it (the city's by itself).
+        if kind == Kind::Target
+            && prepared.index.unit == self.installation.unit
+            && !records::sets_own_targets(&self.units, &prepared.index.unit)
+        {
+            return Err(Error::field_arg(
+                Code::UnitOutOfScope,
+                "unit",
+                &prepared.index.unit,
+            ));
+        }
         if let (Kind::Unit, Some(row)) = (kind, &existing) {
             if prepared.index.extra[0].as_deref() != Some(row.code.as_str()) {
                 return Err(Error::field_arg(Code::CodeFixed, "code", &row.code));

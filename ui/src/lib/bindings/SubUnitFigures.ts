@@ -3,7 +3,7 @@
 /**
  * One sub-unit's figures.
  */
-export type SubUnitFigures = { code: string, name: string, entries: number, projects: number, value_vnd: number, nominations: number, 
+export type SubUnitFigures = { code: string, name: string, entries: number, projects: number, value_vnd: number, nominations: number, volunteers: number, beneficiaries: number, 
 /**
  * Of the year's targets it has, the least reached, as a share (0.4 = 40 %); `None`
  * without targets.

@@ -353,7 +353,13 @@ impl<'a, 't> Applier<'a, 't> {
             .as_ref()
             .is_none_or(|(l, _)| self.scope.contains(&l.unit));
         if *owner != rec.unit
-            || !may_send(&self.scope, &self.signer_unit, kind, owner, rec)
+            || !may_send(
+                (&self.scope, &self.units),
+                &self.signer_unit,
+                kind,
+                owner,
+                rec,
+            )
             || !stored_owner_ok
         {
             return Ok(Verdict::Reject(out_of_authority("unit", owner)));

@@ -64,14 +64,21 @@ pub(super) fn check_version(v: &str, now_ms: i64) -> Versions {
 }
 
 /// A record owned by `owner` may come from a signer whose scope holds it; a unit's own card
-/// record (its name, say) may also come from that unit.
+/// record (its name, say) may also come from that unit. A unit's targets come only from a unit
+/// above it (`Store::set_target`): never from the unit itself.
 pub(super) fn may_send(
-    scope: &HashSet<String>,
+    (scope, units): (&HashSet<String>, &crate::units::UnitTree),
     signer_unit: &str,
     kind: Kind,
     owner: &str,
     rec: &WireRecord,
 ) -> bool {
+    if kind == Kind::Target
+        && owner == signer_unit
+        && !crate::records::sets_own_targets(units, owner)
+    {
+        return false;
+    }
     scope.contains(owner)
         || (kind == Kind::Unit && rec.body.get("code").and_then(Value::as_str) == Some(signer_unit))
 }
@@ -198,12 +205,49 @@ mod tests {
     #[test]
     fn a_unit_may_send_what_its_scope_holds_and_its_own_unit_record() {
         let scope: HashSet<String> = ["00070".to_owned()].into();
+        let units = crate::units::UnitTree::default();
+        let from = (&scope, &units);
         let mut r = record(&[]);
-        assert!(may_send(&scope, "00070", Kind::Person, "00070", &r));
-        assert!(!may_send(&scope, "00070", Kind::Person, "00073", &r));
+        assert!(may_send(from, "00070", Kind::Person, "00070", &r));
+        assert!(!may_send(from, "00070", Kind::Person, "00073", &r));
         r.body.insert("code".into(), "00070".into());
-        assert!(may_send(&scope, "00070", Kind::Unit, "01", &r));
-        assert!(!may_send(&scope, "00073", Kind::Unit, "01", &r));
+        assert!(may_send(from, "00070", Kind::Unit, "01", &r));
+        assert!(!may_send(from, "00073", Kind::Unit, "01", &r));
+    }
+
+    #[test]
+    fn a_ward_never_sends_its_own_targets_but_the_city_may() {
+        let units = crate::units::UnitTree::new(
+            crate::units::reference_units()
+                .into_iter()
+                .filter(|u| u.code == "01" || u.code == "00070")
+                .map(|u| {
+                    (
+                        u.code.clone(),
+                        crate::units::UnitNode {
+                            name: u.name.clone(),
+                            kind: u.unit_type.clone(),
+                            parent: u.parent.clone(),
+                            successor: None,
+                        },
+                    )
+                }),
+        );
+        let r = record(&[]);
+        let ward: HashSet<String> = ["00070".to_owned()].into();
+        assert!(!may_send(
+            (&ward, &units),
+            "00070",
+            Kind::Target,
+            "00070",
+            &r
+        ));
+        let city: HashSet<String> = ["01".to_owned(), "00070".to_owned()].into();
+        assert!(may_send((&city, &units), "01", Kind::Target, "00070", &r));
+        assert!(
+            may_send((&city, &units), "01", Kind::Target, "01", &r),
+            "the city sets its own"
+        );
     }
 
     #[test]

@@ -1,0 +1,117 @@
+//! The Targets screen's grid: per sub-unit of this installation's unit and per year, the
+//! campaign's target metrics, each with last year's actual figure beside it. Targets are set by
+//! the unit above for its sub-units (never by a unit for itself) and travel down in bundles as
+//! `target` records of the sub-unit.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::period::{metric_label, Period};
+use crate::error::{Code, Error, Result};
+use crate::records::{Kind, PRESET_CAMPAIGN_ID, TARGET_METRICS};
+use crate::store::Store;
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TargetCell {
+    pub metric: String,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub target: Option<i64>,
+    /// What the sub-unit did on this metric the year before.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub last_year: i64,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TargetRow {
+    pub unit: String,
+    pub name: String,
+    pub cells: Vec<TargetCell>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TargetGrid {
+    pub year: i32,
+    /// The metrics, in the grid's column order, with their Vietnamese names.
+    pub metrics: Vec<(String, String)>,
+    pub rows: Vec<TargetRow>,
+}
+
+impl Store {
+    /// The grid of `year`'s targets for this installation's sub-units.
+    pub fn target_grid(&self, year: i32) -> Result<TargetGrid> {
+        let own = self.installation().unit.clone();
+        let last = self.period_report(&own, Period::Year { year: year - 1 })?;
+        let mut rows = Vec::new();
+        for sub in &last.sub_units {
+            let mut cells = Vec::new();
+            for metric in TARGET_METRICS {
+                cells.push(TargetCell {
+                    metric: (*metric).into(),
+                    target: self.target_of(&sub.code, year, metric)?.map(|(_, t)| t),
+                    last_year: sub.achieved(metric),
+                });
+            }
+            rows.push(TargetRow {
+                unit: sub.code.clone(),
+                name: sub.name.clone(),
+                cells,
+            });
+        }
+        rows.sort_by(|a, b| self.collate(&a.name, &b.name));
+        Ok(TargetGrid {
+            year,
+            metrics: TARGET_METRICS
+                .iter()
+                .map(|m| ((*m).to_owned(), metric_label(m).to_owned()))
+                .collect(),
+            rows,
+        })
+    }
+
+    /// The live target record of a unit, year and metric: its id and figure.
+    fn target_of(&self, unit: &str, year: i32, metric: &str) -> Result<Option<(String, i64)>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT id, body ->> '$.target' FROM campaign_targets WHERE deleted_at IS NULL \
+                 AND unit = ?1 AND year = ?2 AND status = ?3 ORDER BY id LIMIT 1",
+                rusqlite::params![unit, year, metric],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Sets (or, with `None`, clears) a sub-unit's target. Only a unit above sets a unit's
+    /// targets: this installation's own unit's come from above (`records::sets_own_targets`).
+    pub fn set_target(
+        &mut self,
+        unit: &str,
+        year: i32,
+        metric: &str,
+        target: Option<i64>,
+    ) -> Result<()> {
+        let own = self.installation().unit.clone();
+        let own_ok = unit == own && crate::records::sets_own_targets(self.units(), unit);
+        if !own_ok && (unit == own || !self.units().is_within(unit, &own)) {
+            return Err(Error::field_arg(Code::UnitOutOfScope, "unit", unit));
+        }
+        match (self.target_of(unit, year, metric)?, target) {
+            (None, None) => Ok(()),
+            (Some((id, _)), None) => self.delete(Kind::Target, &id).map(|_| ()),
+            (Some((id, _)), Some(t)) => self
+                .put(Kind::Target, json!({"id": id, "data": {"target": t}}))
+                .map(|_| ()),
+            (None, Some(t)) => self
+                .put(
+                    Kind::Target,
+                    json!({"campaign_id": PRESET_CAMPAIGN_ID, "unit": unit, "year": year,
+                        "metric": metric, "target": t}),
+                )
+                .map(|_| ()),
+        }
+    }
+}
