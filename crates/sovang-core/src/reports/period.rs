@@ -488,6 +488,19 @@ fn sum_projects(p: &PerUnit) -> ProjectFigures {
     t
 }
 
+impl SubUnitFigures {
+    /// What it did on a target metric.
+    pub fn achieved(&self, metric: &str) -> i64 {
+        match metric {
+            "entries" => self.entries,
+            "projects" => self.projects,
+            "nominations" => self.nominations,
+            "volunteers" => self.volunteers,
+            _ => self.beneficiaries,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,19 +532,6 @@ mod tests {
         );
         for bad in ["2026-Q5", "2026-13", "26", "x", "2026-"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
-        }
-    }
-}
-
-impl SubUnitFigures {
-    /// What it did on a target metric.
-    pub fn achieved(&self, metric: &str) -> i64 {
-        match metric {
-            "entries" => self.entries,
-            "projects" => self.projects,
-            "nominations" => self.nominations,
-            "volunteers" => self.volunteers,
-            _ => self.beneficiaries,
         }
     }
 }
