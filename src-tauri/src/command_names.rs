@@ -58,4 +58,6 @@ pub const NAMES: &[&str] = &[
     "report",
     "report_heading",
     "save_report",
+    "target_grid",
+    "set_target",
 ];

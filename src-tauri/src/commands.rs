@@ -225,6 +225,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         export_list,
         report,
         report_heading,
-        save_report
+        save_report,
+        target_grid,
+        set_target
     ]
 }

@@ -2,7 +2,7 @@
 //! sheet's bytes come from the page (`<input type=file>`), its name in a header.
 
 use sovang_core::app::{App, Mapping, ReportFormat, StagedBundle};
-use sovang_core::reports::{PeriodReport, ReportHeading};
+use sovang_core::reports::{PeriodReport, ReportHeading, TargetGrid};
 use sovang_core::sheets::SheetField;
 use sovang_core::store::{ListFilter, SheetReport};
 use sovang_core::{Kind, Result};
@@ -82,4 +82,20 @@ pub async fn save_report(
     format: ReportFormat,
 ) -> Result<String> {
     with(&s, |a| a.save_report(&unit, &period, heading, format))
+}
+
+#[tauri::command]
+pub async fn target_grid(s: S<'_>, year: i32) -> Result<TargetGrid> {
+    with(&s, |a| a.target_grid(year))
+}
+
+#[tauri::command]
+pub async fn set_target(
+    s: S<'_>,
+    unit: String,
+    year: i32,
+    metric: String,
+    target: Option<i64>,
+) -> Result<TargetGrid> {
+    with(&s, |a| a.set_target(&unit, year, &metric, target))
 }

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from harness import App, Driver, ROOT
@@ -146,6 +147,27 @@ class SheetImport(unittest.TestCase):
         for want in ("ĐOÀN TNCS HỒ CHÍ MINH", "BCH ĐOÀN PHƯỜNG HOÀN KIẾM", "quý IV năm 2026",
                      "Số: 01-BC/ĐTN", "Nguyễn Văn Cán", "1 việc tốt"):
             self.assertIn(want, text, f"the PDF shows {want!r}")
+
+    def test_the_city_sets_a_wards_target_beside_last_years_figure(self):
+        a = self.app
+        a.text_appears("Chào mừng đến với Sổ Vàng")
+        a.click('[data-testid="next"]')
+        a.type('[data-testid="unit-search"]', "ha noi")
+        a.click('input[data-code="01"]')
+        a.click('[data-testid="next"]')
+        a.type('[data-testid="user-name"]', "Trần Thị Thành")
+        a.click('[data-testid="finish"]')
+        a.text_appears("Tổng quan năm")
+        a.nav("targets")
+        Select(a.css('[data-testid="targets-year"]')).select_by_value("2026")
+        cell = a.css('[data-testid="target-00070-entries"]')
+        self.assertIn("năm trước: 0", a.text_of('tr[data-unit="00070"]'))
+        cell.send_keys("12", Keys.TAB)
+        a.text_appears("Đã lưu")
+        a.shot("33-targets")
+        targets = self.cli("list", "target")["items"]
+        self.assertEqual(len(targets), 1, targets)
+        self.assertEqual(targets[0]["unit"], "00070")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ use sovang_core::records::{
     Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
     Transition, Unit,
 };
-use sovang_core::reports::{PeriodReport, ReportHeading};
+use sovang_core::reports::{PeriodReport, ReportHeading, TargetGrid};
 use sovang_core::sheets::SheetField;
 use sovang_core::store::{
     Conflict, DecisionInput, ExportReport, HeldRecord, HistoryRow, ImportReport, ListFilter,
@@ -34,6 +34,7 @@ fn render(dir: &Path) {
     export!(
         AppStatus,
         PeriodReport,
+        TargetGrid,
         ReportHeading,
         ReportFormat,
         SheetReport,

@@ -3,6 +3,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { SheetReport } from './bindings/SheetReport';
 import type { PeriodReport } from './bindings/PeriodReport';
+import type { TargetGrid } from './bindings/TargetGrid';
 import type { ReportHeading } from './bindings/ReportHeading';
 import type { ReportFormat } from './bindings/ReportFormat';
 import type { SheetField } from './bindings/SheetField';
@@ -125,6 +126,9 @@ export const api = {
   saveSheetTemplate: (kind: Kind) => invoke<string>('save_sheet_template', { kind }),
   /** The list as shown (filter, order) to a workbook: its path and number of rows. */
   exportList: (kind: Kind, filter: ListFilter) => invoke<[string, number]>('export_list', { kind, filter }),
+  targetGrid: (year: number) => invoke<TargetGrid>('target_grid', { year }),
+  setTarget: (unit: string, year: number, metric: string, target: number | null) =>
+    invoke<TargetGrid>('set_target', { unit, year, metric, target }),
   report: (unit: string, period: string) => invoke<PeriodReport>('report', { unit, period }),
   reportHeading: (unit: string) => invoke<ReportHeading>('report_heading', { unit }),
   saveReport: (unit: string, period: string, heading: ReportHeading, format: ReportFormat) =>

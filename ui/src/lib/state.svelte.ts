@@ -19,6 +19,7 @@ export type Screen =
   | 'sync'
   | 'sheets'
   | 'reports'
+  | 'targets'
   | 'settings';
 
 /** The screen that lists each kind of record. */

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::error::Result;
-use crate::reports::{self, Period, PeriodReport, ReportHeading};
+use crate::reports::{self, Period, PeriodReport, ReportHeading, TargetGrid};
 
 use super::App;
 
@@ -18,6 +18,23 @@ pub enum ReportFormat {
 }
 
 impl App {
+    pub fn target_grid(&mut self, year: i32) -> Result<TargetGrid> {
+        self.store()?.target_grid(year)
+    }
+
+    /// Sets (or clears) a sub-unit's target, then gives the grid again.
+    pub fn set_target(
+        &mut self,
+        unit: &str,
+        year: i32,
+        metric: &str,
+        target: Option<i64>,
+    ) -> Result<TargetGrid> {
+        let store = self.store()?;
+        store.set_target(unit, year, metric, target)?;
+        store.target_grid(year)
+    }
+
     pub fn report(&mut self, unit: &str, period: &str) -> Result<PeriodReport> {
         self.store()?.period_report(unit, Period::parse(period)?)
     }
