@@ -191,6 +191,9 @@ pub struct PeriodReport {
     /// ISO dates.
     pub from: String,
     pub to: String,
+    /// Members and youths of the scope (people are not tied to a period).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub people: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub entries: i64,
     /// Entries by the campaign value the deed shows (an entry may show several).
@@ -303,6 +306,16 @@ impl Store {
             p.nominations += n;
         }
         per.retain(|code, _| scope.contains(code));
+        let mut people = 0i64;
+        let mut stmt = conn.prepare_cached(
+            "SELECT unit, count(*) FROM people WHERE deleted_at IS NULL GROUP BY unit",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if scope.contains(&r.get::<_, String>(0)?) {
+                people += r.get::<_, i64>(1)?;
+            }
+        }
 
         let target_year = period.target_year(today);
         let mut targets_of: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
@@ -438,6 +451,7 @@ impl Store {
             period_label: period.label(),
             from: f,
             to: t,
+            people,
             entries: total.entries,
             entries_by_value: labeled(&total.by_value, &value_label),
             projects,

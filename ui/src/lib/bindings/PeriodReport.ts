@@ -10,7 +10,11 @@ export type PeriodReport = { unit: string, unit_name: string, period: Period, pe
 /**
  * ISO dates.
  */
-from: string, to: string, entries: number, 
+from: string, to: string, 
+/**
+ * Members and youths of the scope (people are not tied to a period).
+ */
+people: number, entries: number, 
 /**
  * Entries by the campaign value the deed shows (an entry may show several).
  */
