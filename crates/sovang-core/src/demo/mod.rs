@@ -373,9 +373,13 @@ pub fn generate(
 }
 
 /// Yearly targets for the installation's own unit, near what the demo records reach (some
-/// met, some not), so that the overview's progress chart has something to show.
+/// met, some not), so that the overview's progress chart has something to show. Only a unit
+/// with none above it sets its own targets; a ward's come from the city.
 fn demo_targets(store: &mut Store) -> Result<()> {
     let unit = store.installation().unit.clone();
+    if !records::sets_own_targets(store.units(), &unit) {
+        return Ok(());
+    }
     let this_year = store.clock().today().year();
     let Some(c) = store.campaigns().get(PRESET_CAMPAIGN_ID).cloned() else {
         return Ok(());
