@@ -87,6 +87,7 @@ pub enum Code {
     UnknownColumn,
     LegacyEncoding,
     PersonAmbiguous,
+    MemberNoOther,
     Io,
     Storage,
 }

@@ -238,6 +238,9 @@ const fn entry(code: Code) -> (&'static str, &'static str, &'static str) {
         Code::PersonAmbiguous => ("person_ambiguous",
             "Có nhiều người tên \"{}\" trong đơn vị: hãy ghi thêm ngày sinh để biết là ai.",
             "Several people are called \"{}\" in the unit: add the birth date to tell which."),
+        Code::MemberNoOther => ("member_no_other",
+            "Số thẻ đoàn viên {} — đã là của người khác: dòng này không được nhập. Hãy kiểm tra lại số thẻ hoặc họ tên.",
+            "Membership number {} — it is someone else's: this row was not imported. Check the number or the name."),
         Code::Io => ("io",
             "Không đọc/ghi được tệp {}",
             "Cannot read or write the file {}"),
@@ -327,6 +330,7 @@ const ALL: &[Code] = &[
     Code::UnknownColumn,
     Code::LegacyEncoding,
     Code::PersonAmbiguous,
+    Code::MemberNoOther,
     Code::Io,
     Code::Storage,
 ];

@@ -216,3 +216,42 @@ fn the_city_sets_a_wards_targets_beside_last_years_figures_and_they_go_down_to_t
     let row = grid.rows.iter().find(|r| r.unit == "00070").unwrap();
     assert_eq!(row.cells[0].target, None, "a cleared target is gone");
 }
+
+#[test]
+fn a_unit_merged_into_a_ward_counts_under_the_ward_not_as_a_row_of_its_own() {
+    let mut city = fixture("01");
+    city.store
+        .put(
+            Kind::Unit,
+            json!({"code":"Q-HK","name":"Quận Hoàn Kiếm (cũ)","unit_type":"district","parent":"01",
+                "valid_from":"01/01/1990","valid_to":"30/06/2025","successor":"00070"}),
+        )
+        .unwrap();
+    let p = person(&mut city.store, "Vũ Minh Khoa", "Q-HK");
+    city.store
+        .put(
+            Kind::Entry,
+            json!({"unit": "Q-HK", "title": "Dọn rác bờ hồ", "deed_date": "2025-03-02",
+                "person_id": p, "recorded_by": "Cán bộ"}),
+        )
+        .unwrap();
+    let r = city
+        .store
+        .period_report("01", Period::parse("2025").unwrap())
+        .unwrap();
+    assert!(
+        r.sub_units.iter().all(|s| s.code != "Q-HK"),
+        "a merged unit has no row of its own"
+    );
+    let ward = r.sub_units.iter().find(|s| s.code == "00070").unwrap();
+    assert_eq!(ward.entries, 1, "its deed counts for the ward it became");
+    let refused = city
+        .store
+        .set_target("Q-HK", 2026, "entries", Some(3))
+        .unwrap_err();
+    assert_eq!(
+        refused.code,
+        sovang_core::Code::UnitOutOfScope,
+        "no targets for a unit that is gone"
+    );
+}

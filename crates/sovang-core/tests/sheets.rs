@@ -132,24 +132,43 @@ fn a_person_is_matched_by_membership_number_before_name() {
     let mut f = fixture("00070");
     import(&mut f.store, Kind::Person, &sheet("doan-vien.xlsx"));
     let tmp = tempfile::tempdir().unwrap();
-    // The same card number, the name now written in full, the birth date corrected.
+    // The same card number and name, the birth date corrected; and a card number mistyped
+    // onto another person's row.
     let csv = tmp.path().join("sua.csv");
     std::fs::write(
         &csv,
-        "Họ và tên,Ngày sinh,Số thẻ đoàn viên\nLê Hoàng Hải Yến,21/01/2003,HN-0003\n",
+        "Họ và tên,Ngày sinh,Số thẻ đoàn viên,Chi đoàn\n\
+         LÊ HOÀNG YẾN,21/01/2003,HN-0003,\n\
+         Trần Văn Khác,01/01/2001,HN-0003,\n",
     )
     .unwrap();
     let r = import(&mut f.store, Kind::Person, &csv);
-    assert_eq!((r.new, r.updated), (0, 1), "{:?}", outcomes(&r));
+    use RowOutcome::*;
+    assert_eq!(
+        outcomes(&r),
+        [
+            (2, Updated, None),
+            (3, Error, Some(("C".into(), Code::MemberNoOther)))
+        ],
+        "the card finds the person; a card that is someone else's renames nobody"
+    );
     assert_eq!(count(&f.store, Kind::Person), 3, "no second Yến");
     let yen = f
         .store
         .get(Kind::Person, r.rows[0].id.as_deref().unwrap())
         .unwrap();
-    assert_eq!(yen["data"]["full_name"], "Lê Hoàng Hải Yến");
+    assert_eq!(yen["data"]["birth_date"], "2003-01-21");
+    assert_eq!(
+        yen["data"]["full_name"], "Lê Hoàng Yến",
+        "the name as stored, the same folded"
+    );
     assert_eq!(
         yen["data"]["gender"], "female",
         "what the sheet leaves out stays"
+    );
+    assert_eq!(
+        yen["data"]["unit"], "00070",
+        "an empty unit cell moves no one"
     );
 }
 
@@ -327,5 +346,99 @@ fn a_list_exported_and_imported_again_changes_nothing() {
     assert_eq!(
         sovang_core::sheets::write_list(&f.store, Kind::Entry, &none, &out).unwrap(),
         0
+    );
+}
+
+#[test]
+fn two_rows_of_one_record_import_as_one_and_rows_in_error_add_no_one() {
+    let mut f = fixture("00070");
+    let tmp = tempfile::tempdir().unwrap();
+    // The same person twice (the second row adds the phone), before and after it is stored.
+    let twice = tmp.path().join("hai-lan.csv");
+    std::fs::write(
+        &twice,
+        "Họ và tên,Ngày sinh,Số điện thoại\nLê Văn An,01/01/2000,\nLê Văn An,01/01/2000,0912345678\n",
+    )
+    .unwrap();
+    let r = import(&mut f.store, Kind::Person, &twice);
+    assert_eq!(
+        (r.new, r.updated, r.errors),
+        (1, 1, 0),
+        "{:?}",
+        outcomes(&r)
+    );
+    assert_eq!(count(&f.store, Kind::Person), 1);
+    let an = f
+        .store
+        .get(Kind::Person, r.rows[0].id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        an["data"]["phone"], "0912345678",
+        "the later row's value is kept"
+    );
+    let changed = tmp.path().join("doi-so.csv");
+    std::fs::write(
+        &changed,
+        "Họ và tên,Ngày sinh,Số điện thoại\nLê Văn An,01/01/2000,0911111111\nLê Văn An,01/01/2000,0922222222\n",
+    )
+    .unwrap();
+    let r = import(&mut f.store, Kind::Person, &changed);
+    assert_eq!(
+        (r.updated, r.errors),
+        (2, 0),
+        "two rows change one stored record: {:?}",
+        outcomes(&r)
+    );
+
+    // A deed row in error names someone new: no one is added for it.
+    let deeds = tmp.path().join("loi.csv");
+    std::fs::write(
+        &deeds,
+        "Việc tốt,Ngày thực hiện,Người thực hiện,Người ghi\n,02/09/2025,Đặng Văn Mới,Trần Văn Ghi\n",
+    )
+    .unwrap();
+    let r = import(&mut f.store, Kind::Entry, &deeds);
+    assert_eq!((r.errors, r.people_created), (1, 0), "{:?}", outcomes(&r));
+    assert_eq!(
+        count(&f.store, Kind::Person),
+        1,
+        "rows in error change nothing"
+    );
+}
+
+#[test]
+fn a_workbook_claiming_a_cell_at_its_far_corner_is_refused_not_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bom.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "Họ và tên").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save(&out).unwrap();
+    let started = std::time::Instant::now();
+    let err = read_table(&out, None).unwrap_err();
+    assert_eq!(
+        err.code,
+        Code::SheetUnreadable,
+        "too large a sheet is said so"
+    );
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "and found out without building it"
+    );
+}
+
+#[test]
+fn a_utf8_list_with_one_broken_byte_stays_utf8() {
+    let mut bytes = "Họ và tên,Ngày sinh\nNgô Thị Hà,01/01/2000\nLê Văn Bình,02/02/2001\n"
+        .as_bytes()
+        .to_vec();
+    bytes.push(0xFF);
+    bytes.extend(b"\n");
+    let t = sovang_core::sheets::read::read_csv(&bytes);
+    assert_eq!(t.source, "UTF-8");
+    assert_eq!(
+        t.rows[1].cells[0],
+        sovang_core::sheets::Cell::Text("Ngô Thị Hà".into())
     );
 }

@@ -68,6 +68,14 @@ impl Body for Project {
         let end = p.add(v::date("end_date", &mut self.end_date)).flatten();
         p.add(v::end_after_start("end_date", start, end));
         p.add(v::non_negative("budget_vnd", self.budget_vnd));
+        // Far above any youth project, and far from where a sum of them overflows.
+        if self.budget_vnd.is_some_and(|b| b > crate::sheets::MAX_VND) {
+            p.add::<()>(Err(Error::field_arg(
+                Code::InvalidValue,
+                "budget_vnd",
+                &self.budget_vnd.unwrap_or_default().to_string(),
+            )));
+        }
         p.add(v::non_negative("volunteers", self.volunteers));
         p.add(v::non_negative("volunteer_days", self.volunteer_days));
         p.add(v::non_negative("beneficiaries", self.beneficiaries));

@@ -89,7 +89,8 @@ impl Period {
         }
     }
 
-    /// The year whose targets it is measured against (the last, for the campaign).
+    /// The year whose targets it is measured against (for the campaign, its years so far are
+    /// summed; this is the last of them).
     pub fn target_year(&self, today: NaiveDate) -> i32 {
         match *self {
             Period::Month { year, .. } | Period::Quarter { year, .. } | Period::Year { year } => {
@@ -204,9 +205,12 @@ pub struct PeriodReport {
     pub nominations: i64,
     pub nominations_by_category: Vec<LabeledCount>,
     pub nominations_by_outcome: Vec<LabeledCount>,
-    /// The year's targets of the unit (what the level above set), against the period's figures.
+    /// The year's targets of the unit (what the level above set), against the period's figures
+    /// (for the campaign: every campaign year's so far, summed).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub target_year: i32,
+    /// "năm 2026", or "các năm 2023–2026" for the campaign.
+    pub target_label: Message,
     pub targets: Vec<TargetFigures>,
     /// One row per sub-unit, those furthest behind their targets first.
     pub sub_units: Vec<SubUnitFigures>,
@@ -318,12 +322,22 @@ impl Store {
         }
 
         let target_year = period.target_year(today);
+        // The years whose targets the period answers to: its own, or every campaign year so far.
+        let target_years = match period {
+            Period::Campaign => (start_year, target_year),
+            _ => (target_year, target_year),
+        };
         let mut targets_of: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
+        // One target per unit, year and metric: if two were set for the same (two installations
+        // at once), the latest counts, as the Targets screen shows it.
         let mut stmt = conn.prepare(
-            "SELECT unit, status, sum(body ->> '$.target') FROM campaign_targets \
-             WHERE deleted_at IS NULL AND year = ?1 GROUP BY unit, status",
+            "SELECT t.unit, t.status, sum(t.body ->> '$.target') FROM campaign_targets t \
+             WHERE t.deleted_at IS NULL AND t.year BETWEEN ?1 AND ?2 AND t.hlc = \
+               (SELECT max(u.hlc) FROM campaign_targets u WHERE u.deleted_at IS NULL \
+                AND u.unit = t.unit AND u.year = t.year AND u.status = t.status) \
+             GROUP BY t.unit, t.status",
         )?;
-        let mut rows = stmt.query([target_year])?;
+        let mut rows = stmt.query([target_years.0, target_years.1])?;
         while let Some(r) = rows.next()? {
             targets_of
                 .entry(r.get(0)?)
@@ -332,10 +346,18 @@ impl Store {
         }
 
         // Every code of the scope, to the sub-unit (a child of `unit`) it lies under.
+        // A unit merged into another (the 2025 reorganisation) is no sub-unit of its own: its
+        // records count under the unit it became (`scope` holds a unit's predecessors).
+        let live: Vec<&String> = self
+            .units()
+            .children(unit)
+            .iter()
+            .filter(|c| self.units().get(c).is_some_and(|u| u.successor.is_none()))
+            .collect();
         let mut sub_of: HashMap<String, String> = HashMap::new();
-        for child in self.units().children(unit) {
+        for child in &live {
             for code in self.units().scope(child) {
-                sub_of.insert(code, child.clone());
+                sub_of.insert(code, (*child).clone());
             }
         }
         let mut subs: BTreeMap<String, PerUnit> = BTreeMap::new();
@@ -407,11 +429,10 @@ impl Store {
             })
             .collect();
 
-        let mut sub_units: Vec<SubUnitFigures> = self
-            .units()
-            .children(unit)
+        let mut sub_units: Vec<SubUnitFigures> = live
             .iter()
             .map(|child| {
+                let child = *child;
                 let p = subs.remove(child).unwrap_or_default();
                 let pr = sum_projects(&p);
                 let completion = targets_of.get(child).and_then(|ts| {
@@ -460,6 +481,16 @@ impl Store {
             nominations_by_category: labeled(&total.by_category, &category_label),
             nominations_by_outcome: labeled(&total.by_outcome, &outcome_label),
             target_year,
+            target_label: match target_years.0 == target_years.1 {
+                true => Message {
+                    vi: format!("năm {target_year}"),
+                    en: format!("{target_year}"),
+                },
+                false => Message {
+                    vi: format!("các năm {}–{}", target_years.0, target_years.1),
+                    en: format!("{}–{}", target_years.0, target_years.1),
+                },
+            },
             targets,
             sub_units,
         })

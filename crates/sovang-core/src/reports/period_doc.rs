@@ -185,7 +185,7 @@ pub fn sections(r: &PeriodReport) -> Vec<Section> {
                 .collect(),
         },
         Section {
-            title: format!("IV. Chỉ tiêu năm {}", r.target_year),
+            title: format!("IV. Chỉ tiêu {}", r.target_label.vi),
             headers: vec!["Chỉ tiêu", "Giao", "Thực hiện", "Tỉ lệ"],
             widths: vec![0.46, 0.18, 0.18, 0.18],
             rows: r

@@ -78,7 +78,7 @@ impl Store {
             .connection()
             .query_row(
                 "SELECT id, body ->> '$.target' FROM campaign_targets WHERE deleted_at IS NULL \
-                 AND unit = ?1 AND year = ?2 AND status = ?3 ORDER BY id LIMIT 1",
+                 AND unit = ?1 AND year = ?2 AND status = ?3 ORDER BY hlc DESC LIMIT 1",
                 rusqlite::params![unit, year, metric],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -96,7 +96,13 @@ impl Store {
     ) -> Result<()> {
         let own = self.installation().unit.clone();
         let own_ok = unit == own && crate::records::sets_own_targets(self.units(), unit);
-        if !own_ok && (unit == own || !self.units().is_within(unit, &own)) {
+        // The unit above sets its sub-units' (its children's) targets, not its grandchildren's.
+        let child = self.units().children(&own).iter().any(|c| c == unit)
+            && self
+                .units()
+                .get(unit)
+                .is_some_and(|u| u.successor.is_none());
+        if !own_ok && !child {
             return Err(Error::field_arg(Code::UnitOutOfScope, "unit", unit));
         }
         match (self.target_of(unit, year, metric)?, target) {

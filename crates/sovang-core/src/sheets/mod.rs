@@ -23,6 +23,7 @@ use crate::units::UnitTree;
 use columns::{code_for, column, columns, field_for_header, Cells, Column};
 pub use export::write_list;
 pub use read::{read_table, Cell, Row, Table};
+
 pub use template::{write_rejected_rows, write_template};
 
 /// How many rows from the top the header is looked for in (title rows, a blank line, a
@@ -150,12 +151,10 @@ pub fn remap(kind: Kind, layout: &mut SheetLayout, choices: &[(String, String)])
     Ok(())
 }
 
-/// What a row is read against: the units and the campaign values cells may name, and the
-/// unit a row without one belongs to.
+/// What a row is read against: the units and the campaign values cells may name.
 pub struct RowCx<'a> {
     pub units: &'a UnitTree,
     pub scope: &'a HashSet<String>,
-    pub default_unit: &'a str,
     pub campaign: Option<&'a Campaign>,
 }
 
@@ -238,10 +237,6 @@ pub fn read_row(kind: Kind, layout: &SheetLayout, row: &Row, cx: &RowCx) -> RowI
             None => {}
         }
     }
-    if !out.fields.contains_key("unit") && !out.problems.iter().any(|p| p.field == "unit") {
-        out.fields
-            .insert("unit".into(), Value::String(cx.default_unit.to_owned()));
-    }
     out
 }
 
@@ -294,7 +289,9 @@ fn read_cell(def: &Column, cell: &Cell, cx: &RowCx) -> Result<Value> {
 /// or `yyyy-mm-dd`.
 pub fn read_date(cell: &Cell) -> Option<NaiveDate> {
     match cell {
-        Cell::Date(n) | Cell::Number(n) => read::excel_date(*n),
+        // A small number is a year typed in a date column, not a date of 1905.
+        Cell::Date(n) | Cell::Number(n) if *n >= 3000.0 => read::excel_date(*n),
+        Cell::Date(_) | Cell::Number(_) => None,
         Cell::Text(s) => {
             let s = s.trim();
             let s = s.split_whitespace().next().unwrap_or_default();
@@ -307,24 +304,16 @@ pub fn read_date(cell: &Cell) -> Option<NaiveDate> {
     }
 }
 
-fn read_number(cell: &Cell) -> Option<i64> {
-    match cell {
-        Cell::Number(n) if n.fract() == 0.0 => Some(*n as i64),
-        Cell::Text(s) => {
-            let digits: String = s
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '.' && *c != ',')
-                .collect();
-            digits.parse().ok()
-        }
-        _ => None,
-    }
-}
+/// The most a money cell may hold: a million billion đồng, far above any youth project, and
+/// far from where sums overflow.
+pub const MAX_VND: i64 = 1_000_000_000_000_000;
 
-/// Whole đồng: a number, or text with thousands separated by `.` or `,` and a currency word.
-fn read_money(cell: &Cell) -> Option<i64> {
-    match cell {
-        Cell::Number(n) if *n >= 0.0 => Some(n.round() as i64),
+/// A number as Vietnamese lists write it: `1.500.000` or `1,500,000` (thousands), `1.500,5`
+/// or `40.0` (a decimal part of one or two digits after the last separator), with spaces and
+/// a currency word ("đ", "VNĐ", "đồng") aside.
+fn read_vn_number(cell: &Cell) -> Option<f64> {
+    let n = match cell {
+        Cell::Number(n) => *n,
         Cell::Text(s) => {
             let f = fold(s);
             let f = f
@@ -333,17 +322,45 @@ fn read_money(cell: &Cell) -> Option<i64> {
                 .trim_end_matches("dong")
                 .trim_end_matches('d')
                 .trim();
-            let digits: String = f
-                .chars()
-                .filter(|c| *c != '.' && *c != ',' && *c != ' ')
-                .collect();
-            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            let f: String = f.chars().filter(|c| !c.is_whitespace()).collect();
+            if f.is_empty()
+                || !f
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            {
                 return None;
             }
-            digits.parse().ok()
+            let last = f.rfind(['.', ',']);
+            let (whole, frac) = match last {
+                Some(i) if (1..=2).contains(&(f.len() - i - 1)) => (&f[..i], &f[i + 1..]),
+                _ => (f.as_str(), ""),
+            };
+            let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
+            format!(
+                "{}.{}",
+                if whole.is_empty() { "0" } else { &whole },
+                if frac.is_empty() { "0" } else { frac }
+            )
+            .parse()
+            .ok()?
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    n.is_finite().then_some(n)
+}
+
+/// A whole count: no decimals, not negative.
+fn read_number(cell: &Cell) -> Option<i64> {
+    read_vn_number(cell)
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= 1e12)
+        .map(|n| n as i64)
+}
+
+/// Whole đồng, rounded, up to `MAX_VND`.
+fn read_money(cell: &Cell) -> Option<i64> {
+    read_vn_number(cell)
+        .filter(|n| *n >= 0.0 && *n <= MAX_VND as f64)
+        .map(|n| n.round() as i64)
 }
 
 fn read_values(text: &str, cx: &RowCx) -> std::result::Result<Value, String> {
@@ -457,5 +474,32 @@ mod tests {
         }
         assert_eq!(read_money(&Cell::Number(2.5e6)), Some(2_500_000));
         assert_eq!(read_money(&Cell::Text("khoảng 2 triệu".into())), None);
+        assert_eq!(
+            read_money(&Cell::Text("150000000.00".into())),
+            Some(150_000_000),
+            "a decimal part"
+        );
+        assert_eq!(
+            read_money(&Cell::Text("1.500,50".into())),
+            Some(1_501),
+            "rounded"
+        );
+        assert_eq!(
+            read_money(&Cell::Number(1e19)),
+            None,
+            "past the limit, refused"
+        );
+        assert_eq!(read_number(&Cell::Text("40.0".into())), Some(40));
+        assert_eq!(
+            read_number(&Cell::Text("40.5".into())),
+            None,
+            "no half a volunteer"
+        );
+        assert_eq!(read_number(&Cell::Text("1.200".into())), Some(1200));
+        assert_eq!(
+            read_date(&Cell::Number(2001.0)),
+            None,
+            "a year is not a date"
+        );
     }
 }

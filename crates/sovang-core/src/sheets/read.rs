@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use std::collections::BTreeMap;
+
+use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -68,6 +70,13 @@ pub fn excel_date(serial: f64) -> Option<NaiveDate> {
     epoch.checked_add_days(chrono::Days::new(serial.floor() as u64))
 }
 
+/// The most rows and columns a sheet may have: a real list is far smaller, and a stray cell at
+/// row 1,048,576 or column XFD must not make the reader build a sheet of billions of cells.
+pub const MAX_ROWS: usize = 200_000;
+pub const MAX_COLUMNS: usize = 200;
+/// The largest CSV file read (a 200,000-row list is well under it).
+const MAX_CSV_BYTES: u64 = 256 << 20;
+
 /// Reads the first sheet of a workbook (or the one named `sheet`), or a CSV file.
 pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
     let label = path.display().to_string();
@@ -75,12 +84,23 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if ext == "csv" || ext == "txt" {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(Some("file"), &label, &e))?;
-        return Ok(read_csv(&bytes));
-    }
     let unreadable =
         |why: &str| Error::field_arg(Code::SheetUnreadable, "file", &format!("{label}: {why}"));
+    let too_large = || unreadable(&format!("> {MAX_ROWS} rows or > {MAX_COLUMNS} columns"));
+    if ext == "csv" || ext == "txt" {
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::io(Some("file"), &label, &e))?
+            .len();
+        if size > MAX_CSV_BYTES {
+            return Err(too_large());
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(Some("file"), &label, &e))?;
+        let t = read_csv(&bytes);
+        if t.rows.len() > MAX_ROWS || t.rows.iter().any(|r| r.cells.len() > MAX_COLUMNS) {
+            return Err(too_large());
+        }
+        return Ok(t);
+    }
     let mut book = open_workbook_auto(path).map_err(|e| unreadable(&e.to_string()))?;
     let names = book.sheet_names();
     let name = match sheet {
@@ -94,25 +114,56 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
             .cloned()
             .ok_or_else(|| unreadable("no sheet"))?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| unreadable(&e.to_string()))?;
-    let (top, _) = range.start().unwrap_or((0, 0));
-    let (_, left) = range.start().unwrap_or((0, 0));
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells: Vec<Cell> = std::iter::repeat_n(Cell::Empty, left as usize)
-                .chain(r.iter().map(cell_of))
-                .collect();
-            while cells.last().is_some_and(Cell::is_empty) {
-                cells.pop();
+    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    let mut put = |r: u32, c: u32, cell: Cell| -> Result<()> {
+        if r as usize >= MAX_ROWS || c as usize >= MAX_COLUMNS {
+            // Beyond the bounds only empty cells are forgiven (formatting of whole columns).
+            return match cell.is_empty() {
+                true => Ok(()),
+                false => Err(too_large()),
+            };
+        }
+        if !cell.is_empty() {
+            let row = rows.entry(r).or_default();
+            if row.len() <= c as usize {
+                row.resize(c as usize + 1, Cell::Empty);
             }
-            Row {
-                number: top as usize + i + 1,
-                cells,
+            row[c as usize] = cell;
+        }
+        Ok(())
+    };
+    match &mut book {
+        // Cell by cell: a workbook's stated size is not trusted.
+        Sheets::Xlsx(x) => {
+            let mut cells = x
+                .worksheet_cells_reader(&name)
+                .map_err(|e| unreadable(&e.to_string()))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e.to_string()))? {
+                let (r, c) = cell.get_position();
+                put(r, c, cell_of_ref(cell.get_value()))?;
             }
+        }
+        other => {
+            let range = other
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(&e.to_string()))?;
+            let (h, w) = range.get_size();
+            if h > MAX_ROWS || w > MAX_COLUMNS {
+                return Err(too_large());
+            }
+            let (top, left) = range.start().unwrap_or((0, 0));
+            for (i, r) in range.rows().enumerate() {
+                for (j, d) in r.iter().enumerate() {
+                    put(top + i as u32, left + j as u32, cell_of(d))?;
+                }
+            }
+        }
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(r, cells)| Row {
+            number: r as usize + 1,
+            cells,
         })
         .collect();
     Ok(Table { rows, source: name })
@@ -120,14 +171,32 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
 
 fn cell_of(d: &Data) -> Cell {
     match d {
-        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::Empty => Cell::Empty,
+        // An Excel error (#REF!, #N/A) stays visible, so the row is refused, not emptied.
+        Data::Error(e) => Cell::Text(format!("#{e}")),
         Data::String(s) => Cell::Text(s.clone()),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
         Data::DateTime(dt) => Cell::Date(dt.as_f64()),
+        // ODS dates: ISO text, which the date reader takes as it is.
         Data::DateTimeIso(s) | Data::DurationIso(s) => {
-            // ODS dates: ISO text, which the date reader takes as it is.
+            Cell::Text(s.get(..10).unwrap_or(s).to_owned())
+        }
+    }
+}
+
+fn cell_of_ref(d: &DataRef) -> Cell {
+    match d {
+        DataRef::Empty => Cell::Empty,
+        DataRef::Error(e) => Cell::Text(format!("#{e}")),
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        DataRef::DateTime(dt) => Cell::Date(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
             Cell::Text(s.get(..10).unwrap_or(s).to_owned())
         }
     }
@@ -166,16 +235,29 @@ pub fn read_csv(bytes: &[u8]) -> Table {
 }
 
 fn decode(bytes: &[u8]) -> (String, &'static str) {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(body) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1258.decode(body);
-            // Windows-1258 spells some letters as a base letter and a combining mark.
-            use unicode_normalization::UnicodeNormalization;
-            (text.nfc().collect(), "Windows-1258")
-        }
+    // A BOM says which encoding: UTF-8, or UTF-16 (Excel's "Unicode Text").
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return (text.into_owned(), enc.name());
     }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_owned(), "UTF-8");
+    }
+    // Mostly UTF-8 with a few broken bytes: still UTF-8 (the broken characters become U+FFFD,
+    // and their rows are refused); Windows-1258 text has next to no valid UTF-8 sequences.
+    let lossy = String::from_utf8_lossy(bytes);
+    let broken = lossy.chars().filter(|c| *c == '\u{FFFD}').count();
+    let marked = lossy
+        .chars()
+        .filter(|c| !c.is_ascii() && *c != '\u{FFFD}')
+        .count();
+    if marked > broken * 4 {
+        return (lossy.into_owned(), "UTF-8");
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1258.decode(bytes);
+    // Windows-1258 spells some letters as a base letter and a combining mark.
+    use unicode_normalization::UnicodeNormalization;
+    (text.nfc().collect(), "Windows-1258")
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::rows::{begin_write, commit_write, ensure_unchanged, insert_record, update_record};
+use super::rows::{
+    begin_write, commit_write, ensure_unchanged, insert_record, refresh_dependents, update_record,
+};
 use super::Store;
 use crate::error::{Code, Error, Message, Result};
 use crate::records::{self, Kind, Prepared, PRESET_CAMPAIGN_ID};
@@ -95,8 +97,10 @@ struct Known {
 struct Matcher {
     by_key: HashMap<String, usize>,
     by_member_no: HashMap<String, usize>,
-    /// People by folded name and unit (an entry's person): indexes into `known`.
+    /// People by folded name and unit (an entry's person), and by folded name alone:
+    /// indexes into `known`.
     by_name: HashMap<(String, String), Vec<usize>>,
+    by_folded: HashMap<String, Vec<usize>>,
     known: Vec<Known>,
 }
 
@@ -137,23 +141,33 @@ impl Matcher {
             if !no.is_empty() {
                 self.by_member_no.insert(no.to_owned(), i);
             }
-            let name = (
-                fold(text(&k.body, "full_name")),
-                text(&k.body, "unit").to_owned(),
-            );
+            let folded = fold(text(&k.body, "full_name"));
+            self.by_folded.entry(folded.clone()).or_default().push(i);
+            let name = (folded, text(&k.body, "unit").to_owned());
             self.by_name.entry(name).or_default().push(i);
         }
         self.known.push(k);
     }
 
-    fn find(&self, kind: Kind, b: &Map<String, Value>) -> Option<usize> {
+    /// The stored record a row is: a person by membership number first (refused when the
+    /// number is another person's: a mistyped number must not rename someone), else by the
+    /// natural key.
+    fn find(&self, kind: Kind, b: &Map<String, Value>) -> Result<Option<usize>> {
         let no = text(b, "member_no");
         if kind == Kind::Person && !no.is_empty() {
             if let Some(i) = self.by_member_no.get(no) {
-                return Some(*i);
+                let (theirs, ours) = (
+                    text(&self.known[*i].body, "full_name"),
+                    text(b, "full_name"),
+                );
+                if !ours.is_empty() && fold(theirs) != fold(ours) {
+                    let arg = format!("{no}: {theirs}");
+                    return Err(Error::field_arg(Code::MemberNoOther, "member_no", &arg));
+                }
+                return Ok(Some(*i));
             }
         }
-        self.by_key.get(&natural_key(kind, b)).copied()
+        Ok(self.by_key.get(&natural_key(kind, b)).copied())
     }
 }
 
@@ -161,6 +175,42 @@ impl Matcher {
 enum Write {
     New(Kind, String, Prepared),
     Change(Kind, String, Prepared),
+}
+
+/// The writes of one import, one per record: a later row of the same record replaces what
+/// an earlier one queued (a record new in the file stays new).
+#[derive(Default)]
+struct Writes {
+    list: Vec<Write>,
+    at: HashMap<String, usize>,
+}
+
+impl Writes {
+    fn queue(&mut self, w: Write) {
+        let id = match &w {
+            Write::New(_, id, _) | Write::Change(_, id, _) => id.clone(),
+        };
+        match self.at.get(&id) {
+            Some(i) => match &mut self.list[*i] {
+                Write::New(_, _, p) | Write::Change(_, _, p) => {
+                    *p = match w {
+                        Write::New(_, _, q) | Write::Change(_, _, q) => q,
+                    }
+                }
+            },
+            None => {
+                self.at.insert(id, self.list.len());
+                self.list.push(w);
+            }
+        }
+    }
+}
+
+/// The person an entry row names: one here, or one to add with the import.
+struct PersonPick {
+    id: String,
+    /// A new person: the key it is remembered by in this import, and the record.
+    new: Option<(String, Prepared)>,
 }
 
 impl Store {
@@ -215,7 +265,6 @@ impl Store {
         let row_cx = RowCx {
             units: &self.units,
             scope: &self.scope,
-            default_unit: &default_unit,
             campaign: campaign.as_ref(),
         };
         let mut report = SheetReport {
@@ -231,7 +280,7 @@ impl Store {
             errors: 0,
             people_created: 0,
         };
-        let mut writes = Vec::new();
+        let mut writes = Writes::default();
         let mut new_people: HashMap<String, String> = HashMap::new();
         for row in table.rows.iter().skip(header_at + 1) {
             if is_blank(&layout, row) {
@@ -240,18 +289,20 @@ impl Store {
             let input = read_row(kind, &layout, row, &row_cx);
             let mut errors: Vec<Error> = input.problems.into_iter().map(|p| p.error).collect();
             let mut fields = input.fields;
+            // A row without a unit is matched in this installation's unit; a record it matches
+            // by membership number keeps its own unit.
+            let given_unit = fields.contains_key("unit");
+            let unit_of_row = match given_unit {
+                true => text(&fields, "unit").to_owned(),
+                false => default_unit.clone(),
+            };
+            let mut person = None;
             if let Some((name, birth)) = &input.person {
-                let unit = text(&fields, "unit").to_owned();
-                match self.person_for(
-                    &mut people,
-                    &mut new_people,
-                    &mut writes,
-                    (name, birth.as_deref(), &unit),
-                    &cx,
-                ) {
-                    Ok((id, created)) => {
-                        report.people_created += u64::from(created);
-                        fields.insert("person_id".into(), Value::String(id));
+                let pick = (name.as_str(), birth.as_deref(), unit_of_row.as_str());
+                match self.person_for(&people, &new_people, pick, &cx) {
+                    Ok(p) => {
+                        fields.insert("person_id".into(), Value::String(p.id.clone()));
+                        person = Some(p);
                     }
                     Err(e) => errors.push(e),
                 }
@@ -262,7 +313,31 @@ impl Store {
                 .find(|t| !t.is_empty())
                 .unwrap_or_default()
                 .to_owned();
-            let found = records.find(kind, &fields);
+            let mut key = fields.clone();
+            key.insert("unit".into(), Value::String(unit_of_row.clone()));
+            let found = match records.find(kind, &key) {
+                Ok(f) => f,
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            };
+            match found {
+                None => {
+                    fields.insert("unit".into(), Value::String(unit_of_row.clone()));
+                }
+                // A name that differs from the stored one only in case (a list in capitals)
+                // is the stored name.
+                Some(i) => {
+                    let stored = text(&records.known[i].body, "full_name");
+                    if kind == Kind::Person
+                        && crate::text::exact(stored)
+                            == crate::text::exact(text(&fields, "full_name"))
+                    {
+                        fields.remove("full_name");
+                    }
+                }
+            }
             let mut body = found
                 .map(|i| records.known[i].body.clone())
                 .unwrap_or_default();
@@ -278,14 +353,14 @@ impl Store {
                         let stored = found.map(|i| Value::Object(records.known[i].body.clone()));
                         let new_body = p.body.as_object().cloned().unwrap_or_default();
                         outcome = match (&id, stored) {
-                            (Some(_), Some(s)) if s == p.body => RowOutcome::Unchanged,
+                            (Some(_), Some(s)) if same_record(&s, &p.body) => RowOutcome::Unchanged,
                             (Some(i), _) => {
-                                writes.push(Write::Change(kind, i.clone(), p));
+                                writes.queue(Write::Change(kind, i.clone(), p));
                                 RowOutcome::Updated
                             }
                             (None, _) => {
                                 let new_id = self.new_id();
-                                writes.push(Write::New(kind, new_id.clone(), p));
+                                writes.queue(Write::New(kind, new_id.clone(), p));
                                 id = Some(new_id);
                                 RowOutcome::New
                             }
@@ -298,6 +373,23 @@ impl Store {
                         match found {
                             Some(i) => records.known[i].body = k.body,
                             None => records.add(kind, k),
+                        }
+                        // The row's new person is added only now that the row holds.
+                        if let Some(PersonPick {
+                            id: pid,
+                            new: Some((pending, p)),
+                        }) = person
+                        {
+                            people.add(
+                                Kind::Person,
+                                Known {
+                                    id: pid.clone(),
+                                    body: p.body.as_object().cloned().unwrap_or_default(),
+                                },
+                            );
+                            new_people.insert(pending, pid.clone());
+                            writes.queue(Write::New(Kind::Person, pid, p));
+                            report.people_created += 1;
                         }
                     }
                 }
@@ -320,8 +412,8 @@ impl Store {
                     .collect(),
             });
         }
-        if !opts.dry_run && !writes.is_empty() {
-            self.write_sheet(writes)?;
+        if !opts.dry_run && !writes.list.is_empty() {
+            self.write_sheet(writes.list)?;
             tracing::info!(
                 kind = kind.name(),
                 new = report.new,
@@ -345,33 +437,56 @@ impl Store {
         sheets::write_template(kind, &units, campaign, out)
     }
 
-    /// The person an entry row names, by name (and birth date) in its unit: the one stored,
-    /// or a new one made with the import (once per person, however many rows name them).
+    /// The person an entry row names, by name (and birth date): in the row's unit first, else
+    /// anywhere in this installation's scope; a person stored without a birth date matches
+    /// any. One not found is to be added (once, however many rows name them).
     fn person_for(
         &self,
-        people: &mut Matcher,
-        created: &mut HashMap<String, String>,
-        writes: &mut Vec<Write>,
+        people: &Matcher,
+        created: &HashMap<String, String>,
         (name, birth, unit): (&str, Option<&str>, &str),
         cx: &records::Ctx,
-    ) -> Result<(String, bool)> {
-        let key = (fold(name), unit.to_owned());
-        let same: Vec<&Known> = people
+    ) -> Result<PersonPick> {
+        let folded = fold(name);
+        let fits = |i: &&usize| {
+            let b = text(&people.known[**i].body, "birth_date");
+            birth.is_none_or(|want| b.is_empty() || b == want)
+        };
+        let here: Vec<usize> = people
             .by_name
-            .get(&key)
+            .get(&(folded.clone(), unit.to_owned()))
             .into_iter()
             .flatten()
-            .map(|i| &people.known[*i])
-            .filter(|k| birth.is_none_or(|b| text(&k.body, "birth_date") == b))
+            .filter(fits)
+            .copied()
             .collect();
+        let same = match here.is_empty() {
+            false => here,
+            true => people
+                .by_folded
+                .get(&folded)
+                .into_iter()
+                .flatten()
+                .filter(fits)
+                .copied()
+                .collect(),
+        };
         match same.as_slice() {
-            [one] => return Ok((one.id.clone(), false)),
+            [one] => {
+                return Ok(PersonPick {
+                    id: people.known[*one].id.clone(),
+                    new: None,
+                })
+            }
             [] => {}
             _ => return Err(Error::field_arg(Code::PersonAmbiguous, "person_name", name)),
         }
-        let pending = format!("{}|{}|{unit}", key.0, birth.unwrap_or_default());
+        let pending = format!("{folded}|{}|{unit}", birth.unwrap_or_default());
         if let Some(id) = created.get(&pending) {
-            return Ok((id.clone(), false));
+            return Ok(PersonPick {
+                id: id.clone(),
+                new: None,
+            });
         }
         let mut body = serde_json::json!({"full_name": name, "unit": unit});
         if let Some(b) = birth {
@@ -379,17 +494,10 @@ impl Store {
         }
         let p = records::prepare(Kind::Person, body, cx)?;
         self.check_scope(&p.index.unit)?;
-        let id = self.new_id();
-        people.add(
-            Kind::Person,
-            Known {
-                id: id.clone(),
-                body: p.body.as_object().cloned().unwrap_or_default(),
-            },
-        );
-        writes.push(Write::New(Kind::Person, id.clone(), p));
-        created.insert(pending, id.clone());
-        Ok((id, true))
+        Ok(PersonPick {
+            id: self.new_id(),
+            new: Some((pending, p)),
+        })
     }
 
     /// Writes a sheet's records in one transaction: new people first (entries point at them).
@@ -417,12 +525,34 @@ impl Store {
                 Write::Change(kind, _, p) => {
                     let Some(row) = stored.next() else { continue };
                     ensure_unchanged(&tx, *kind, row)?;
-                    update_record(&tx, *kind, row, p, &meta, &[])?;
+                    let title = update_record(&tx, *kind, row, p, &meta, &[])?;
+                    if title != row.title {
+                        let cx = records::Ctx {
+                            today: self.clock.today(),
+                            units: &self.units,
+                            campaigns: &self.campaigns,
+                            collator: &self.collator,
+                        };
+                        refresh_dependents(&tx, &cx, *kind, &row.id, &title)?;
+                    }
                 }
             }
         }
         commit_write(tx, &meta)
     }
+}
+
+/// Whether a stored body and a row's are the same record: fields the row leaves empty are
+/// the stored ones already, and a field the stored body lacks reads as empty.
+fn same_record(stored: &Value, row: &Value) -> bool {
+    let (Some(s), Some(r)) = (stored.as_object(), row.as_object()) else {
+        return stored == row;
+    };
+    let empty =
+        |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v == "" || v == &Value::Array(vec![]));
+    s.keys()
+        .chain(r.keys())
+        .all(|k| s.get(k) == r.get(k) || (empty(s.get(k)) && empty(r.get(k))))
 }
 
 fn flatten(e: &Error) -> Vec<&Error> {

@@ -80,16 +80,9 @@ impl Store {
         }
         let prepared = records::prepare(kind, Value::Object(body), &self.ctx())?;
         self.check_scope(&prepared.index.unit)?;
-        // A unit's targets are set by the unit above it (the city's by itself).
-        if kind == Kind::Target
-            && prepared.index.unit == self.installation.unit
-            && !records::sets_own_targets(&self.units, &prepared.index.unit)
-        {
-            return Err(Error::field_arg(
-                Code::UnitOutOfScope,
-                "unit",
-                &prepared.index.unit,
-            ));
+        self.ensure_target_from_above(kind, &prepared.index.unit)?;
+        if let Some(row) = &existing {
+            self.ensure_target_from_above(kind, &row.unit)?;
         }
         if let (Kind::Unit, Some(row)) = (kind, &existing) {
             if prepared.index.extra[0].as_deref() != Some(row.code.as_str()) {
@@ -142,6 +135,7 @@ impl Store {
             return Err(Error::plain(Code::AlreadyDeleted, id));
         }
         self.check_scope(&row.unit)?;
+        self.ensure_target_from_above(kind, &row.unit)?;
         if kind == Kind::Nomination {
             self.ensure_editable(&row.id)?;
         }
@@ -159,6 +153,7 @@ impl Store {
             return Err(Error::plain(Code::NotDeleted, id));
         }
         self.check_scope(&row.unit)?;
+        self.ensure_target_from_above(kind, &row.unit)?;
         self.set_deleted(kind, row, false)
     }
 
@@ -300,6 +295,18 @@ impl Store {
             return Err(Error::plain(Code::NotAMember, &stored.name));
         }
         Ok(())
+    }
+
+    /// A unit's targets are set by the unit above it (the city's by itself): this installation
+    /// neither writes, trashes nor restores its own unit's.
+    fn ensure_target_from_above(&self, kind: Kind, unit: &str) -> Result<()> {
+        match kind == Kind::Target
+            && unit == self.installation.unit
+            && !records::sets_own_targets(&self.units, unit)
+        {
+            true => Err(Error::field_arg(Code::UnitOutOfScope, "unit", unit)),
+            false => Ok(()),
+        }
     }
 
     pub(crate) fn check_scope(&self, unit: &str) -> Result<()> {

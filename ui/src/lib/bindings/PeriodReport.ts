@@ -20,9 +20,14 @@ people: number, entries: number,
  */
 entries_by_value: Array<LabeledCount>, projects: Array<ProjectFigures>, projects_total: ProjectFigures, nominations: number, nominations_by_category: Array<LabeledCount>, nominations_by_outcome: Array<LabeledCount>, 
 /**
- * The year's targets of the unit (what the level above set), against the period's figures.
+ * The year's targets of the unit (what the level above set), against the period's figures
+ * (for the campaign: every campaign year's so far, summed).
  */
-target_year: number, targets: Array<TargetFigures>, 
+target_year: number, 
+/**
+ * "năm 2026", or "các năm 2023–2026" for the campaign.
+ */
+target_label: Message, targets: Array<TargetFigures>, 
 /**
  * One row per sub-unit, those furthest behind their targets first.
  */

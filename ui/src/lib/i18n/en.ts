@@ -104,7 +104,7 @@ export const en: Record<keyof typeof vi, string> = {
   'overview.title_of': 'Overview: {period}',
   'overview.loading_title': 'Overview',
   'overview.value': 'Value of the projects: {value}',
-  'overview.targets_of': 'Progress against the {year} targets',
+  'overview.targets_of': 'Progress against the targets of {year}',
   'overview.laggards': 'Sub-units furthest behind their targets',
   'overview.no_sub_targets': 'No sub-unit has targets for this year yet.',
   'overview.full_report': 'See the full report',

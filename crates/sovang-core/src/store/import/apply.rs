@@ -349,9 +349,16 @@ impl<'a, 't> Applier<'a, 't> {
             Err(e) => return Ok(Verdict::Reject(e.clone())),
         };
         let owner = &incoming.index.unit;
-        let stored_owner_ok = local
-            .as_ref()
-            .is_none_or(|(l, _)| self.scope.contains(&l.unit));
+        let stored_owner_ok = local.as_ref().is_none_or(|(l, _)| {
+            self.scope.contains(&l.unit)
+                && may_send(
+                    (&self.scope, &self.units),
+                    &self.signer_unit,
+                    kind,
+                    &l.unit,
+                    rec,
+                )
+        });
         if *owner != rec.unit
             || !may_send(
                 (&self.scope, &self.units),
