@@ -71,9 +71,22 @@ impl App {
             ReportFormat::Xlsx => "xlsx",
             ReportFormat::Pdf => "pdf",
         };
+        // Unit codes come from bundles too: only their letters, digits and dashes name a file.
+        let safe = |t: &str| -> String {
+            t.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        };
         let file = dir.join(format!(
-            "bao-cao-{unit}-{}-{stamp}.{ext}",
-            period.to_lowercase()
+            "bao-cao-{}-{}-{stamp}.{ext}",
+            safe(unit),
+            safe(&period.to_lowercase())
         ));
         match format {
             ReportFormat::Xlsx => reports::write_period_xlsx(&r, &heading, &file)?,
