@@ -57,10 +57,16 @@ pub async fn sheet_fields(kind: Kind) -> Vec<SheetField> {
     App::sheet_fields(kind)
 }
 
-/// The list the user sees, as a workbook: its path and its number of rows.
+/// The list the user sees, as a workbook or (`print`) an A4 PDF: its path and its number of
+/// rows.
 #[tauri::command]
-pub async fn export_list(s: S<'_>, kind: Kind, filter: ListFilter) -> Result<(String, u64)> {
-    with(&s, |a| a.export_list(kind, &filter))
+pub async fn export_list(
+    s: S<'_>,
+    kind: Kind,
+    filter: ListFilter,
+    print: bool,
+) -> Result<(String, u64)> {
+    with(&s, |a| a.export_list(kind, &filter, print))
 }
 
 #[tauri::command]

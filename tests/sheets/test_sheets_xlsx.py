@@ -105,7 +105,23 @@ def main():
                 assert "đ" in ws.cell(row=2, column=money + 1).number_format
             back = json.loads(sovang(data, "import-sheet", kind, out).stdout)
             assert (back["new"], back["updated"], back["unchanged"]) == (0, 0, count), back
-        print("sheets: ok (templates, filled template imported twice, rejected rows, lists out and back)")
+        # The print view: every page repeats the header and says which page it is.
+        many = os.path.join(tmp, "nhiều người.csv")
+        with open(many, "w", encoding="utf-8") as f:
+            f.write("Họ và tên,Ngày sinh\n")
+            for i in range(120):
+                f.write(f"Người Thứ {i:03d},01/01/2000\n")
+        sovang(data, "import-sheet", "person", many)
+        pdf = os.path.join(tmp, "bản in.pdf")
+        printed = json.loads(sovang(data, "list", "person", "--pdf", pdf).stdout)
+        assert printed["rows"] == 124, printed
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                              check=True).stdout
+        pages = [p for p in text.split("\f") if p.strip()]
+        assert len(pages) >= 3, len(pages)
+        for n, page in enumerate(pages, 1):
+            assert "Họ và tên" in page and f"Trang {n}" in page, (n, page[:200])
+        print("sheets: ok (templates, filled template imported twice, rejected rows, lists out and back, print view)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

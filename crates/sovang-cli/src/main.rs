@@ -108,6 +108,9 @@ enum Command {
         /// Ghi toàn bộ danh sách (theo bộ lọc, đúng thứ tự) ra tệp Excel này / Write the whole list (filtered, in order) to this workbook
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
+        /// Bản in của danh sách (PDF khổ A4, tiêu đề cột lặp lại mỗi trang, số trang) / The list's print view (A4 PDF, header on every page, page numbers)
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
     },
     /// Chuyển bản ghi vào thùng rác / Move a record to the trash
     Delete {
@@ -387,6 +390,7 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             trash,
             parent,
             xlsx,
+            pdf,
         } => {
             let store = open(cli)?;
             let list_filter = ListFilter {
@@ -394,6 +398,15 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
                 trash: *trash,
                 ..filter.filter()
             };
+            if let Some(file) = pdf {
+                let rows = sovang_core::sheets::write_list_pdf(&store, *kind, &list_filter, file)?;
+                out.value(
+                    &json!({"file": file, "rows": rows}),
+                    &format!("Đã ghi bản in {rows} dòng vào {}", file.display()),
+                    &format!("Wrote the print view of {rows} rows to {}", file.display()),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             if let Some(file) = xlsx {
                 let rows = sovang_core::sheets::write_list(&store, *kind, &list_filter, file)?;
                 out.value(

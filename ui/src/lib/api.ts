@@ -124,8 +124,10 @@ export const api = {
   saveRejectedRows: (token: string, kind: Kind, map: [string, string][]) =>
     invoke<string>('save_rejected_rows', { token, kind, map }),
   saveSheetTemplate: (kind: Kind) => invoke<string>('save_sheet_template', { kind }),
-  /** The list as shown (filter, order) to a workbook: its path and number of rows. */
-  exportList: (kind: Kind, filter: ListFilter) => invoke<[string, number]>('export_list', { kind, filter }),
+  /** The list as shown (filter, order) to a workbook, or its print view (`print`: an A4 PDF):
+   * its path and number of rows. */
+  exportList: (kind: Kind, filter: ListFilter, print = false) =>
+    invoke<[string, number]>('export_list', { kind, filter, print }),
   targetGrid: (year: number) => invoke<TargetGrid>('target_grid', { year }),
   setTarget: (unit: string, year: number, metric: string, target: number | null) =>
     invoke<TargetGrid>('set_target', { unit, year, metric, target }),

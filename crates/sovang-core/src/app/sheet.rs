@@ -76,8 +76,8 @@ impl App {
         Ok(file.display().to_string())
     }
 
-    /// Writes the list the user sees (its filter and order) as a workbook in the reports
-    /// folder; returns its path and how many rows it holds.
+    /// Writes the list the user sees (its filter and order) as a workbook, or its print view
+    /// (`print`: an A4 PDF), in the reports folder; returns its path and how many rows it holds.
     pub fn export_list(
         &mut self,
         kind: Kind,

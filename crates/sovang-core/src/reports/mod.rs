@@ -2,7 +2,7 @@
 //! dossier as a PDF for printing, a unit's period report.
 
 mod dossier;
-mod pdf;
+pub(crate) mod pdf;
 pub mod period;
 mod period_doc;
 mod ranking;

@@ -268,6 +268,29 @@ impl PdfWriter {
         self.layer.add_line(line);
     }
 
+    /// Whether `height` mm still fit on this page.
+    pub fn has_room(&self, height: f32) -> bool {
+        self.y - height >= MARGIN
+    }
+
+    /// Goes on to a new page.
+    pub fn new_page(&mut self) {
+        self.y = MARGIN - 1.0;
+        self.ensure_room(1.0);
+    }
+
+    /// A line at the page's foot, centred (a page number).
+    pub fn footer(&mut self, text: &str, size: f32) {
+        let w = self.regular.width(text, size);
+        self.layer.use_text(
+            text,
+            size,
+            Mm((PAGE_W - w) / 2.0),
+            Mm(MARGIN / 2.0),
+            &self.regular.font,
+        );
+    }
+
     /// The width text can take between the margins, in millimetres.
     pub fn text_width() -> f32 {
         PAGE_W - 2.0 * MARGIN

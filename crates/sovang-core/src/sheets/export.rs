@@ -25,12 +25,36 @@ fn list_columns(kind: Kind) -> Vec<&'static Column> {
 }
 
 /// A cell's value as written.
-enum Out {
+pub(crate) enum Out {
     Text(String),
     Number(f64),
     Money(f64),
     Date(chrono::NaiveDate),
     Empty,
+}
+
+impl Out {
+    /// As printed (the list's PDF): dates dd/mm/yyyy, thousands with dots, money in đồng.
+    pub(crate) fn printed(&self) -> String {
+        let dotted = |n: f64| {
+            let digits = format!("{:.0}", n.abs());
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push('.');
+                }
+                out.push(c);
+            }
+            out
+        };
+        match self {
+            Out::Text(s) => s.clone(),
+            Out::Number(n) => dotted(*n),
+            Out::Money(n) => format!("{} đ", dotted(*n)),
+            Out::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Out::Empty => String::new(),
+        }
+    }
 }
 
 struct Formats {
@@ -247,9 +271,13 @@ fn plain_row(store: &Store, item: &PageItem) -> [Out; 4] {
     ]
 }
 
-/// Writes every record of `kind` that `filter` lists, in the list's order, to `out`; returns
-/// how many rows were written.
-pub fn write_list(store: &Store, kind: Kind, filter: &ListFilter, out: &Path) -> Result<u64> {
+/// Hands `each` the list's header and its rows a page at a time, in the list's order.
+pub(crate) fn each_page(
+    store: &Store,
+    kind: Kind,
+    filter: &ListFilter,
+    each: &mut dyn FnMut(&[&str], Vec<Vec<Out>>) -> Result<()>,
+) -> Result<()> {
     let cols = list_columns(kind);
     let headers: Vec<&str> = match cols.is_empty() {
         true => plain_headers().to_vec(),
@@ -259,16 +287,7 @@ pub fn write_list(store: &Store, kind: Kind, filter: &ListFilter, out: &Path) ->
         store,
         people: HashMap::new(),
     };
-    let f = Formats::new();
-    let mut book = Workbook::new();
-    let sheet = book
-        .add_worksheet_with_constant_memory()
-        .map_err(xlsx_err)?;
-    sheet
-        .set_name(crate::messages::kind_label(kind).0)
-        .map_err(xlsx_err)?;
     let mut after: Option<String> = None;
-    let mut row = 0u32;
     loop {
         let page = store.list(kind, filter, after.as_deref(), MAX_PAGE)?;
         let ids: Vec<&str> = page.items.iter().map(|i| i.id.as_str()).collect();
@@ -288,6 +307,27 @@ pub fn write_list(store: &Store, kind: Kind, filter: &ListFilter, out: &Path) ->
                 }
             })
             .collect();
+        each(&headers, rows)?;
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Writes every record of `kind` that `filter` lists, in the list's order, to `out`; returns
+/// how many rows were written.
+pub fn write_list(store: &Store, kind: Kind, filter: &ListFilter, out: &Path) -> Result<u64> {
+    let f = Formats::new();
+    let mut book = Workbook::new();
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_err)?;
+    sheet
+        .set_name(crate::messages::kind_label(kind).0)
+        .map_err(xlsx_err)?;
+    let mut row = 0u32;
+    each_page(store, kind, filter, &mut |headers, rows| {
         if row == 0 {
             // Widths and the header go first: the streamed sheet writes rows as they come.
             for (i, h) in headers.iter().enumerate() {
@@ -309,11 +349,8 @@ pub fn write_list(store: &Store, kind: Kind, filter: &ListFilter, out: &Path) ->
             }
             row += 1;
         }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+        Ok(())
+    })?;
     save(&mut book, out)?;
     Ok(u64::from(row.saturating_sub(1)))
 }

@@ -267,6 +267,7 @@ export const en: Record<keyof typeof vi, string> = {
 
   'list.export': 'Export to Excel',
   'list.export_search': 'Clear the search box to export the whole filtered list',
+  'list.print': 'Print view (PDF)',
   'list.exported': '{n} rows exported to {file}',
   'nav.reports': 'Reports',
   'report.title': 'Period reports',

@@ -265,6 +265,7 @@ export const vi = {
 
   'list.export': 'Xuất Excel',
   'list.export_search': 'Xóa ô tìm kiếm để xuất cả danh sách theo bộ lọc',
+  'list.print': 'Bản in (PDF)',
   'list.exported': 'Đã xuất {n} dòng ra {file}',
   'nav.reports': 'Báo cáo',
   'report.title': 'Báo cáo theo kỳ',
