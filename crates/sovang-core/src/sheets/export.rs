@@ -271,12 +271,15 @@ fn plain_row(store: &Store, item: &PageItem) -> [Out; 4] {
     ]
 }
 
+/// What takes a list a page at a time: its header, then the page's rows.
+pub(crate) type PageSink<'a> = dyn FnMut(&[&str], Vec<Vec<Out>>) -> Result<()> + 'a;
+
 /// Hands `each` the list's header and its rows a page at a time, in the list's order.
 pub(crate) fn each_page(
     store: &Store,
     kind: Kind,
     filter: &ListFilter,
-    each: &mut dyn FnMut(&[&str], Vec<Vec<Out>>) -> Result<()>,
+    each: &mut PageSink,
 ) -> Result<()> {
     let cols = list_columns(kind);
     let headers: Vec<&str> = match cols.is_empty() {
