@@ -82,12 +82,17 @@ impl App {
         &mut self,
         kind: Kind,
         filter: &crate::store::ListFilter,
+        print: bool,
     ) -> Result<(String, u64)> {
         let dir = self.reports_dir();
         std::fs::create_dir_all(&dir)?;
         let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
-        let file = dir.join(format!("danh-sach-{}-{stamp}.xlsx", kind.name()));
-        let rows = sheets::write_list(self.store()?, kind, filter, &file)?;
+        let ext = if print { "pdf" } else { "xlsx" };
+        let file = dir.join(format!("danh-sach-{}-{stamp}.{ext}", kind.name()));
+        let rows = match print {
+            true => sheets::write_list_pdf(self.store()?, kind, filter, &file)?,
+            false => sheets::write_list(self.store()?, kind, filter, &file)?,
+        };
         self.last_export = Some(file.clone());
         Ok((file.display().to_string(), rows))
     }
