@@ -108,6 +108,13 @@ class SheetImport(unittest.TestCase):
         names = [r[0].value for r in load_workbook(exported).active.iter_rows(min_row=2)]
         self.assertEqual(len(names), 4, names)
         self.assertIn("Phạm Văn Tương Lai", names)
+        a.click('[data-testid="print-list"]')
+        a.wait(lambda: ".pdf" in a.body(), message="the print view saved")
+        toast = next(line for line in a.body().splitlines() if ".pdf" in line)
+        printed = subprocess.run(["pdftotext", "-layout", toast.split(" ra ", 1)[1].strip(), "-"],
+                                 capture_output=True, text=True, check=True).stdout
+        self.assertIn("Họ và tên", printed)
+        self.assertIn("Trang 1", printed)
 
         # A deed for someone in no list: added from the picker, the deed's form kept.
         a.nav("entries")
