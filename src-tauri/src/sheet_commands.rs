@@ -70,8 +70,8 @@ pub async fn export_list(
 }
 
 #[tauri::command]
-pub async fn report(s: S<'_>, unit: String, period: String) -> Result<PeriodReport> {
-    with(&s, |a| a.report(&unit, &period))
+pub async fn report(s: S<'_>, unit: String, period: String, brief: bool) -> Result<PeriodReport> {
+    with(&s, |a| a.report(&unit, &period, brief))
 }
 
 #[tauri::command]

@@ -131,7 +131,8 @@ export const api = {
   targetGrid: (year: number) => invoke<TargetGrid>('target_grid', { year }),
   setTarget: (unit: string, year: number, metric: string, target: number | null) =>
     invoke<TargetGrid>('set_target', { unit, year, metric, target }),
-  report: (unit: string, period: string) => invoke<PeriodReport>('report', { unit, period }),
+  /** `brief`: without the entries by value (the Overview's, faster). */
+  report: (unit: string, period: string, brief = false) => invoke<PeriodReport>('report', { unit, period, brief }),
   reportHeading: (unit: string) => invoke<ReportHeading>('report_heading', { unit }),
   saveReport: (unit: string, period: string, heading: ReportHeading, format: ReportFormat) =>
     invoke<string>('save_report', { unit, period, heading, format }),

@@ -35,8 +35,10 @@ impl App {
         store.target_grid(year)
     }
 
-    pub fn report(&mut self, unit: &str, period: &str) -> Result<PeriodReport> {
-        self.store()?.period_report(unit, Period::parse(period)?)
+    /// The report; `brief` leaves out the entries by value (the Overview, which opens on it).
+    pub fn report(&mut self, unit: &str, period: &str, brief: bool) -> Result<PeriodReport> {
+        self.store()?
+            .period_report_with(unit, Period::parse(period)?, !brief)
     }
 
     /// The heading a report of `unit` starts with: this installation's last one (dated
@@ -63,7 +65,7 @@ impl App {
         heading: ReportHeading,
         format: ReportFormat,
     ) -> Result<String> {
-        let r = self.report(unit, period)?;
+        let r = self.report(unit, period, false)?;
         let dir = self.reports_dir();
         std::fs::create_dir_all(&dir)?;
         let stamp = self.clock.now().format("%Y%m%d-%H%M%S");

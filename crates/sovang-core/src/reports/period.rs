@@ -241,6 +241,17 @@ pub fn metric_label(metric: &str) -> &'static str {
 impl Store {
     /// The report of `unit` (with its sub-units and the units merged into them) over `period`.
     pub fn period_report(&self, unit: &str, period: Period) -> Result<PeriodReport> {
+        self.period_report_with(unit, period, true)
+    }
+
+    /// The report, with `by_value` false leaving `entries_by_value` empty: the one pass that
+    /// reads every entry's body, which the Overview does not show (it opens on this report).
+    pub fn period_report_with(
+        &self,
+        unit: &str,
+        period: Period,
+        by_value: bool,
+    ) -> Result<PeriodReport> {
         let name = self
             .units()
             .get(unit)
@@ -267,15 +278,17 @@ impl Store {
         while let Some(r) = rows.next()? {
             per.entry(r.get(0)?).or_default().entries = r.get(1)?;
         }
-        let mut stmt = conn.prepare(
-            "SELECT e.unit, v.value, count(*) FROM entries e, json_each(e.body, '$.values') v \
-             WHERE e.deleted_at IS NULL AND e.year BETWEEN ?1 AND ?2 \
-             AND (?5 OR e.body ->> '$.deed_date' BETWEEN ?3 AND ?4) GROUP BY e.unit, v.value",
-        )?;
-        let mut rows = stmt.query(rusqlite::params![years.0, years.1, f, t, whole_years])?;
-        while let Some(r) = rows.next()? {
-            let p = per.entry(r.get(0)?).or_default();
-            *p.by_value.entry(r.get(1)?).or_default() += r.get::<_, i64>(2)?;
+        if by_value {
+            let mut stmt = conn.prepare(
+                "SELECT e.unit, v.value, count(*) FROM entries e, json_each(e.body, '$.values') v \
+                 WHERE e.deleted_at IS NULL AND e.year BETWEEN ?1 AND ?2 \
+                 AND (?5 OR e.body ->> '$.deed_date' BETWEEN ?3 AND ?4) GROUP BY e.unit, v.value",
+            )?;
+            let mut rows = stmt.query(rusqlite::params![years.0, years.1, f, t, whole_years])?;
+            while let Some(r) = rows.next()? {
+                let p = per.entry(r.get(0)?).or_default();
+                *p.by_value.entry(r.get(1)?).or_default() += r.get::<_, i64>(2)?;
+            }
         }
         let mut stmt = conn.prepare(
             "SELECT unit, status, count(*), coalesce(sum(body ->> '$.budget_vnd'), 0), \
