@@ -63,6 +63,18 @@ fn a_city_quarter_matches_a_walk_over_every_record() {
         r.entries_by_value.iter().map(|c| c.count).sum::<i64>(),
         shown_values
     );
+    let brief = city
+        .store
+        .period_report_with("01", Period::parse("2026-Q2").unwrap(), false)
+        .unwrap();
+    assert!(
+        brief.entries_by_value.is_empty(),
+        "the Overview's report skips the values"
+    );
+    assert_eq!(
+        (brief.entries, brief.nominations),
+        (r.entries, r.nominations)
+    );
 
     let projects: Vec<_> = bodies(&city.store, Kind::Project)
         .into_iter()
