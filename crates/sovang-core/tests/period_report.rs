@@ -221,6 +221,36 @@ fn the_city_sets_a_wards_targets_beside_last_years_figures_and_they_go_down_to_t
         .unwrap();
     assert_eq!(target.target, 15, "the ward sees the target the city set");
 
+    // Nor can the ward clear the target it was given.
+    let given = ward
+        .store
+        .list(Kind::Target, &Default::default(), None, 10)
+        .unwrap()
+        .items;
+    let given = given.iter().find(|i| i.unit == "00070").unwrap().id.clone();
+    let refused = ward.store.delete(Kind::Target, &given).unwrap_err();
+    assert_eq!(
+        refused.code,
+        sovang_core::Code::UnitOutOfScope,
+        "a ward cannot trash its target"
+    );
+    // The city sets its wards' targets, not their branches'.
+    city.store
+        .put(
+            Kind::Unit,
+            json!({"name": "Chi đoàn Tổ dân phố 5", "unit_type": "branch", "parent": "00070"}),
+        )
+        .unwrap();
+    let refused = city
+        .store
+        .set_target("00070-1", 2026, "entries", Some(2))
+        .unwrap_err();
+    assert_eq!(
+        refused.code,
+        sovang_core::Code::UnitOutOfScope,
+        "a branch's targets are its ward's"
+    );
+
     city.store
         .set_target("00070", 2026, "entries", None)
         .unwrap();

@@ -343,23 +343,7 @@ impl Store {
             Period::Campaign => (start_year, target_year),
             _ => (target_year, target_year),
         };
-        let mut targets_of: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
-        // One target per unit, year and metric: if two were set for the same (two installations
-        // at once), the latest counts, as the Targets screen shows it.
-        let mut stmt = conn.prepare(
-            "SELECT t.unit, t.status, sum(t.body ->> '$.target') FROM campaign_targets t \
-             WHERE t.deleted_at IS NULL AND t.year BETWEEN ?1 AND ?2 AND t.hlc = \
-               (SELECT max(u.hlc) FROM campaign_targets u WHERE u.deleted_at IS NULL \
-                AND u.unit = t.unit AND u.year = t.year AND u.status = t.status) \
-             GROUP BY t.unit, t.status",
-        )?;
-        let mut rows = stmt.query([target_years.0, target_years.1])?;
-        while let Some(r) = rows.next()? {
-            targets_of
-                .entry(r.get(0)?)
-                .or_default()
-                .insert(r.get(1)?, r.get(2)?);
-        }
+        let targets_of = self.targets_between(target_years)?;
 
         // Every code of the scope, to the sub-unit (a child of `unit`) it lies under.
         // A unit merged into another (the 2025 reorganisation) is no sub-unit of its own: its

@@ -3,6 +3,8 @@
 //! the unit above for its sub-units (never by a unit for itself) and travel down in bundles as
 //! `target` records of the sub-unit.
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -43,23 +45,25 @@ impl Store {
     /// The grid of `year`'s targets for this installation's sub-units.
     pub fn target_grid(&self, year: i32) -> Result<TargetGrid> {
         let own = self.installation().unit.clone();
-        let last = self.period_report(&own, Period::Year { year: year - 1 })?;
-        let mut rows = Vec::new();
-        for sub in &last.sub_units {
-            let mut cells = Vec::new();
-            for metric in TARGET_METRICS {
-                cells.push(TargetCell {
-                    metric: (*metric).into(),
-                    target: self.target_of(&sub.code, year, metric)?.map(|(_, t)| t),
-                    last_year: sub.achieved(metric),
-                });
-            }
-            rows.push(TargetRow {
+        // Last year's figures; the entries-by-value pass is not needed here.
+        let last = self.period_report_with(&own, Period::Year { year: year - 1 }, false)?;
+        let targets = self.targets_between((year, year))?;
+        let mut rows: Vec<TargetRow> = last
+            .sub_units
+            .iter()
+            .map(|sub| TargetRow {
                 unit: sub.code.clone(),
                 name: sub.name.clone(),
-                cells,
-            });
-        }
+                cells: TARGET_METRICS
+                    .iter()
+                    .map(|metric| TargetCell {
+                        metric: (*metric).into(),
+                        target: targets.get(&sub.code).and_then(|t| t.get(*metric)).copied(),
+                        last_year: sub.achieved(metric),
+                    })
+                    .collect(),
+            })
+            .collect();
         rows.sort_by(|a, b| self.collate(&a.name, &b.name));
         Ok(TargetGrid {
             year,
@@ -71,7 +75,31 @@ impl Store {
         })
     }
 
-    /// The live target record of a unit, year and metric: its id and figure.
+    /// Every unit's targets by metric over `years` (summed over the years). One target counts
+    /// per unit, year and metric: if two were set for the same (two installations at once),
+    /// the latest, as the Targets screen shows and `set_target` changes it.
+    pub(crate) fn targets_between(
+        &self,
+        years: (i32, i32),
+    ) -> Result<HashMap<String, BTreeMap<String, i64>>> {
+        let mut out: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT t.unit, t.status, sum(t.body ->> '$.target') FROM campaign_targets t \
+             WHERE t.deleted_at IS NULL AND t.year BETWEEN ?1 AND ?2 AND t.hlc = \
+               (SELECT max(u.hlc) FROM campaign_targets u WHERE u.deleted_at IS NULL \
+                AND u.unit = t.unit AND u.year = t.year AND u.status = t.status) \
+             GROUP BY t.unit, t.status",
+        )?;
+        let mut rows = stmt.query([years.0, years.1])?;
+        while let Some(r) = rows.next()? {
+            out.entry(r.get(0)?)
+                .or_default()
+                .insert(r.get(1)?, r.get(2)?);
+        }
+        Ok(out)
+    }
+
+    /// The live target record of a unit, year and metric that counts: its id and figure.
     fn target_of(&self, unit: &str, year: i32, metric: &str) -> Result<Option<(String, i64)>> {
         use rusqlite::OptionalExtension;
         Ok(self
