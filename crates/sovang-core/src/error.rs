@@ -88,6 +88,12 @@ pub enum Code {
     LegacyEncoding,
     PersonAmbiguous,
     MemberNoOther,
+    PurgeNotInTrash,
+    RecordErased,
+    ErasureRefused,
+    BackupNotFound,
+    BackupDamaged,
+    DatabaseInUse,
     Io,
     Storage,
 }

@@ -1,6 +1,7 @@
 //! Sổ Vàng's core: records, validation, storage, search and attachments, with no GUI.
 
 pub mod app;
+pub mod backup;
 pub mod clock;
 pub mod clock_check;
 pub mod collate;

@@ -58,6 +58,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_unit_bound_fingerprints",
         sql: include_str!("../migrations/0011_unit_bound_fingerprints.sql"),
     },
+    Migration {
+        name: "0012_erasure_and_audit_chain",
+        sql: include_str!("../migrations/0012_erasure_and_audit_chain.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {
@@ -110,6 +114,13 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
     let applied = apply(conn, migrations);
     conn.pragma_update(None, "temp_store", temp_store)?;
     applied
+}
+
+/// Whether an existing database has migrations to apply (a new, empty one has none worth a
+/// backup).
+pub fn pending(conn: &Connection, migrations: &[Migration]) -> Result<bool> {
+    let current = user_version(conn)?;
+    Ok(current > 0 && current < migrations.len())
 }
 
 /// The functions migrations call (0011), each NULL for a malformed key:

@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod export;
 pub mod legacy;
+pub mod person_data;
 pub mod print;
 pub mod read;
 pub mod template;
@@ -23,6 +24,7 @@ use crate::text::fold;
 use crate::units::UnitTree;
 use columns::{code_for, column, columns, field_for_header, Cells, Column};
 pub use export::write_list;
+pub use person_data::{write_person_data, PersonDataReport};
 pub use print::write_list_pdf;
 pub use read::{read_table, Cell, Row, Table};
 

@@ -201,6 +201,51 @@ impl Store {
         std::fs::read(&path).map_err(|e| Error::io(None, &path.display().to_string(), &e))
     }
 
+    /// Takes an attachment off its record (the row stays, marked, and travels so other
+    /// installations take it off too); its file is deleted once no record uses it.
+    pub fn detach(&mut self, attachment_id: &str) -> Result<Value> {
+        let (kind, record_id, sha, file_name, deleted): (String, String, String, String, bool) =
+            self.conn
+                .query_row(
+                    "SELECT record_kind, record_id, sha256, file_name, deleted_at IS NOT NULL \
+                     FROM attachments WHERE id = ?1",
+                    [attachment_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?
+                .ok_or_else(|| Error::plain(Code::NotFound, attachment_id))?;
+        if deleted {
+            return Err(Error::plain(Code::AlreadyDeleted, attachment_id));
+        }
+        let kind = Kind::parse(&kind)?;
+        let row = self.load_row(kind, &record_id)?;
+        self.check_scope(&row.unit)?;
+        if kind == Kind::Nomination {
+            self.ensure_editable(&row.id)?;
+        }
+        let (tx, meta) = begin_write(
+            &mut self.conn,
+            &mut self.hlc,
+            self.clock.as_ref(),
+            &self.actor,
+        )?;
+        tx.execute(
+            "UPDATE attachments SET deleted_at = ?1, deleted_by = ?2, updated_at = ?1, updated_by = ?2, \
+             hlc = ?3, change_seq = ?4 WHERE id = ?5",
+            params![meta.now, meta.actor, meta.hlc, meta.seq, attachment_id],
+        )?;
+        let mut changes = Map::new();
+        changes.insert(
+            "attachment".into(),
+            json!([{"id": attachment_id, "file_name": file_name}, null]),
+        );
+        audit(&tx, kind, &row.id, "detach", &meta, &changes)?;
+        commit_write(tx, &meta)?;
+        let shas = std::collections::BTreeSet::from([sha]);
+        super::erase::delete_unused_files(&self.conn, self.data_dir(), &shas)?;
+        self.get(kind, &record_id)
+    }
+
     pub fn attachment(&self, id: &str) -> Result<Value> {
         self.conn
             .query_row(

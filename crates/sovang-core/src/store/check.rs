@@ -1,5 +1,6 @@
 //! `check`: SQLite's own integrity and foreign-key checks, then the app's invariants.
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::Store;
@@ -195,6 +196,24 @@ impl Store {
                     format!("{sha}: {} bytes on disk, {size} recorded", m.len()),
                 ),
                 Err(_) => add("attachments", format!("{sha}: file missing")),
+            }
+        }
+
+        // The audit trail is one unbroken chain, and still holds the links backups saw.
+        if let Some(b) = super::audit_chain::verify(&self.conn)? {
+            add("audit_chain", format!("row {}: {}", b.seq, b.reason));
+        }
+        for (backup, seq, hash) in crate::backup::audit_anchors(self.data_dir()) {
+            let here: Option<String> = self
+                .conn
+                .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+                .optional()?
+                .flatten();
+            if here.as_deref() != Some(hash.as_str()) {
+                add(
+                    "audit_chain",
+                    format!("row {seq}: not the row backup {backup} recorded"),
+                );
             }
         }
         Ok(problems)

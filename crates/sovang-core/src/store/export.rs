@@ -26,7 +26,8 @@ use crate::sync::identity::KeyId;
 use crate::sync::wire::{
     attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
-use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, COMMITTEE_ONLY, REFERENCE_VERSION};
+use super::erase::WireErasure;
+use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, COMMITTEE_ONLY, ERASURE, REFERENCE_VERSION};
 
 #[derive(Debug, Clone, Default)]
 pub struct ExportOptions {
@@ -463,6 +464,42 @@ impl Store {
                         total: n,
                     });
                 }
+            }
+            // Erasure markers: ids and who erased them, never content.
+            let mut stmt = tx.prepare(
+                "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
+                 WHERE change_seq > ?1 AND change_seq <= ?2 ORDER BY change_seq, id",
+            )?;
+            let markers: Vec<WireErasure> = stmt
+                .query_map(params![since, upto], |r| {
+                    Ok(WireErasure {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        record_id: r.get(2)?,
+                        unit: r.get(3)?,
+                        erased_at: r.get(4)?,
+                        erased_by: r.get(5)?,
+                        version: r.get(6)?,
+                    })
+                })?
+                .filter(|m| m.as_ref().map_or(true, |m| units.contains(&m.unit)))
+                .collect::<rusqlite::Result<_>>()?;
+            if !markers.is_empty() {
+                let hash = write_entry(
+                    &mut zip,
+                    &records_entry(ERASURE),
+                    CompressionMethod::Deflated,
+                    &mut |w| {
+                        for m in &markers {
+                            serde_json::to_writer(&mut *w, m)
+                                .map_err(|e| Error::plain(Code::Storage, &e.to_string()))?;
+                            w.write_all(b"\n").map_err(io)?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                entries.push(hash);
+                counts.insert(ERASURE.to_owned(), markers.len() as u64);
             }
             let manifest = Manifest {
                 format: FORMAT.into(),

@@ -1,8 +1,11 @@
 //! The store: one installation's database and attachments, and every operation on records.
 
 mod attachments;
+mod audit_chain;
+mod backups;
 mod check;
 mod conflicts;
+pub(crate) mod erase;
 mod export;
 mod import;
 mod installation;
@@ -28,8 +31,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use attachments::sniff_mime;
+pub use audit_chain::BrokenLink;
+pub use backups::BackupStatus;
 pub use check::Problem;
 pub use conflicts::Conflict;
+pub use erase::{PurgeReport, WireErasure};
 pub use export::{ExportOptions, ExportReport};
 pub use import::{HeldRecord, ImportOptions, ImportReport, Rejection};
 pub use installation::{Machine, MARK_FILE};
@@ -80,6 +86,16 @@ pub struct Store {
     ids: IdGen,
     /// The last results worked out, kept while the database has not changed (see `results`).
     results_memo: std::cell::RefCell<Option<results::Memo>>,
+}
+
+/// Where attachment content `sha256` lives under a data folder (or a backup folder).
+pub(crate) fn attachment_file(dir: &Path, sha256: &str) -> PathBuf {
+    attachments::path_in(dir, sha256)
+}
+
+/// Chains audit rows written before the chain existed (a database just migrated).
+pub(crate) fn seal_audit(conn: &mut Connection) -> Result<()> {
+    audit_chain::seal_pending(conn)
 }
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -172,8 +188,13 @@ impl Store {
                 &dir.display().to_string(),
             ));
         }
+        crate::backup::recover(dir);
         let mut conn = db::open(&path)?;
+        if migrations::pending(&conn, migrations::MIGRATIONS)? {
+            crate::backup::create(dir, crate::backup::Reason::BeforeMigration, clock.as_ref())?;
+        }
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
+        audit_chain::seal_pending(&mut conn)?;
         Store::load(conn, dir, clock, machine)
     }
 

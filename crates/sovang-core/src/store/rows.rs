@@ -673,20 +673,15 @@ pub(crate) fn audit(
     changes: &Map<String, Value>,
 ) -> Result<()> {
     let changes = serde_json::to_string(changes).unwrap_or_else(|_| "{}".into());
-    tx.prepare_cached(
-        "INSERT INTO audit (at, actor, kind, record_id, action, hlc, changes, bundle_id, signer) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        meta.now,
-        meta.actor,
-        kind.name(),
-        id,
+    let row = super::audit_chain::Row {
+        at: &meta.now,
+        actor: meta.actor,
+        kind: kind.name(),
+        record_id: id,
         action,
-        meta.hlc,
-        changes,
-        meta.via.map(|v| &v.bundle_id),
-        meta.via.map(|v| &v.signer)
-    ])?;
-    Ok(())
+        hlc: &meta.hlc,
+        bundle_id: meta.via.map(|v| v.bundle_id.as_str()),
+        signer: meta.via.map(|v| v.signer.as_str()),
+    };
+    super::audit_chain::append(tx, &row, &changes)
 }

@@ -84,6 +84,8 @@ pub struct SheetReport {
     /// People an entries sheet names who were not here yet, created with it.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub people_created: u64,
+    /// The backup taken before the rows were written.
+    pub backup: Option<String>,
 }
 
 /// A stored record a row may be: its id, unit and body.
@@ -279,6 +281,7 @@ impl Store {
             unchanged: 0,
             errors: 0,
             people_created: 0,
+            backup: None,
         };
         let mut writes = Writes::default();
         let mut new_people: HashMap<String, String> = HashMap::new();
@@ -413,6 +416,7 @@ impl Store {
             });
         }
         if !opts.dry_run && !writes.list.is_empty() {
+            report.backup = Some(self.backup(crate::backup::Reason::BeforeSheet)?.backup.id);
             self.write_sheet(writes.list)?;
             tracing::info!(
                 kind = kind.name(),

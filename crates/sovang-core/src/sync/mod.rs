@@ -45,8 +45,11 @@ pub const REVIEW_KINDS: [Kind; 4] = [
 /// Attachments' metadata travels as a kind of its own, after the records.
 pub const ATTACHMENT: &str = "attachment";
 
+/// Erasure markers travel as an entry of their own, applied before the records.
+pub const ERASURE: &str = "erasure";
+
 /// The names of the NDJSON entries a bundle may hold.
-pub const RECORD_KINDS: [&str; 13] = [
+pub const RECORD_KINDS: [&str; 14] = [
     "unit",
     "campaign",
     "target",
@@ -60,6 +63,7 @@ pub const RECORD_KINDS: [&str; 13] = [
     "score",
     "decision",
     ATTACHMENT,
+    ERASURE,
 ];
 
 /// The version of reference data, identical on every installation: never exported.

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::super::rows::{linked_with, per_kind_sql, SqlFor, Via};
 use super::attachment::Bytes;
 use super::authority::{check_versions, edits_after_lock, may_send, Versions};
+use crate::store::erase::is_erased;
 use super::held::Waiting;
 use super::ImportReport;
 use crate::collate::VietCollator;
@@ -29,6 +30,8 @@ pub(super) enum Outcome {
     Updated,
     Held,
     Rejected,
+    /// An erasure applied (counted by `apply_erasure` itself).
+    Erased,
 }
 
 /// What to do with one incoming record (or attachment row, whose write needs nothing more).
@@ -82,6 +85,8 @@ pub(super) struct Applier<'a, 't> {
     pub(super) report: ImportReport,
     pub(super) max_version: String,
     pub(super) need_bytes: BTreeSet<String>,
+    /// Attachment contents an erasure let go: their files are deleted once unused.
+    pub(super) erased_shas: BTreeSet<String>,
     /// The attachments this bundle lists, their size and type read ahead.
     pub(super) bundle_bytes: HashMap<String, Bytes>,
     pub(super) data_dir: &'a Path,
@@ -151,6 +156,7 @@ impl<'a, 't> Applier<'a, 't> {
             },
             max_version: String::new(),
             need_bytes: BTreeSet::new(),
+            erased_shas: BTreeSet::new(),
             bundle_bytes,
             data_dir: env.data_dir,
             attachment_limit: env.attachment_limit,
@@ -219,6 +225,17 @@ fn out_of_authority(field: &str, unit: &str) -> Error {
 }
 
 impl<'a, 't> Applier<'a, 't> {
+    /// Whether `id` was erased by a unit over `unit` (a marker from another unit does not
+    /// stop a record that unit had no say over).
+    pub(super) fn erased_over(&self, id: &str, unit: &str) -> Result<bool> {
+        let by: Option<String> = self
+            .tx
+            .prepare_cached("SELECT unit FROM erasures WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(by.is_some_and(|by| by == unit || self.units.is_within(unit, &by)))
+    }
+
     pub(super) fn ctx(&self) -> Ctx<'_> {
         Ctx {
             today: self.today,
@@ -288,6 +305,14 @@ impl<'a, 't> Applier<'a, 't> {
         write: impl FnOnce(&mut Self, W) -> Result<Outcome>,
         hold: impl FnOnce(&mut Self, Waiting) -> Result<Outcome>,
     ) -> Result<Outcome> {
+        // Nothing waits for what was erased here: it will never come.
+        if let Verdict::Hold(Waiting::Record(_, on)) = &verdict {
+            if is_erased(self.tx, on)? {
+                let e = Error::field_arg(Code::RecordErased, "id", on);
+                self.report.reject(kind, id, e);
+                return Ok(Outcome::Rejected);
+            }
+        }
         match verdict {
             Verdict::Unchanged => Ok(Outcome::Unchanged),
             Verdict::Hold(waiting) => hold(self, waiting),
@@ -314,6 +339,9 @@ impl<'a, 't> Applier<'a, 't> {
                 &rec.id.chars().take(64).collect::<String>(),
             );
             return Ok(Verdict::Reject(e));
+        }
+        if self.erased_over(&rec.id, &rec.unit)? {
+            return Ok(Verdict::Reject(Error::field_arg(Code::RecordErased, "id", &rec.id)));
         }
         match check_versions(rec, self.now_ms) {
             Versions::Fine => {}
@@ -516,7 +544,7 @@ impl<'a, 't> Applier<'a, 't> {
             Outcome::Created => r.created += 1,
             Outcome::Updated => r.updated += 1,
             Outcome::Held => r.held += 1,
-            Outcome::Rejected => {}
+            Outcome::Rejected | Outcome::Erased => {}
         }
     }
 }

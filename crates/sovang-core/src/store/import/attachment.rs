@@ -65,6 +65,9 @@ impl Applier<'_, '_> {
     fn judge_attachment(&self, a: &WireAttachment) -> Result<Verdict<()>> {
         let reject =
             |code, field: &str, arg: &str| Ok(Verdict::Reject(Error::field_arg(code, field, arg)));
+        if self.erased_over(&a.id, &a.unit)? {
+            return reject(Code::RecordErased, "id", &a.id);
+        }
         for v in [&a.hlc, &a.created_hlc] {
             match check_version(v, self.now_ms) {
                 Versions::Fine => {}
@@ -163,6 +166,23 @@ impl Applier<'_, '_> {
             params![a.deleted_at, a.deleted_by, a.updated_at, a.updated_by, a.hlc, self.seq, a.id],
         )?;
         if updated > 0 {
+            if a.deleted_at.is_some() {
+                // Taken off its record: its file goes once no record uses it.
+                self.erased_shas.insert(a.sha256.clone());
+                let mut changes = Map::new();
+                changes.insert(
+                    "attachment".into(),
+                    serde_json::json!([{"id": a.id, "file_name": a.file_name}, null]),
+                );
+                let meta = WriteMeta {
+                    now: a.updated_at.clone(),
+                    actor: &a.updated_by,
+                    hlc: a.hlc.clone(),
+                    seq: self.seq,
+                    via: Some(&self.via),
+                };
+                audit(self.tx, a.record_kind, &a.record_id, "detach", &meta, &changes)?;
+            }
             return Ok(Outcome::Updated);
         }
         if a.deleted_at.is_none() {

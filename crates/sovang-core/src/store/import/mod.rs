@@ -9,6 +9,7 @@
 mod apply;
 mod attachment;
 mod authority;
+mod erasure;
 mod held;
 mod review;
 mod write;
@@ -34,7 +35,8 @@ use crate::records::{self, Campaign, Ctx, Kind, Prepared};
 use crate::sync::bundle::{attachment_entry, from_io, Bundle, HashCheck, Limits};
 use crate::sync::identity::{normalize_fingerprint, KeyId, TrustedKey};
 use crate::sync::wire::{WireAttachment, WireRecord};
-use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT};
+use super::erase::WireErasure;
+use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, ERASURE};
 use crate::units::UnitTree;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,6 +78,9 @@ pub struct ImportReport {
     pub held: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rejected: u64,
+    /// Records and attachments erased for good by the sender's erasures.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub erased: u64,
     /// Changes of the sender that have not arrived here (a bundle lost, or still to come).
     pub gaps: Vec<super::Gap>,
     /// Records held by earlier bundles that this one let through (counted in created/updated).
@@ -84,6 +89,8 @@ pub struct ImportReport {
     /// The first rejections, by record.
     pub rejections: Vec<Rejection>,
     pub error: Option<Error>,
+    /// The backup taken before the import.
+    pub backup: Option<String>,
 }
 
 use apply::{Applier, Env, Signer};
@@ -148,7 +155,17 @@ impl Store {
                 // before it commits); a failed check is the error that counts, as if it had
                 // run first.
                 let mut check = Some(check);
+                // The state before the import is backed up once the bundle is known to come
+                // from a trusted key (a refused file costs no backup).
+                let backup = match opts.dry_run {
+                    true => None,
+                    false => Some(self.backup(crate::backup::Reason::BeforeImport)?.backup.id),
+                };
                 let applied = self.import_inner(b, path, opts, &mut check, progress);
+                let applied = applied.map(|mut r| {
+                    r.backup = backup;
+                    r
+                });
                 match (check.map(HashCheck::wait), applied) {
                     (Some(Err(e)), _) => Err(e),
                     (_, applied) => applied,
@@ -218,6 +235,18 @@ impl Store {
         };
         let mut ap = Applier::start(&tx, env, who, bundle_bytes, opts.dry_run)?;
         let mut done = 0u64;
+        // Erasures first: a record they erase that this bundle also carries is then refused.
+        if let Some(mut lines) = bundle.lines(ERASURE)? {
+            while let Some(m) = lines.next_record::<WireErasure>()? {
+                match m {
+                    Ok(m) => {
+                        ap.apply_erasure(m)?;
+                    }
+                    Err(e) => ap.report.reject(ERASURE, &lines.position(), e),
+                }
+            }
+            lines.finish()?;
+        }
         for kind in APPLY_ORDER {
             // Units and campaigns are few and checked against each other as they arrive; the
             // other kinds are read, parsed and validated on a second thread while this one
@@ -281,6 +310,7 @@ impl Store {
         }
         ap.release_held()?;
         let need: Vec<String> = std::mem::take(&mut ap.need_bytes).into_iter().collect();
+        let erased_shas = std::mem::take(&mut ap.erased_shas);
         let max_version = ap.max_version.clone();
         let mut report = ap.report;
         let m = &bundle.manifest;
@@ -337,6 +367,11 @@ impl Store {
                 || bundle.has(Kind::Campaign.name())
                 || report.released > 0;
             self.after_import(&max_version, reference_changed)?;
+            super::erase::delete_unused_files(&self.conn, &attachments_dir, &erased_shas)?;
+            if report.erased > 0 {
+                super::erase::scrub(&self.conn)?;
+                self.results_memo.replace(None);
+            }
             tracing::info!(
                 created = report.created,
                 updated = report.updated,

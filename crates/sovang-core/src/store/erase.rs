@@ -1,0 +1,367 @@
+//! Erasing for good (Decree 13/2023/NĐ-CP): a person with everything about them, or one
+//! attachment, taken from the trash. What is erased leaves only a marker (`erasures`): its id
+//! and kind, who erased it and when. Markers travel in bundles, so every installation that
+//! had the data erases it too, and no record with an erased id is written again. The audit
+//! keeps that an erasure happened, not the values (`audit_chain::blank`). Afterwards the
+//! database is rewritten (`scrub`), so the erased bytes are in no page, free page or WAL.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::audit_chain::{self, Row};
+use super::rows::{begin_write, unindex, Via};
+use super::Store;
+use crate::error::{Code, Error, Result};
+use crate::records::Kind;
+
+/// The marker's kind for an attachment (records use their kind's name).
+pub const ATTACHMENT_KIND: &str = "attachment";
+
+/// One erasure as it is kept and travels: nothing of the record's content.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireErasure {
+    /// The erased record's (or attachment's) id.
+    pub id: String,
+    /// A record kind's name, or `attachment`.
+    pub kind: String,
+    /// An attachment's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    pub unit: String,
+    pub erased_at: String,
+    pub erased_by: String,
+    pub version: String,
+}
+
+/// What a purge erased.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PurgeReport {
+    /// Records erased: the person and their entries, nominations and review rows.
+    pub records: u32,
+    pub attachments: u32,
+    /// Attachment files deleted from the data folder (no record used them any more).
+    pub files: u32,
+}
+
+/// One thing an erasure removes.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    Record {
+        kind: Kind,
+        id: String,
+        unit: String,
+    },
+    Attachment {
+        id: String,
+        record_id: String,
+        unit: String,
+        sha256: String,
+    },
+}
+
+impl Item {
+    pub(crate) fn unit(&self) -> &str {
+        match self {
+            Item::Record { unit, .. } | Item::Attachment { unit, .. } => unit,
+        }
+    }
+}
+
+/// When and by whom, for every marker and audit row one erasure writes.
+pub(crate) struct Stamp<'a> {
+    pub at: &'a str,
+    pub by: &'a str,
+    pub version: &'a str,
+    pub seq: i64,
+    pub via: Option<&'a Via>,
+}
+
+/// The records that hang on `kind:id`: a person's entries and nominations, a nomination's
+/// review rows.
+fn children(conn: &Connection, kind: Kind, id: &str) -> Result<Vec<(Kind, String, String)>> {
+    let kinds: &[Kind] = match kind {
+        Kind::Person => &[Kind::Entry, Kind::Nomination],
+        Kind::Nomination => &[Kind::Transition, Kind::Score, Kind::Decision],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    for k in kinds {
+        let sql = format!("SELECT id, unit FROM {} WHERE ref = ?1", k.table());
+        let mut stmt = conn.prepare_cached(&sql)?;
+        for row in stmt.query_map([id], |r| Ok((*k, r.get(0)?, r.get(1)?)))? {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// Everything erasing `kind:id` removes, in the order it is deleted (attachments, then
+/// dependents before what they hang on). Empty when there is nothing of it here.
+pub(crate) fn what_goes(conn: &Connection, kind: &str, id: &str) -> Result<Vec<Item>> {
+    if kind == ATTACHMENT_KIND {
+        let row = conn
+            .query_row(
+                "SELECT record_id, unit, sha256 FROM attachments WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        return Ok(row
+            .map(|(record_id, unit, sha256)| Item::Attachment {
+                id: id.to_owned(),
+                record_id,
+                unit,
+                sha256,
+            })
+            .into_iter()
+            .collect());
+    }
+    let kind = Kind::parse(kind)?;
+    let sql = format!("SELECT unit FROM {} WHERE id = ?1", kind.table());
+    let Some(unit) = conn
+        .query_row(&sql, [id], |r| r.get::<_, String>(0))
+        .optional()?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut records = vec![(kind, id.to_owned(), unit)];
+    let mut i = 0;
+    while i < records.len() {
+        let (k, rid, _) = records[i].clone();
+        records.extend(children(conn, k, &rid)?);
+        i += 1;
+    }
+    let mut items = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, record_id, unit, sha256 FROM attachments WHERE record_id = ?1",
+    )?;
+    for (_, rid, _) in &records {
+        for a in stmt.query_map([rid], |r| {
+            Ok(Item::Attachment {
+                id: r.get(0)?,
+                record_id: r.get(1)?,
+                unit: r.get(2)?,
+                sha256: r.get(3)?,
+            })
+        })? {
+            items.push(a?);
+        }
+    }
+    items.extend(
+        records
+            .into_iter()
+            .rev()
+            .map(|(kind, id, unit)| Item::Record { kind, id, unit }),
+    );
+    Ok(items)
+}
+
+pub(crate) fn mark(tx: &Transaction, m: &WireErasure, stamp: &Stamp) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO erasures (id, kind, record_id, unit, erased_at, erased_by, hlc, \
+         change_seq, bundle_id, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        m.id,
+        m.kind,
+        m.record_id,
+        m.unit,
+        m.erased_at,
+        m.erased_by,
+        m.version,
+        stamp.seq,
+        stamp.via.map(|v| &v.bundle_id),
+        stamp.via.map(|v| &v.signer),
+    ])?;
+    let row = Row {
+        at: stamp.at,
+        actor: stamp.by,
+        kind: &m.kind,
+        record_id: &m.id,
+        action: "erase",
+        hlc: stamp.version,
+        bundle_id: stamp.via.map(|v| v.bundle_id.as_str()),
+        signer: stamp.via.map(|v| v.signer.as_str()),
+    };
+    audit_chain::append(tx, &row, "{}")
+}
+
+/// Deletes `items` and leaves a marker and an `erase` history row for each; returns the
+/// content hashes whose files may now be unused (`delete_unused_files`).
+pub(crate) fn erase(tx: &Transaction, items: &[Item], stamp: &Stamp) -> Result<BTreeSet<String>> {
+    let mut shas = BTreeSet::new();
+    for item in items {
+        let marker = |kind: &str, id: &str, record_id: Option<&str>| WireErasure {
+            id: id.to_owned(),
+            kind: kind.to_owned(),
+            record_id: record_id.map(str::to_owned),
+            unit: item.unit().to_owned(),
+            erased_at: stamp.at.to_owned(),
+            erased_by: stamp.by.to_owned(),
+            version: stamp.version.to_owned(),
+        };
+        match item {
+            Item::Attachment {
+                id,
+                record_id,
+                sha256,
+                ..
+            } => {
+                tx.prepare_cached("DELETE FROM attachments WHERE id = ?1")?
+                    .execute([id])?;
+                audit_chain::blank_attachment(tx, record_id, id)?;
+                mark(tx, &marker(ATTACHMENT_KIND, id, Some(record_id)), stamp)?;
+                shas.insert(sha256.clone());
+            }
+            Item::Record { kind, id, .. } => {
+                unindex(tx, *kind, id)?;
+                let waiting = format!("{}:{id}", kind.name());
+                tx.prepare_cached(
+                    "DELETE FROM sync_held WHERE id = ?1 OR waiting_for = ?2 \
+                     OR waiting_for LIKE 'step:' || ?1 || ':%'",
+                )?
+                .execute(params![id, waiting])?;
+                tx.prepare_cached("DELETE FROM sync_conflicts WHERE record_id = ?1")?
+                    .execute([id])?;
+                let sql = format!("DELETE FROM {} WHERE id = ?1", kind.table());
+                tx.prepare_cached(&sql)?.execute([id])?;
+                audit_chain::blank(tx, id)?;
+                mark(tx, &marker(kind.name(), id, None), stamp)?;
+            }
+        }
+    }
+    Ok(shas)
+}
+
+/// Deletes the files of `shas` that no attachment row in use names any more.
+pub(crate) fn delete_unused_files(
+    conn: &Connection,
+    data_dir: &Path,
+    shas: &BTreeSet<String>,
+) -> Result<u32> {
+    let mut deleted = 0;
+    for sha in shas {
+        let used: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1 AND deleted_at IS NULL)",
+            [sha],
+            |r| r.get(0),
+        )?;
+        if !used && std::fs::remove_file(super::attachments::path_in(data_dir, sha)).is_ok() {
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Rewrites the database so that nothing erased is left in it: the search indexes merged
+/// (a deleted text stays in old segments until then), words no record holds any more dropped,
+/// every page written afresh (`VACUUM`: no free page keeps old bytes) and the WAL emptied.
+pub(crate) fn scrub(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "INSERT INTO search_title(search_title) VALUES ('optimize');
+         INSERT INTO search_all(search_all) VALUES ('optimize');
+         CREATE VIRTUAL TABLE IF NOT EXISTS temp.scrub_title USING fts5vocab(main, search_title, 'row');
+         CREATE VIRTUAL TABLE IF NOT EXISTS temp.scrub_all USING fts5vocab(main, search_all, 'row');
+         DELETE FROM search_terms WHERE tier = 0 AND term NOT IN (SELECT term FROM temp.scrub_title);
+         DELETE FROM search_terms WHERE tier = 1 AND term NOT IN (SELECT term FROM temp.scrub_all);
+         DROP TABLE temp.scrub_title;
+         DROP TABLE temp.scrub_all;",
+    )?;
+    conn.execute_batch("VACUUM")?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// Whether `id` was erased here: such a record is never written again.
+pub(crate) fn is_erased(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM erasures WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+impl Store {
+    /// Erases for good, after the user confirmed: a person in the trash (with their entries,
+    /// nominations, review rows and attachments), or an attachment taken off its record or
+    /// on a record in the trash. `kind` is a record kind's name or `attachment`.
+    pub fn purge(&mut self, kind: &str, id: &str) -> Result<PurgeReport> {
+        let items = what_goes(&self.conn, kind, id)?;
+        let Some(root) = items.last() else {
+            return Err(Error::plain(Code::NotFound, id));
+        };
+        match (kind, root) {
+            (ATTACHMENT_KIND, Item::Attachment { record_id, .. }) => {
+                let (detached, record_kind): (bool, String) = self.conn.query_row(
+                    "SELECT deleted_at IS NOT NULL, record_kind FROM attachments WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let record_trashed = self.load_row(Kind::parse(&record_kind)?, record_id)?.deleted;
+                if !detached && !record_trashed {
+                    return Err(Error::plain(Code::PurgeNotInTrash, record_id));
+                }
+            }
+            (_, Item::Record { kind: Kind::Person, .. }) => {
+                if !self.load_row(Kind::Person, id)?.deleted {
+                    return Err(Error::plain(Code::PurgeNotInTrash, id));
+                }
+            }
+            _ => return Err(Error::field_arg(Code::InvalidValue, "kind", kind)),
+        }
+        for item in &items {
+            self.check_scope(item.unit())?;
+        }
+        let actor = self.actor.clone();
+        let (tx, meta) = begin_write(&mut self.conn, &mut self.hlc, self.clock.as_ref(), &actor)?;
+        let stamp = Stamp {
+            at: &meta.now,
+            by: meta.actor,
+            version: &meta.hlc,
+            seq: meta.seq,
+            via: None,
+        };
+        let shas = erase(&tx, &items, &stamp)?;
+        super::rows::commit_write(tx, &meta)?;
+        let mut report = PurgeReport::default();
+        for item in &items {
+            match item {
+                Item::Record { .. } => report.records += 1,
+                Item::Attachment { .. } => report.attachments += 1,
+            }
+        }
+        report.files = delete_unused_files(&self.conn, &self.dir, &shas)?;
+        scrub(&self.conn)?;
+        self.results_memo.replace(None);
+        tracing::info!(
+            records = report.records,
+            attachments = report.attachments,
+            "erased for good"
+        );
+        Ok(report)
+    }
+
+    /// The erasures recorded here, newest first.
+    pub fn erasures(&self) -> Result<Vec<WireErasure>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
+             ORDER BY change_seq DESC, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(WireErasure {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                record_id: r.get(2)?,
+                unit: r.get(3)?,
+                erased_at: r.get(4)?,
+                erased_by: r.get(5)?,
+                version: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,91 @@
+//! Erasures that arrive in a bundle: applied like a local purge, under the same authority
+//! rules as any record the signer sends. A marker for a record not here yet is kept, so that
+//! the record is refused when it comes.
+
+use super::apply::{Applier, Outcome};
+use super::authority::{check_version, Versions};
+use crate::error::{Code, Error, Result};
+use crate::store::erase::{self, Stamp, WireErasure, ATTACHMENT_KIND};
+
+/// The kinds an erasure may name: a person and what hangs on them, or an attachment.
+const ERASABLE: [&str; 7] = [
+    "person",
+    "entry",
+    "nomination",
+    "transition",
+    "score",
+    "decision",
+    ATTACHMENT_KIND,
+];
+
+impl Applier<'_, '_> {
+    pub(super) fn apply_erasure(&mut self, m: WireErasure) -> Result<Outcome> {
+        let reject = |ap: &mut Self, e: Error| {
+            ap.report.reject("erasure", &m.id, e);
+            Ok(Outcome::Rejected)
+        };
+        if uuid::Uuid::try_parse(&m.id).is_err() {
+            let id: String = m.id.chars().take(64).collect();
+            return reject(self, Error::field_arg(Code::InvalidValue, "id", &id));
+        }
+        if !ERASABLE.contains(&m.kind.as_str()) {
+            let kind: String = m.kind.chars().take(32).collect();
+            return reject(self, Error::field_arg(Code::InvalidValue, "kind", &kind));
+        }
+        if let Versions::Malformed(v) = check_version(&m.version, self.now_ms) {
+            return reject(self, Error::field_arg(Code::InvalidVersion, "version", &v));
+        }
+        if erase::is_erased(self.tx, &m.id)? {
+            return Ok(Outcome::Unchanged);
+        }
+        // The marker's own unit, and every record it removes here, must be the signer's to
+        // erase: a unit erases only what it may write.
+        if !self.scope.contains(&m.unit) {
+            return reject(self, Error::field_arg(Code::OutOfAuthority, "unit", &m.unit));
+        }
+        let items = erase::what_goes(self.tx, &m.kind, &m.id)?;
+        let stored_kind = match items.last() {
+            Some(erase::Item::Record { kind, .. }) => Some(kind.name()),
+            Some(erase::Item::Attachment { .. }) => Some(ATTACHMENT_KIND),
+            None => None,
+        };
+        if stored_kind.is_some_and(|k| k != m.kind)
+            || items.iter().any(|i| !self.scope.contains(i.unit()))
+        {
+            return reject(self, Error::plain(Code::ErasureRefused, &m.id));
+        }
+        let stamp = Stamp {
+            at: &m.erased_at,
+            by: &m.erased_by,
+            version: &m.version,
+            seq: self.seq,
+            via: Some(&self.via),
+        };
+        if items.is_empty() {
+            erase::mark(self.tx, &m, &stamp)?;
+        } else {
+            let shas = erase::erase(self.tx, &items, &stamp)?;
+            self.erased_shas.extend(shas);
+        }
+        self.report.erased += items.len().max(1) as u64;
+        self.observe(&m.version);
+        Ok(Outcome::Erased)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Kind;
+
+    #[test]
+    fn only_a_person_and_what_hangs_on_them_or_an_attachment_can_be_erased() {
+        for kind in [Kind::Unit, Kind::Campaign, Kind::Project, Kind::Committee] {
+            assert!(
+                !ERASABLE.contains(&kind.name()),
+                "{} holds no one's personal data: a bundle may not erase it",
+                kind.name()
+            );
+        }
+    }
+}
