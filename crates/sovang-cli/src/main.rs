@@ -1,5 +1,6 @@
 //! `sovang`: the command line over sovang-core. Parsing and printing only; the rules are in the core.
 
+mod backup_cmd;
 mod output;
 mod review_cmd;
 mod sheet_cmd;
@@ -243,6 +244,32 @@ enum Command {
     /// Xét chọn đề cử: nộp, chấm điểm, quyết định, kết quả / Committee review of nominations
     #[command(subcommand)]
     Review(review_cmd::ReviewCmd),
+    /// Sao lưu và khôi phục / Backups and restore
+    #[command(subcommand)]
+    Backup(backup_cmd::BackupCmd),
+    /// Xoá vĩnh viễn từ thùng rác: một người (cùng mọi hồ sơ về họ) hoặc một tệp đính kèm / Erase for good from the trash: a person (with everything about them) or an attachment
+    Purge {
+        /// person hoặc attachment / person or attachment
+        #[arg(value_parser = ["person", "attachment"])]
+        kind: String,
+        /// Mã người hoặc tệp đính kèm / The person's or attachment's id
+        id: String,
+        /// Xác nhận: không thể hoàn tác / Confirm: this cannot be undone
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Gỡ tệp đính kèm khỏi hồ sơ / Take an attachment off its record
+    Detach {
+        /// Mã tệp đính kèm / The attachment's id
+        id: String,
+    },
+    /// Xuất mọi dữ liệu về một người cho chính họ (.zip: bảng tính và tệp đính kèm) / Export everything stored about a person, for them (.zip: a workbook and the attachments)
+    PersonData {
+        /// Mã người / The person's id
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -519,6 +546,16 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
         Command::Conflicts(cmd) => sync_cmd::conflicts(&mut open(cli)?, cmd, out)?,
         Command::Held(cmd) => sync_cmd::held(&open(cli)?, cmd, out)?,
         Command::Review(cmd) => review_cmd::run(&mut open(cli)?, cmd, out)?,
+        Command::Backup(cmd) => {
+            let dir = paths::data_dir(cli.data_dir.clone());
+            return backup_cmd::run(&dir, || open(cli), cmd, out);
+        }
+        Command::Purge { kind, id, yes } => backup_cmd::purge(&mut open(cli)?, kind, id, *yes, out)?,
+        Command::Detach { id } => {
+            let v = open(cli)?.detach(id)?;
+            out.record(&v);
+        }
+        Command::PersonData { id, out: file } => backup_cmd::person_data(&open(cli)?, id, file, out)?,
         Command::History { id } => {
             let h = open(cli)?.history(id)?;
             out.record(&serde_json::to_value(h).unwrap_or(Value::Null));

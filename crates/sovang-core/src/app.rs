@@ -2,6 +2,7 @@
 //! The shell's commands are thin calls into this, so the first-run and settings rules live
 //! here and are tested without a window.
 
+mod backup;
 mod history;
 mod report;
 mod review;
@@ -44,6 +45,8 @@ pub struct AppStatus {
     pub years: Vec<i32>,
     /// Set when this PC's clock is implausible: the window shows it as a banner.
     pub clock_warning: Option<ClockWarning>,
+    /// Set when the last good backup is older than a week (or there is none): a banner too.
+    pub backup_warning: Option<crate::error::Message>,
 }
 
 /// The first-run wizard's answers.
@@ -178,6 +181,7 @@ impl App {
             campaign_id: PRESET_CAMPAIGN_ID.into(),
             years: (from..=to).rev().collect(),
             clock_warning: self.clock_warning(),
+            backup_warning: self.backup_warning(),
         }
     }
 

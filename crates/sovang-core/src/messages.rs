@@ -359,6 +359,23 @@ const ALL: &[Code] = &[
     Code::Storage,
 ];
 
+/// The banner shown when the last good backup is older than `days` days (or there is none).
+pub fn backup_stale(last: Option<&str>, days: i64) -> (String, String) {
+    match last.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()) {
+        Some(at) => {
+            let day = (at + chrono::Duration::hours(7)).format("%d/%m/%Y");
+            (
+                format!("Bản sao lưu tốt gần nhất là ngày {day}, đã quá {days} ngày: hãy sao lưu ngay (Cài đặt → Sao lưu)."),
+                format!("The last good backup is from {day}, more than {days} days ago: back up now (Settings → Backups)."),
+            )
+        }
+        None => (
+            "Chưa có bản sao lưu nào: hãy sao lưu ngay (Cài đặt → Sao lưu).".into(),
+            "There is no backup yet: back up now (Settings → Backups).".into(),
+        ),
+    }
+}
+
 /// A kind's name as users call it, (Vietnamese, English).
 pub fn kind_label(kind: crate::records::Kind) -> (&'static str, &'static str) {
     use crate::records::Kind as K;

@@ -331,7 +331,20 @@ fn write(
         let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
         // All pages in one step: one read transaction, so the copy is one moment's state
         // (in steps, a write by the app in between would start the copy over).
-        backup.run_to_completion(-1, std::time::Duration::ZERO, None)?;
+        let mut waits = 0;
+        loop {
+            use rusqlite::backup::StepResult;
+            match backup.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                // A writer holding the lock past the busy timeout, 20 times: give up.
+                _ if waits == 20 => return Err(Error::plain(Code::DatabaseInUse, "backup")),
+                _ => {
+                    waits += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            }
+        }
     }
     let conn = read_only(&copy)?;
     let problems = integrity(&conn)?;

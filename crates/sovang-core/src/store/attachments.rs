@@ -14,6 +14,20 @@ use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 
+/// An attachment taken off its record, as the trash lists it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DetachedAttachment {
+    pub id: String,
+    pub record_kind: Kind,
+    pub record_id: String,
+    pub record_title: String,
+    pub file_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+    pub detached_at: String,
+}
+
 /// The file types an attachment may have: what `sniff_mime` recognizes.
 pub(crate) const ALLOWED_MIMES: [&str; 5] = [JPEG, PNG, GIF, WEBP, PDF];
 const JPEG: &str = "image/jpeg";
@@ -244,6 +258,44 @@ impl Store {
         let shas = std::collections::BTreeSet::from([sha]);
         super::erase::delete_unused_files(&self.conn, self.data_dir(), &shas)?;
         self.get(kind, &record_id)
+    }
+
+    /// Attachments taken off their records, newest first (the trash's to erase for good):
+    /// only this installation's scope, at most `MAX_PAGE`.
+    pub fn detached_attachments(&self) -> Result<Vec<DetachedAttachment>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, record_kind, record_id, file_name, size, deleted_at, unit FROM attachments \
+             WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([super::MAX_PAGE as i64], |r| {
+            Ok((
+                DetachedAttachment {
+                    id: r.get(0)?,
+                    record_kind: Kind::parse(&r.get::<_, String>(1)?).unwrap_or(Kind::Person),
+                    record_id: r.get(2)?,
+                    record_title: String::new(),
+                    file_name: r.get(3)?,
+                    size: r.get::<_, i64>(4)? as u64,
+                    detached_at: r.get(5)?,
+                },
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut a, unit) = row?;
+            if !self.scope.contains(&unit) {
+                continue;
+            }
+            let sql = format!("SELECT title FROM {} WHERE id = ?1", a.record_kind.table());
+            a.record_title = self
+                .conn
+                .query_row(&sql, [&a.record_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default();
+            out.push(a);
+        }
+        Ok(out)
     }
 
     pub fn attachment(&self, id: &str) -> Result<Value> {

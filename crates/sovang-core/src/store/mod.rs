@@ -30,7 +30,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use attachments::sniff_mime;
+pub use attachments::{sniff_mime, DetachedAttachment};
 pub use audit_chain::BrokenLink;
 pub use backups::BackupStatus;
 pub use check::Problem;

@@ -5,6 +5,7 @@
 use super::apply::{Applier, Outcome};
 use super::authority::{check_version, Versions};
 use crate::error::{Code, Error, Result};
+use crate::records::Kind;
 use crate::store::erase::{self, Stamp, WireErasure, ATTACHMENT_KIND};
 
 /// The kinds an erasure may name: a person and what hangs on them, or an attachment.
@@ -19,6 +20,17 @@ const ERASABLE: [&str; 7] = [
 ];
 
 impl Applier<'_, '_> {
+    /// Whether any record or attachment here has this id.
+    fn id_taken(&self, id: &str) -> Result<bool> {
+        for table in Kind::ALL.iter().map(|k| k.table()).chain(["attachments"]) {
+            let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)");
+            if self.tx.prepare_cached(&sql)?.query_row([id], |r| r.get(0))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     pub(super) fn apply_erasure(&mut self, m: WireErasure) -> Result<Outcome> {
         let reject = |ap: &mut Self, e: Error| {
             ap.report.reject("erasure", &m.id, e);
@@ -49,9 +61,12 @@ impl Applier<'_, '_> {
             Some(erase::Item::Attachment { .. }) => Some(ATTACHMENT_KIND),
             None => None,
         };
-        if stored_kind.is_some_and(|k| k != m.kind)
-            || items.iter().any(|i| !self.scope.contains(i.unit()))
-        {
+        let kept_as_other = match stored_kind {
+            Some(k) => k != m.kind,
+            // Nothing of that kind here: a record of another kind with this id is not it.
+            None => self.id_taken(&m.id)?,
+        };
+        if kept_as_other || items.iter().any(|i| !self.scope.contains(i.unit())) {
             return reject(self, Error::plain(Code::ErasureRefused, &m.id));
         }
         let stamp = Stamp {
@@ -76,7 +91,6 @@ impl Applier<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::Kind;
 
     #[test]
     fn only_a_person_and_what_hangs_on_them_or_an_attachment_can_be_erased() {
