@@ -55,7 +55,12 @@ fn line(b: &BackupInfo) -> String {
     )
 }
 
-pub fn run(cli_dir: &Path, open: impl Fn() -> Result<Store, Error>, cmd: &BackupCmd, out: &Out) -> Result<ExitCode, Error> {
+pub fn run(
+    cli_dir: &Path,
+    open: impl Fn() -> Result<Store, Error>,
+    cmd: &BackupCmd,
+    out: &Out,
+) -> Result<ExitCode, Error> {
     match cmd {
         BackupCmd::Create => {
             let c = open()?.backup(Reason::Manual)?;
@@ -76,8 +81,16 @@ pub fn run(cli_dir: &Path, open: impl Fn() -> Result<Store, Error>, cmd: &Backup
             let none = list.is_empty();
             out.value(
                 &serde_json::to_value(&list).unwrap_or(Value::Null),
-                &if none { "Chưa có bản sao lưu nào".into() } else { text.join("\n") },
-                &if none { "No backups yet".into() } else { text.join("\n") },
+                &if none {
+                    "Chưa có bản sao lưu nào".into()
+                } else {
+                    text.join("\n")
+                },
+                &if none {
+                    "No backups yet".into()
+                } else {
+                    text.join("\n")
+                },
             );
         }
         BackupCmd::Verify { id } => {
@@ -128,7 +141,11 @@ pub fn run(cli_dir: &Path, open: impl Fn() -> Result<Store, Error>, cmd: &Backup
             let mut s = BackupSettings::load(dir);
             if let Some(m) = mirror {
                 if !m.is_dir() {
-                    return Err(Error::field_arg(Code::InvalidValue, "mirror", &m.display().to_string()));
+                    return Err(Error::field_arg(
+                        Code::InvalidValue,
+                        "mirror",
+                        &m.display().to_string(),
+                    ));
                 }
                 s.mirror = Some(m.clone());
             }
@@ -139,11 +156,21 @@ pub fn run(cli_dir: &Path, open: impl Fn() -> Result<Store, Error>, cmd: &Backup
                 s.automatic = a == "on";
             }
             s.save(dir)?;
-            let where_ = s.mirror.as_ref().map(|m| m.display().to_string()).unwrap_or("—".into());
+            let where_ = s
+                .mirror
+                .as_ref()
+                .map(|m| m.display().to_string())
+                .unwrap_or("—".into());
             out.value(
                 &serde_json::to_value(&s).unwrap_or(Value::Null),
-                &format!("Tự động hằng ngày: {}; thư mục thứ hai: {where_}", if s.automatic { "bật" } else { "tắt" }),
-                &format!("Automatic daily: {}; second folder: {where_}", if s.automatic { "on" } else { "off" }),
+                &format!(
+                    "Tự động hằng ngày: {}; thư mục thứ hai: {where_}",
+                    if s.automatic { "bật" } else { "tắt" }
+                ),
+                &format!(
+                    "Automatic daily: {}; second folder: {where_}",
+                    if s.automatic { "on" } else { "off" }
+                ),
             );
         }
     }

@@ -550,12 +550,16 @@ fn run(cli: &Cli, out: &Out) -> Result<ExitCode, Error> {
             let dir = paths::data_dir(cli.data_dir.clone());
             return backup_cmd::run(&dir, || open(cli), cmd, out);
         }
-        Command::Purge { kind, id, yes } => backup_cmd::purge(&mut open(cli)?, kind, id, *yes, out)?,
+        Command::Purge { kind, id, yes } => {
+            backup_cmd::purge(&mut open(cli)?, kind, id, *yes, out)?
+        }
         Command::Detach { id } => {
             let v = open(cli)?.detach(id)?;
             out.record(&v);
         }
-        Command::PersonData { id, out: file } => backup_cmd::person_data(&open(cli)?, id, file, out)?,
+        Command::PersonData { id, out: file } => {
+            backup_cmd::person_data(&open(cli)?, id, file, out)?
+        }
         Command::History { id } => {
             let h = open(cli)?.history(id)?;
             out.record(&serde_json::to_value(h).unwrap_or(Value::Null));

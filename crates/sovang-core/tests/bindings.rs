@@ -24,6 +24,9 @@ use sovang_core::store::{
 };
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
+use sovang_core::backup::{BackupSettings, Created, RestoreReport, VerifyReport};
+use sovang_core::sheets::PersonDataReport;
+use sovang_core::store::{BackupStatus, DetachedAttachment, PurgeReport};
 use ts_rs::{Config, TS};
 
 fn render(dir: &Path) {
@@ -33,6 +36,14 @@ fn render(dir: &Path) {
     }
     export!(
         AppStatus,
+        BackupStatus,
+        BackupSettings,
+        Created,
+        RestoreReport,
+        VerifyReport,
+        PurgeReport,
+        PersonDataReport,
+        DetachedAttachment,
         PeriodReport,
         TargetGrid,
         ReportHeading,

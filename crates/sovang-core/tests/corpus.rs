@@ -849,6 +849,8 @@ fn parses(kind: &str, line: &str) -> bool {
     use sovang_core::sync::wire::{WireAttachment, WireRecord};
     if kind == "attachment" {
         serde_json::from_str::<WireAttachment>(line).is_ok()
+    } else if kind == sovang_core::sync::ERASURE {
+        serde_json::from_str::<sovang_core::store::WireErasure>(line).is_ok()
     } else {
         serde_json::from_str::<WireRecord>(line).is_ok()
     }

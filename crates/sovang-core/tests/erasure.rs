@@ -6,7 +6,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, entry_json, fixture, id, trust_both, version_at, Fixture, Forger, FIXTURE_MS};
+use common::{
+    copy_dir, entry_json, fixture, id, trust_both, version_at, Fixture, Forger, FIXTURE_MS,
+};
 use serde_json::json;
 use sovang_core::backup::Reason;
 use sovang_core::store::{ExportOptions, ImportOptions, ImportReport};
@@ -29,7 +31,10 @@ fn someone(f: &mut Fixture, unit: &str) -> (String, String) {
     let person = id(&p);
     let e = f
         .store
-        .put(Kind::Entry, entry_json(unit, &person, "Hiến máu tình nguyện"))
+        .put(
+            Kind::Entry,
+            entry_json(unit, &person, "Hiến máu tình nguyện"),
+        )
         .unwrap();
     let photo = f.dir.path().join("anh-the.png");
     std::fs::write(&photo, PHOTO).unwrap();
@@ -64,7 +69,11 @@ fn traces(files: &[PathBuf]) -> Vec<String> {
     let mut found = Vec::new();
     for f in files {
         let bytes = std::fs::read(f).unwrap();
-        for (what, needle) in [("name", NAME.as_bytes()), ("phone", PHONE.as_bytes()), ("photo", PHOTO)] {
+        for (what, needle) in [
+            ("name", NAME.as_bytes()),
+            ("phone", PHONE.as_bytes()),
+            ("photo", PHOTO),
+        ] {
             if contains(&bytes, needle) {
                 found.push(format!("{what} in {}", f.display()));
             }
@@ -94,7 +103,9 @@ fn a_purged_person_leaves_no_trace_in_the_data_folder() {
     f.store
         .put(Kind::Person, json!({"id": person, "phone": "0987000111"}))
         .unwrap(); // an edit leaves the old value in freed space: it must go too
-    f.store.put(Kind::Person, json!({"id": person, "phone": PHONE})).unwrap();
+    f.store
+        .put(Kind::Person, json!({"id": person, "phone": PHONE}))
+        .unwrap();
     let before = f.store.backup(Reason::Manual).unwrap().backup.id;
 
     let refused = f.store.purge("person", &person).unwrap_err();
@@ -103,13 +114,26 @@ fn a_purged_person_leaves_no_trace_in_the_data_folder() {
         Code::PurgeNotInTrash,
         "a live person is not erased: the trash comes first"
     );
-    assert!(f.store.get(Kind::Person, &person).is_ok(), "a refused purge changes nothing");
+    assert!(
+        f.store.get(Kind::Person, &person).is_ok(),
+        "a refused purge changes nothing"
+    );
 
     f.store.delete(Kind::Person, &person).unwrap();
     let r = f.store.purge("person", &person).unwrap();
-    assert_eq!((r.records, r.attachments, r.files), (2, 1, 1), "the person, the entry and the photo: {r:?}");
-    assert_eq!(f.store.get(Kind::Person, &person).unwrap_err().code, Code::NotFound);
-    assert_eq!(f.store.get(Kind::Entry, &entry).unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        (r.records, r.attachments, r.files),
+        (2, 1, 1),
+        "the person, the entry and the photo: {r:?}"
+    );
+    assert_eq!(
+        f.store.get(Kind::Person, &person).unwrap_err().code,
+        Code::NotFound
+    );
+    assert_eq!(
+        f.store.get(Kind::Entry, &entry).unwrap_err().code,
+        Code::NotFound
+    );
     assert_eq!(
         f.store.check().unwrap(),
         vec![],
@@ -120,7 +144,10 @@ fn a_purged_person_leaves_no_trace_in_the_data_folder() {
         history.iter().all(|h| h.changes == json!({})),
         "the audit keeps that things happened, not the values: {history:?}"
     );
-    assert!(history.iter().any(|h| h.action == "erase"), "the erasure itself is in the history");
+    assert!(
+        history.iter().any(|h| h.action == "erase"),
+        "the erasure itself is in the history"
+    );
 
     let after = f.store.backup(Reason::Manual).unwrap().backup.id;
     let bundle = f.dir.path().join("after.sovang");
@@ -129,13 +156,23 @@ fn a_purged_person_leaves_no_trace_in_the_data_folder() {
     let old = [backups.join(&before), backups.join("attachments")];
     let mut files = files_under(f.dir.path(), &old);
     assert!(files.iter().any(|p| p.ends_with("sovang.db")));
-    assert!(files.iter().any(|p| p.starts_with(backups.join(&after))), "the backup made after is read");
+    assert!(
+        files.iter().any(|p| p.starts_with(backups.join(&after))),
+        "the backup made after is read"
+    );
     files.push(bundle);
-    assert_eq!(traces(&files), Vec::<String>::new(), "nothing of the erased person is left");
+    assert_eq!(
+        traces(&files),
+        Vec::<String>::new(),
+        "nothing of the erased person is left"
+    );
 
     let listed = f.store.backups().unwrap();
     let old = listed.iter().find(|b| b.id == before).unwrap();
-    assert!(old.erased_since > 0, "a backup older than the erasure is marked: {old:?}");
+    assert!(
+        old.erased_since > 0,
+        "a backup older than the erasure is marked: {old:?}"
+    );
     let new = listed.iter().find(|b| b.id == after).unwrap();
     assert_eq!(new.erased_since, 0);
 }
@@ -175,23 +212,43 @@ fn an_erasure_reaches_the_city_and_the_erased_records_never_come_back() {
     let second = p.tmp.path().join("second.sovang");
     export(&mut p.ward.store, &second, false);
     let r = import(&mut p.city.store, &second);
-    assert_eq!(r.erased, 3, "the person, the entry and the photo are erased at the city: {r:?}");
+    assert_eq!(
+        r.erased, 3,
+        "the person, the entry and the photo are erased at the city: {r:?}"
+    );
     for (kind, id) in [(Kind::Person, &person), (Kind::Entry, &entry)] {
         assert_eq!(p.city.store.get(kind, id).unwrap_err().code, Code::NotFound);
     }
-    assert!(!p.city.store.attachment_path(&sha).exists(), "the photo's file is gone at the city");
+    assert!(
+        !p.city.store.attachment_path(&sha).exists(),
+        "the photo's file is gone at the city"
+    );
     assert_eq!(p.city.store.check().unwrap(), vec![]);
 
     // The first bundle again (a USB stick found in a drawer): nothing erased comes back.
     let again = import(&mut p.city.store, &first);
     assert_eq!(again.created, 0, "{again:?}");
     assert!(
-        again.rejections.iter().all(|r| r.code == Code::RecordErased) && again.rejected == 3,
+        again
+            .rejections
+            .iter()
+            .all(|r| r.code == Code::RecordErased)
+            && again.rejected == 3,
         "each erased record is refused as erased: {again:?}"
     );
-    assert_eq!(p.city.store.get(Kind::Person, &person).unwrap_err().code, Code::NotFound);
-    let files = files_under(p.city.dir.path(), &[sovang_core::backup::root(p.city.dir.path())]);
-    assert_eq!(traces(&files), Vec::<String>::new(), "nothing is left at the city either");
+    assert_eq!(
+        p.city.store.get(Kind::Person, &person).unwrap_err().code,
+        Code::NotFound
+    );
+    let files = files_under(
+        p.city.dir.path(),
+        &[sovang_core::backup::root(p.city.dir.path())],
+    );
+    assert_eq!(
+        traces(&files),
+        Vec::<String>::new(),
+        "nothing is left at the city either"
+    );
 }
 
 /// An erasure line as a (buggy or hostile) ward would write it.
@@ -220,7 +277,11 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
     .concat();
     let bundle = ward.bundle(dir.path(), "hostile", &[("erasure", lines)], &[]);
     let r = import(&mut city.store, &bundle);
-    let codes: Vec<(String, Code)> = r.rejections.iter().map(|x| (x.id.clone(), x.code)).collect();
+    let codes: Vec<(String, Code)> = r
+        .rejections
+        .iter()
+        .map(|x| (x.id.clone(), x.code))
+        .collect();
     assert!(
         codes.contains(&(city_person.clone(), Code::ErasureRefused)),
         "the city's person is not the ward's, whatever unit the marker claims: {codes:?}"
@@ -237,9 +298,15 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
         codes.contains(&(ward_person.clone(), Code::ErasureRefused)),
         "a marker whose kind is not the record's is refused: {codes:?}"
     );
-    assert!(city.store.get(Kind::Person, &city_person).is_ok(), "the city's person stays");
+    assert!(
+        city.store.get(Kind::Person, &city_person).is_ok(),
+        "the city's person stays"
+    );
     assert_eq!(r.erased, 1, "the ward may erase its own person: {r:?}");
-    assert_eq!(city.store.get(Kind::Person, &ward_person).unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        city.store.get(Kind::Person, &ward_person).unwrap_err().code,
+        Code::NotFound
+    );
     assert_eq!(city.store.check().unwrap(), vec![]);
 }
 
@@ -251,15 +318,26 @@ fn a_marker_for_a_record_not_here_yet_stops_only_what_its_unit_could_erase() {
     // The ward hears of an erasure before the records: one of its own unit, one the city's.
     let own = uuid::Uuid::now_v7().to_string();
     let citys = common::person(&mut p.city.store, "Trịnh Văn Bình", "01");
-    let lines = [marker(&own, "person", "00070"), marker(&citys, "person", "00070")].concat();
+    let lines = [
+        marker(&own, "person", "00070"),
+        marker(&citys, "person", "00070"),
+    ]
+    .concat();
     let early = hostile.bundle(p.tmp.path(), "early", &[("erasure", lines)], &[]);
-    assert_eq!(import(&mut p.ward.store, &early).erased, 2, "kept: the records may come later");
+    assert_eq!(
+        import(&mut p.ward.store, &early).erased,
+        2,
+        "kept: the records may come later"
+    );
     let down = p.tmp.path().join("down.sovang");
     let opts = ExportOptions {
         to: Some("00070".into()),
         ..Default::default()
     };
-    p.city.store.export_bundle(&down, &opts, &mut |_| {}).unwrap();
+    p.city
+        .store
+        .export_bundle(&down, &opts, &mut |_| {})
+        .unwrap();
     import(&mut p.ward.store, &down);
     assert!(
         p.ward.store.get(Kind::Person, &citys).is_ok(),
@@ -282,21 +360,41 @@ fn an_attachment_taken_off_loses_its_file_once_no_record_uses_it() {
     import(&mut p.city.store, &b1);
 
     p.ward.store.detach(on_a["id"].as_str().unwrap()).unwrap();
-    assert!(p.ward.store.attachment_path(&sha).exists(), "the other person still uses the file");
-    let again = p.ward.store.detach(on_a["id"].as_str().unwrap()).unwrap_err();
+    assert!(
+        p.ward.store.attachment_path(&sha).exists(),
+        "the other person still uses the file"
+    );
+    let again = p
+        .ward
+        .store
+        .detach(on_a["id"].as_str().unwrap())
+        .unwrap_err();
     assert_eq!(again.code, Code::AlreadyDeleted);
     p.ward.store.detach(on_b["id"].as_str().unwrap()).unwrap();
-    assert!(!p.ward.store.attachment_path(&sha).exists(), "no record uses it: the file is gone");
+    assert!(
+        !p.ward.store.attachment_path(&sha).exists(),
+        "no record uses it: the file is gone"
+    );
     let history = p.ward.store.history(&a).unwrap();
     assert!(history.iter().any(|h| h.action == "detach"), "{history:?}");
-    assert_eq!(p.ward.store.get(Kind::Person, &a).unwrap()["attachments"], json!([]));
+    assert_eq!(
+        p.ward.store.get(Kind::Person, &a).unwrap()["attachments"],
+        json!([])
+    );
     let listed = p.ward.store.detached_attachments().unwrap();
-    assert_eq!(listed.len(), 2, "both wait in the trash to be erased for good");
+    assert_eq!(
+        listed.len(),
+        2,
+        "both wait in the trash to be erased for good"
+    );
 
     let b2 = p.tmp.path().join("b2.sovang");
     export(&mut p.ward.store, &b2, false);
     import(&mut p.city.store, &b2);
-    assert!(!p.city.store.attachment_path(&sha).exists(), "taken off at the city too");
+    assert!(
+        !p.city.store.attachment_path(&sha).exists(),
+        "taken off at the city too"
+    );
 
     // Erasing one of them for good removes its row (its file name) everywhere.
     let aid = on_a["id"].as_str().unwrap();
@@ -315,12 +413,21 @@ fn check_names_the_first_broken_link_of_the_audit_chain() {
     let mut f = fixture("00070");
     for i in 0..4 {
         let p = common::person(&mut f.store, &format!("Người {i}"), "00070");
-        f.store.put(Kind::Person, json!({"id": p, "phone": "0900000000"})).unwrap();
+        f.store
+            .put(Kind::Person, json!({"id": p, "phone": "0900000000"}))
+            .unwrap();
     }
     assert_eq!(f.store.check().unwrap(), vec![]);
     let rows: Vec<i64> = {
-        let mut stmt = f.store.connection().prepare("SELECT seq FROM audit ORDER BY seq").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        let mut stmt = f
+            .store
+            .connection()
+            .prepare("SELECT seq FROM audit ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     assert!(rows.len() >= 4, "each edit is an audit row: {rows:?}");
     let dir = f.dir.path().to_owned();
@@ -349,12 +456,16 @@ fn check_names_the_first_broken_link_of_the_audit_chain() {
     };
     let second = rows[1];
     assert_eq!(
-        variant(&format!("UPDATE audit SET changes = '{{\"phone\":[\"1\",\"2\"]}}' WHERE seq = {second}")),
+        variant(&format!(
+            "UPDATE audit SET changes = '{{\"phone\":[\"1\",\"2\"]}}' WHERE seq = {second}"
+        )),
         [format!("row {second}: changes")],
         "a value changed in place"
     );
     assert_eq!(
-        variant(&format!("UPDATE audit SET actor = 'Ai đó' WHERE seq = {second}")),
+        variant(&format!(
+            "UPDATE audit SET actor = 'Ai đó' WHERE seq = {second}"
+        )),
         [format!("row {second}: hash")],
         "who did it changed"
     );
@@ -364,7 +475,9 @@ fn check_names_the_first_broken_link_of_the_audit_chain() {
         "a row removed: the next one names what is missing"
     );
     assert_eq!(
-        variant(&format!("UPDATE audit SET changes = '{{}}', salt = NULL WHERE seq = {second}")),
+        variant(&format!(
+            "UPDATE audit SET changes = '{{}}', salt = NULL WHERE seq = {second}"
+        )),
         [format!("row {second}: blanked")],
         "values removed with no erasure to explain it"
     );
@@ -388,11 +501,16 @@ fn rows_written_before_the_chain_are_chained_when_the_store_opens() {
     let dir = f.dir.path().to_owned();
     let clock = f.clock.clone();
     drop(f.store);
-    common::edit_database(&dir, "UPDATE audit SET salt = NULL, changes_hash = NULL, prev_hash = NULL, hash = NULL");
+    common::edit_database(
+        &dir,
+        "UPDATE audit SET salt = NULL, changes_hash = NULL, prev_hash = NULL, hash = NULL",
+    );
     let store = Store::open(&dir, clock).unwrap();
     let unchained: i64 = store
         .connection()
-        .query_row("SELECT count(*) FROM audit WHERE hash IS NULL", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM audit WHERE hash IS NULL", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(unchained, 0, "every row is chained once the store is open");
     assert_eq!(store.check().unwrap(), vec![]);

@@ -48,10 +48,18 @@ impl App {
         restored
     }
 
-    pub fn set_backup_settings(&mut self, automatic: bool, mirror: Option<PathBuf>) -> Result<BackupStatus> {
+    pub fn set_backup_settings(
+        &mut self,
+        automatic: bool,
+        mirror: Option<PathBuf>,
+    ) -> Result<BackupStatus> {
         if let Some(m) = &mirror {
             if !m.is_dir() {
-                return Err(Error::field_arg(Code::InvalidValue, "mirror", &m.display().to_string()));
+                return Err(Error::field_arg(
+                    Code::InvalidValue,
+                    "mirror",
+                    &m.display().to_string(),
+                ));
             }
         }
         let dir = self.data_dir();

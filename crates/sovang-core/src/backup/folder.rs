@@ -101,7 +101,10 @@ pub(super) fn read_manifest(dir: &Path) -> Result<Manifest> {
     let m: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| Error::plain(Code::BackupDamaged, &e.to_string()))?;
     if m.format != FORMAT || dir.file_name().is_none_or(|n| *n != *m.id) {
-        return Err(Error::plain(Code::BackupDamaged, &path.display().to_string()));
+        return Err(Error::plain(
+            Code::BackupDamaged,
+            &path.display().to_string(),
+        ));
     }
     Ok(m)
 }
@@ -153,7 +156,9 @@ pub(super) fn check(root: &Path, m: &Manifest) -> Vec<String> {
                 Err(e) => problems.push(e.message.en),
             }
         }
-        Ok(_) => problems.push(format!("{DB_FILE}: its content changed since it was written")),
+        Ok(_) => problems.push(format!(
+            "{DB_FILE}: its content changed since it was written"
+        )),
         Err(e) => problems.push(e.message.en),
     }
     for sha in &m.attachments {

@@ -191,7 +191,9 @@ fn integrity(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// What a copy of the database holds, read from the copy.
-fn describe(conn: &Connection) -> Result<(u64, Vec<String>, i64, Option<AuditHead>, String, String)> {
+fn describe(
+    conn: &Connection,
+) -> Result<(u64, Vec<String>, i64, Option<AuditHead>, String, String)> {
     let meta = |key: &str| -> Result<String> {
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -200,9 +202,14 @@ fn describe(conn: &Connection) -> Result<(u64, Vec<String>, i64, Option<AuditHea
     };
     let mut records = 0u64;
     for kind in crate::records::Kind::ALL {
-        let sql = format!("SELECT count(*) FROM {} WHERE deleted_at IS NULL", kind.table());
+        let sql = format!(
+            "SELECT count(*) FROM {} WHERE deleted_at IS NULL",
+            kind.table()
+        );
         // A database from before a kind existed (a backup before a migration) lacks its table.
-        records += conn.query_row(&sql, [], |r| r.get::<_, u64>(0)).unwrap_or(0);
+        records += conn
+            .query_row(&sql, [], |r| r.get::<_, u64>(0))
+            .unwrap_or(0);
     }
     let mut stmt = conn.prepare(
         "SELECT DISTINCT sha256 FROM attachments WHERE deleted_at IS NULL ORDER BY sha256",
@@ -215,11 +222,23 @@ fn describe(conn: &Connection) -> Result<(u64, Vec<String>, i64, Option<AuditHea
         .query_row(
             "SELECT seq, hash FROM audit WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
             [],
-            |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)? }),
+            |r| {
+                Ok(AuditHead {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
         )
         .optional()
         .unwrap_or(None);
-    Ok((records, shas, change_seq, head, meta("installation_id")?, meta("unit")?))
+    Ok((
+        records,
+        shas,
+        change_seq,
+        head,
+        meta("installation_id")?,
+        meta("unit")?,
+    ))
 }
 
 /// Copies `from` to `to` through a temporary file, checking its content hash on the way.
@@ -249,7 +268,10 @@ fn copy_checked(from: &Path, to: &Path, sha: &str) -> Result<()> {
         Ok(true) => std::fs::rename(&tmp, to).map_err(io_err(to)),
         Ok(false) => {
             let _ = std::fs::remove_file(&tmp);
-            Err(Error::plain(Code::BackupDamaged, &from.display().to_string()))
+            Err(Error::plain(
+                Code::BackupDamaged,
+                &from.display().to_string(),
+            ))
         }
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -276,7 +298,10 @@ pub fn create(data_dir: &Path, reason: Reason, clock: &dyn Clock) -> Result<Crea
     let started = std::time::Instant::now();
     let db = data_dir.join(DB_FILE);
     if !db.exists() {
-        return Err(Error::plain(Code::NotInitialized, &data_dir.display().to_string()));
+        return Err(Error::plain(
+            Code::NotInitialized,
+            &data_dir.display().to_string(),
+        ));
     }
     let now = clock.now();
     let root = root(data_dir);

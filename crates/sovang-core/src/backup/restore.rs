@@ -82,7 +82,11 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
     let result = (|| {
         std::fs::copy(dir.join(id).join(DB_FILE), &staged).map_err(io_err(&staged))?;
         step("prepare");
-        let applied = prepare(&staged, current.exists().then_some(current.as_path()))?;
+        let applied = prepare(
+            data_dir,
+            &staged,
+            current.exists().then_some(current.as_path()),
+        )?;
         step("attachments");
         for sha in &manifest.attachments {
             let target = crate::store::attachment_file(data_dir, sha);
@@ -123,10 +127,8 @@ fn safety(data_dir: &Path, clock: &dyn Clock) -> Result<String> {
         Ok(c) => Ok(c.backup.id),
         Err(e) => {
             tracing::warn!(error = %e, "the current database could not be backed up: its files are kept as they are");
-            let kept = super::root(data_dir).join(format!(
-                "damaged-{}",
-                clock.now().format("%Y%m%d-%H%M%S")
-            ));
+            let kept = super::root(data_dir)
+                .join(format!("damaged-{}", clock.now().format("%Y%m%d-%H%M%S")));
             std::fs::create_dir_all(&kept).map_err(io_err(&kept))?;
             for suffix in ["", "-wal", "-shm"] {
                 let f = data_dir.join(format!("{DB_FILE}{suffix}"));
@@ -142,7 +144,7 @@ fn safety(data_dir: &Path, clock: &dyn Clock) -> Result<String> {
 
 /// Brings the staged copy to this version, applies the erasures the current database has and
 /// it lacks, keeps change numbers and versions moving forward, and checks it.
-fn prepare(staged: &Path, current: Option<&Path>) -> Result<u64> {
+fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64> {
     let mut conn = Connection::open(staged)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // No WAL while staged: the rename must move one complete file.
@@ -156,6 +158,7 @@ fn prepare(staged: &Path, current: Option<&Path>) -> Result<u64> {
             applied = carry_forward(&mut conn, &cur)?;
         }
     }
+    abandon_other_branch(&conn, data_dir)?;
     let problems = integrity(&conn)?;
     let mut fk = conn.prepare("PRAGMA foreign_key_check")?;
     let broken = fk.query_map([], |_| Ok(()))?.count();
@@ -207,12 +210,21 @@ fn carry_forward(conn: &mut Connection, cur: &Connection) -> Result<u64> {
         markers = rows.collect::<rusqlite::Result<_>>()?;
     }
     let meta = |c: &Connection, key: &str| -> Result<Option<String>> {
-        Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(
+            c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?,
+        )
     };
     let tx = conn.transaction()?;
-    let mut applied = 0;
+    let mut new = Vec::new();
     for (m, seq) in &markers {
+        if !erase::is_erased(&tx, &m.id)? {
+            new.push((m, *seq));
+        }
+    }
+    let applied = new.len() as u64;
+    for (m, seq) in new {
+        // An earlier marker's cascade may have covered it already.
         if erase::is_erased(&tx, &m.id)? {
             continue;
         }
@@ -220,16 +232,17 @@ fn carry_forward(conn: &mut Connection, cur: &Connection) -> Result<u64> {
             at: &m.erased_at,
             by: &m.erased_by,
             version: &m.version,
-            seq: *seq,
+            seq,
             via: None,
         };
         let items = erase::what_goes(&tx, &m.kind, &m.id)?;
         erase::mark(&tx, m, &stamp)?;
-        let shas = erase::erase(&tx, &items, &stamp)?;
-        drop(shas); // the files go with the current database's own erasure, already done
-        applied += 1;
+        // The files went with the current database's own erasure.
+        erase::erase(&tx, &items, &stamp)?;
     }
-    let seq_now: i64 = meta(cur, "change_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let seq_now: i64 = meta(cur, "change_seq")?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     tx.execute(
         "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'change_seq'",
         params![seq_now],
@@ -244,6 +257,36 @@ fn carry_forward(conn: &mut Connection, cur: &Connection) -> Result<u64> {
     Ok(applied)
 }
 
+/// The backups taken after the one restored recorded audit rows the restored database does
+/// not have: that history was left behind, and `check` no longer looks for it.
+fn abandon_other_branch(conn: &Connection, data_dir: &Path) -> Result<()> {
+    let mut abandoned: Vec<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'abandoned_backups'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    for (id, seq, hash) in super::audit_anchors(data_dir) {
+        let here: Option<String> = conn
+            .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if here.as_deref() != Some(hash.as_str()) && !abandoned.contains(&id) {
+            abandoned.push(id);
+        }
+    }
+    let json = serde_json::to_string(&abandoned).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('abandoned_backups', ?1) \
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [json],
+    )?;
+    Ok(())
+}
+
 /// Folds the current database's WAL into it and makes sure no other process has it open:
 /// after this, the file alone is the old state, and the rename replaces all of it.
 fn release(current: &Path) -> Result<()> {
@@ -256,7 +299,10 @@ fn release(current: &Path) -> Result<()> {
     // SQLite deletes the WAL when its last connection closes: one still there is another
     // process's, and replacing the database under it would corrupt both.
     if wal.exists() {
-        return Err(Error::plain(Code::DatabaseInUse, &current.display().to_string()));
+        return Err(Error::plain(
+            Code::DatabaseInUse,
+            &current.display().to_string(),
+        ));
     }
     let shm = current.with_file_name(format!("{DB_FILE}-shm"));
     let _ = std::fs::remove_file(shm);

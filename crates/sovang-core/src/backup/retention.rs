@@ -43,7 +43,9 @@ pub fn to_delete(backups: &[Dated]) -> BTreeSet<String> {
             let w = local(b).iso_week();
             w.year() as i64 * 100 + w.week() as i64
         }),
-        (MONTHS, &|b| local(b).year() as i64 * 100 + local(b).month() as i64),
+        (MONTHS, &|b| {
+            local(b).year() as i64 * 100 + local(b).month() as i64
+        }),
     ];
     for (count, bucket) in buckets {
         let mut seen = Vec::new();

@@ -81,13 +81,20 @@ pub fn write_person_data(store: &Store, id: &str, out: &Path) -> Result<PersonDa
     let bold = Format::new().set_bold().set_font_name(FONT);
     let plain = Format::new().set_font_name(FONT).set_text_wrap();
 
-    let sheet = book.add_worksheet().set_name("Thông tin").map_err(xlsx_err)?;
+    let sheet = book
+        .add_worksheet()
+        .set_name("Thông tin")
+        .map_err(xlsx_err)?;
     header(sheet, &bold, &["Trường (Field)", "Giá trị (Value)"])?;
     let mut row = 1u32;
     for (k, v) in person["data"].as_object().into_iter().flatten() {
         let name = super::columns::column(Kind::Person, k).map_or(k.as_str(), |c| c.label);
-        sheet.write_string_with_format(row, 0, name, &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(row, 1, cell(v), &plain).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(row, 0, name, &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(row, 1, cell(v), &plain)
+            .map_err(xlsx_err)?;
         row += 1;
     }
 
@@ -99,56 +106,114 @@ pub fn write_person_data(store: &Store, id: &str, out: &Path) -> Result<PersonDa
         })
         .rev()
         .collect();
-    let sheet = book.add_worksheet().set_name("Hồ sơ liên quan").map_err(xlsx_err)?;
-    header(sheet, &bold, &["Loại (Kind)", "Mã (Id)", "Tiêu đề (Title)", "Dữ liệu (Data)"])?;
+    let sheet = book
+        .add_worksheet()
+        .set_name("Hồ sơ liên quan")
+        .map_err(xlsx_err)?;
+    header(
+        sheet,
+        &bold,
+        &[
+            "Loại (Kind)",
+            "Mã (Id)",
+            "Tiêu đề (Title)",
+            "Dữ liệu (Data)",
+        ],
+    )?;
     for (i, (kind, rid)) in records.iter().enumerate() {
         let rec = store.get(*kind, rid)?;
         let r = i as u32 + 1;
-        sheet.write_string_with_format(r, 0, label(*kind), &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(r, 1, *rid, &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(r, 2, cell(&rec["title"]), &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(r, 3, rec["data"].to_string(), &plain).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 0, label(*kind), &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 1, *rid, &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 2, cell(&rec["title"]), &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 3, rec["data"].to_string(), &plain)
+            .map_err(xlsx_err)?;
     }
 
     let sheet = book.add_worksheet().set_name("Lịch sử").map_err(xlsx_err)?;
     header(
         sheet,
         &bold,
-        &["Thời gian (When)", "Người thực hiện (Who)", "Thao tác (Action)", "Hồ sơ (Record)", "Thay đổi (Changes)"],
+        &[
+            "Thời gian (When)",
+            "Người thực hiện (Who)",
+            "Thao tác (Action)",
+            "Hồ sơ (Record)",
+            "Thay đổi (Changes)",
+        ],
     )?;
     let mut history_rows = 0u64;
     for (kind, rid) in &records {
         for h in store.history(rid)? {
             history_rows += 1;
             let r = history_rows as u32;
-            sheet.write_string_with_format(r, 0, &h.at, &plain).map_err(xlsx_err)?;
-            sheet.write_string_with_format(r, 1, &h.actor, &plain).map_err(xlsx_err)?;
-            sheet.write_string_with_format(r, 2, &h.action, &plain).map_err(xlsx_err)?;
+            sheet
+                .write_string_with_format(r, 0, &h.at, &plain)
+                .map_err(xlsx_err)?;
+            sheet
+                .write_string_with_format(r, 1, &h.actor, &plain)
+                .map_err(xlsx_err)?;
+            sheet
+                .write_string_with_format(r, 2, &h.action, &plain)
+                .map_err(xlsx_err)?;
             let what = format!("{} {rid}", label(*kind));
-            sheet.write_string_with_format(r, 3, what, &plain).map_err(xlsx_err)?;
-            sheet.write_string_with_format(r, 4, h.changes.to_string(), &plain).map_err(xlsx_err)?;
+            sheet
+                .write_string_with_format(r, 3, what, &plain)
+                .map_err(xlsx_err)?;
+            sheet
+                .write_string_with_format(r, 4, h.changes.to_string(), &plain)
+                .map_err(xlsx_err)?;
         }
     }
 
-    let sheet = book.add_worksheet().set_name("Tệp đính kèm").map_err(xlsx_err)?;
+    let sheet = book
+        .add_worksheet()
+        .set_name("Tệp đính kèm")
+        .map_err(xlsx_err)?;
     header(
         sheet,
         &bold,
-        &["Tên tệp (File)", "Trong gói (In the zip)", "Hồ sơ (Record)", "SHA-256"],
+        &[
+            "Tên tệp (File)",
+            "Trong gói (In the zip)",
+            "Hồ sơ (Record)",
+            "SHA-256",
+        ],
     )?;
     let mut files: Vec<(String, String)> = Vec::new();
     for item in &items {
-        let Item::Attachment { id: aid, record_id, sha256, .. } = item else {
+        let Item::Attachment {
+            id: aid,
+            record_id,
+            sha256,
+            ..
+        } = item
+        else {
             continue;
         };
         let a = store.attachment(aid)?;
         let name = a["file_name"].as_str().unwrap_or_default();
         let inner = format!("{FILES}/{}-{}", files.len() + 1, safe_name(name));
         let r = files.len() as u32 + 1;
-        sheet.write_string_with_format(r, 0, name, &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(r, 1, &inner, &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(r, 2, record_id, &plain).map_err(xlsx_err)?;
-        sheet.write_string_with_format(r, 3, sha256, &plain).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 0, name, &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 1, &inner, &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 2, record_id, &plain)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(r, 3, sha256, &plain)
+            .map_err(xlsx_err)?;
         files.push((inner, sha256.clone()));
     }
 

@@ -64,7 +64,11 @@ fn new_salt() -> String {
 }
 
 pub(crate) fn changes_hash(salt: &str, changes: &str) -> String {
-    hex::encode(Sha256::new_with_prefix(salt).chain_update(changes).finalize())
+    hex::encode(
+        Sha256::new_with_prefix(salt)
+            .chain_update(changes)
+            .finalize(),
+    )
 }
 
 fn link_hash(prev: &str, seq: i64, row: &Row, changes_hash: &str) -> String {
@@ -133,11 +137,10 @@ pub(crate) fn append(tx: &Transaction, row: &Row, changes: &str) -> Result<()> {
 
 /// Chains rows written before the chain existed (migration 0012), in their order.
 pub(crate) fn seal_pending(conn: &mut Connection) -> Result<()> {
-    let first: Option<i64> = conn.query_row(
-        "SELECT min(seq) FROM audit WHERE hash IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
+    let first: Option<i64> =
+        conn.query_row("SELECT min(seq) FROM audit WHERE hash IS NULL", [], |r| {
+            r.get(0)
+        })?;
     let Some(first) = first else {
         return Ok(());
     };
@@ -258,7 +261,11 @@ pub(crate) fn blank(tx: &Transaction, record_id: &str) -> Result<()> {
 
 /// Blanks the rows that attached or detached attachment `attachment_id` to `record_id` (they
 /// name its file).
-pub(crate) fn blank_attachment(tx: &Transaction, record_id: &str, attachment_id: &str) -> Result<()> {
+pub(crate) fn blank_attachment(
+    tx: &Transaction,
+    record_id: &str,
+    attachment_id: &str,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE audit SET changes = '{}', salt = NULL WHERE record_id = ?1 \
          AND action IN ('attach', 'detach') AND instr(changes, ?2) > 0",

@@ -203,7 +203,14 @@ impl Store {
         if let Some(b) = super::audit_chain::verify(&self.conn)? {
             add("audit_chain", format!("row {}: {}", b.seq, b.reason));
         }
+        // Backups of a history a restore left behind are not looked for (see `backup::restore`).
+        let abandoned: Vec<String> = super::get_meta(&self.conn, "abandoned_backups")?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
         for (backup, seq, hash) in crate::backup::audit_anchors(self.data_dir()) {
+            if abandoned.contains(&backup) {
+                continue;
+            }
             let here: Option<String> = self
                 .conn
                 .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))

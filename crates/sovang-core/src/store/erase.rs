@@ -301,12 +301,19 @@ impl Store {
                     [id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
-                let record_trashed = self.load_row(Kind::parse(&record_kind)?, record_id)?.deleted;
+                let record_trashed = self
+                    .load_row(Kind::parse(&record_kind)?, record_id)?
+                    .deleted;
                 if !detached && !record_trashed {
                     return Err(Error::plain(Code::PurgeNotInTrash, record_id));
                 }
             }
-            (_, Item::Record { kind: Kind::Person, .. }) => {
+            (
+                _,
+                Item::Record {
+                    kind: Kind::Person, ..
+                },
+            ) => {
                 if !self.load_row(Kind::Person, id)?.deleted {
                     return Err(Error::plain(Code::PurgeNotInTrash, id));
                 }

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use super::erase::WireErasure;
 use super::Store;
 use crate::clock::stamp;
 use crate::error::{Code, Error, Result};
@@ -26,7 +27,6 @@ use crate::sync::identity::KeyId;
 use crate::sync::wire::{
     attachment_from_row, from_row, WireRecord, ATTACHMENT_COLUMNS, RECORD_COLUMNS,
 };
-use super::erase::WireErasure;
 use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, COMMITTEE_ONLY, ERASURE, REFERENCE_VERSION};
 
 #[derive(Debug, Clone, Default)]

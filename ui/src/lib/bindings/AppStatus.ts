@@ -2,6 +2,7 @@
 import type { Campaign } from "./Campaign";
 import type { ClockWarning } from "./ClockWarning";
 import type { Installation } from "./Installation";
+import type { Message } from "./Message";
 import type { Settings } from "./Settings";
 
 /**
@@ -23,4 +24,8 @@ years: Array<number>,
 /**
  * Set when this PC's clock is implausible: the window shows it as a banner.
  */
-clock_warning: ClockWarning | null, };
+clock_warning: ClockWarning | null, 
+/**
+ * Set when the last good backup is older than a week (or there is none): a banner too.
+ */
+backup_warning: Message | null, };

@@ -8,6 +8,10 @@ import type { Rejection } from "./Rejection";
  */
 export type ImportReport = { file: string, bundle_id: string | null, origin_unit: string | null, origin_name: string | null, dry_run: boolean, created: number, updated: number, unchanged: number, conflicts: number, held: number, rejected: number, 
 /**
+ * Records and attachments erased for good by the sender's erasures.
+ */
+erased: number, 
+/**
  * Changes of the sender that have not arrived here (a bundle lost, or still to come).
  */
 gaps: Array<Gap>, 
@@ -18,4 +22,8 @@ released: number,
 /**
  * The first rejections, by record.
  */
-rejections: Array<Rejection>, error: Error | null, };
+rejections: Array<Rejection>, error: Error | null, 
+/**
+ * The backup taken before the import.
+ */
+backup: string | null, };

@@ -11,4 +11,8 @@ source: string, layout: SheetLayout, dry_run: boolean, rows: Array<SheetRow>, ne
 /**
  * People an entries sheet names who were not here yet, created with it.
  */
-people_created: number, };
+people_created: number, 
+/**
+ * The backup taken before the rows were written.
+ */
+backup: string | null, };

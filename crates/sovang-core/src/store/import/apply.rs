@@ -14,12 +14,12 @@ use serde_json::Value;
 use super::super::rows::{linked_with, per_kind_sql, SqlFor, Via};
 use super::attachment::Bytes;
 use super::authority::{check_versions, edits_after_lock, may_send, Versions};
-use crate::store::erase::is_erased;
 use super::held::Waiting;
 use super::ImportReport;
 use crate::collate::VietCollator;
 use crate::error::{Code, Error, Result};
 use crate::records::{self, Campaign, Ctx, Kind, Prepared};
+use crate::store::erase::is_erased;
 use crate::sync::merge::{merge, FieldConflict};
 use crate::sync::wire::{from_row, WireRecord};
 use crate::units::{UnitNode, UnitTree};
@@ -341,7 +341,11 @@ impl<'a, 't> Applier<'a, 't> {
             return Ok(Verdict::Reject(e));
         }
         if self.erased_over(&rec.id, &rec.unit)? {
-            return Ok(Verdict::Reject(Error::field_arg(Code::RecordErased, "id", &rec.id)));
+            return Ok(Verdict::Reject(Error::field_arg(
+                Code::RecordErased,
+                "id",
+                &rec.id,
+            )));
         }
         match check_versions(rec, self.now_ms) {
             Versions::Fine => {}

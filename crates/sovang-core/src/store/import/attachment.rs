@@ -181,7 +181,14 @@ impl Applier<'_, '_> {
                     seq: self.seq,
                     via: Some(&self.via),
                 };
-                audit(self.tx, a.record_kind, &a.record_id, "detach", &meta, &changes)?;
+                audit(
+                    self.tx,
+                    a.record_kind,
+                    &a.record_id,
+                    "detach",
+                    &meta,
+                    &changes,
+                )?;
             }
             return Ok(Outcome::Updated);
         }

@@ -24,7 +24,11 @@ impl Applier<'_, '_> {
     fn id_taken(&self, id: &str) -> Result<bool> {
         for table in Kind::ALL.iter().map(|k| k.table()).chain(["attachments"]) {
             let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)");
-            if self.tx.prepare_cached(&sql)?.query_row([id], |r| r.get(0))? {
+            if self
+                .tx
+                .prepare_cached(&sql)?
+                .query_row([id], |r| r.get(0))?
+            {
                 return Ok(true);
             }
         }
@@ -53,7 +57,10 @@ impl Applier<'_, '_> {
         // The marker's own unit, and every record it removes here, must be the signer's to
         // erase: a unit erases only what it may write.
         if !self.scope.contains(&m.unit) {
-            return reject(self, Error::field_arg(Code::OutOfAuthority, "unit", &m.unit));
+            return reject(
+                self,
+                Error::field_arg(Code::OutOfAuthority, "unit", &m.unit),
+            );
         }
         let items = erase::what_goes(self.tx, &m.kind, &m.id)?;
         let stored_kind = match items.last() {

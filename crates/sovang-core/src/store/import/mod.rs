@@ -26,6 +26,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::erase::WireErasure;
 use super::rows::observe_versions;
 use super::{load_campaigns, load_units, Store};
 use crate::clock::stamp;
@@ -35,7 +36,6 @@ use crate::records::{self, Campaign, Ctx, Kind, Prepared};
 use crate::sync::bundle::{attachment_entry, from_io, Bundle, HashCheck, Limits};
 use crate::sync::identity::{normalize_fingerprint, KeyId, TrustedKey};
 use crate::sync::wire::{WireAttachment, WireRecord};
-use super::erase::WireErasure;
 use crate::sync::{Progress, APPLY_ORDER, ATTACHMENT, ERASURE};
 use crate::units::UnitTree;
 

@@ -1,0 +1,390 @@
+//! Backups: taken with the store open, checked, kept by the rule, copied to a second folder,
+//! and restored, with erasures made since applied again and what was sent on coming back by
+//! sync. A damaged backup is refused and changes nothing.
+
+mod common;
+
+use std::path::Path;
+
+use common::{entry_json, fixture, person, trust_both, Fixture};
+use sovang_core::backup::{self, BackupSettings, Reason};
+use sovang_core::store::{ExportOptions, ImportOptions};
+use sovang_core::{Code, Kind, Store};
+
+fn people(s: &Store) -> i64 {
+    s.connection()
+        .query_row(
+            "SELECT count(*) FROM people WHERE deleted_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Live records of every kind.
+fn live(s: &Store) -> u64 {
+    Kind::ALL
+        .iter()
+        .map(|k| {
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE deleted_at IS NULL",
+                k.table()
+            );
+            s.connection()
+                .query_row(&sql, [], |r| r.get::<_, u64>(0))
+                .unwrap()
+        })
+        .sum()
+}
+
+/// Closes the fixture's store, restores `id`, and opens it again.
+fn restore(f: Fixture, id: &str) -> (Fixture, sovang_core::backup::RestoreReport) {
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    let r = backup::restore(dir.path(), id, clock.as_ref()).expect("the restore must succeed");
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    (Fixture { dir, clock, store }, r)
+}
+
+#[test]
+fn a_backup_is_checked_listed_and_restored_with_its_attachments() {
+    let mut f = fixture("00070");
+    let a = person(&mut f.store, "Nguyễn Văn An", "00070");
+    let photo = f.dir.path().join("the.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nthe-doan-vien").unwrap();
+    let att = f.store.attach(Kind::Person, &a, &photo).unwrap();
+    let sha = att["sha256"].as_str().unwrap().to_owned();
+    let made = f.store.backup(Reason::Manual).unwrap();
+    assert_eq!(
+        made.backup.records,
+        live(&f.store),
+        "the manifest counts the copy's live records"
+    );
+    let b = made.backup.id.clone();
+    let v = f.store.verify_backup(&b).unwrap();
+    assert!(v.ok, "a fresh backup is whole: {v:?}");
+
+    person(&mut f.store, "Nguyễn Văn Bình", "00070");
+    f.store.detach(att["id"].as_str().unwrap()).unwrap();
+    assert!(!f.store.attachment_path(&sha).exists());
+    assert_eq!(people(&f.store), 2);
+    let (f, r) = restore(f, &b);
+    assert_eq!(people(&f.store), 1, "the state of the backup is back");
+    assert!(
+        f.store.attachment_path(&sha).exists(),
+        "with the attachment it had"
+    );
+    assert!(
+        r.safety_backup.is_some(),
+        "what was there before is backed up first"
+    );
+    assert_eq!(f.store.check().unwrap(), vec![]);
+    let list = f.store.backups().unwrap();
+    assert!(
+        list.iter().any(|x| x.reason == Reason::BeforeRestore),
+        "the safety backup is listed: {list:?}"
+    );
+    // And the state before can be had back in turn.
+    let safety = r.safety_backup.unwrap();
+    let (f, _) = restore(f, &safety);
+    assert_eq!(people(&f.store), 2);
+}
+
+#[test]
+fn a_damaged_backup_is_refused_and_changes_nothing() {
+    let mut f = fixture("00070");
+    person(&mut f.store, "Trần Thị Cúc", "00070");
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    person(&mut f.store, "Trần Thị Dung", "00070");
+    let copy = backup::root(f.dir.path()).join(&b).join("sovang.db");
+    let mut bytes = std::fs::read(&copy).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xFF;
+    std::fs::write(&copy, bytes).unwrap();
+    let v = f.store.verify_backup(&b).unwrap();
+    assert!(
+        !v.ok && !v.problems.is_empty(),
+        "a changed byte is found: {v:?}"
+    );
+    let listed = f.store.backups().unwrap();
+    assert_eq!(
+        listed[0].verified.as_ref().map(|v| v.ok),
+        Some(false),
+        "and remembered"
+    );
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
+    assert_eq!(e.code, Code::BackupDamaged);
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    assert_eq!(people(&store), 2, "the current data is untouched");
+    assert!(
+        !backup::list(dir.path())
+            .iter()
+            .any(|x| x.reason == Reason::BeforeRestore),
+        "a refused restore takes no safety backup either"
+    );
+    let missing = backup::restore(dir.path(), "../../etc", clock.as_ref()).unwrap_err();
+    assert_eq!(missing.code, Code::BackupNotFound, "an id is never a path");
+}
+
+#[test]
+fn restoring_a_backup_older_than_an_erasure_erases_again() {
+    let mut f = fixture("00070");
+    let gone = person(&mut f.store, "Vũ Thị Hạnh", "00070");
+    f.store
+        .put(Kind::Entry, entry_json("00070", &gone, "Tiếp sức mùa thi"))
+        .unwrap();
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    f.store.delete(Kind::Person, &gone).unwrap();
+    f.store.purge("person", &gone).unwrap();
+    let old = f
+        .store
+        .backups()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == b)
+        .unwrap();
+    assert_eq!(
+        old.erased_since, 2,
+        "the person and the entry were erased after it"
+    );
+    let (f, r) = restore(f, &b);
+    assert_eq!(r.erasures_applied, 2);
+    assert_eq!(
+        f.store.get(Kind::Person, &gone).unwrap_err().code,
+        Code::NotFound,
+        "what was erased stays erased"
+    );
+    assert_eq!(f.store.check().unwrap(), vec![]);
+}
+
+#[test]
+fn after_a_restore_what_was_sent_on_since_comes_back_by_sync() {
+    let mut ward = fixture("00070");
+    let mut city = fixture("01");
+    trust_both(&mut ward.store, &mut city.store);
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = |s: &mut Store, name: &str, to: Option<&str>| {
+        let out = tmp.path().join(format!("{name}.sovang"));
+        let opts = ExportOptions {
+            to: to.map(str::to_owned),
+            ..Default::default()
+        };
+        s.export_bundle(&out, &opts, &mut |_| {}).unwrap();
+        out
+    };
+    let import = |s: &mut Store, file: &Path| {
+        let r = s.import_bundle(file, ImportOptions::default(), &mut |_| {});
+        assert!(r.error.is_none(), "{r:?}");
+        r
+    };
+    let a = person(&mut ward.store, "Ngô Văn Hải", "00070");
+    let b1 = bundle(&mut ward.store, "b1", Some("01"));
+    import(&mut city.store, &b1);
+    let down1 = bundle(&mut city.store, "down1", Some("00070"));
+    import(&mut ward.store, &down1);
+    let before = ward.store.backup(Reason::Manual).unwrap().backup.id;
+    let later = person(&mut ward.store, "Ngô Văn Hiếu", "00070");
+    let seq_before: i64 = ward
+        .store
+        .connection()
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let b2 = bundle(&mut ward.store, "b2", Some("01"));
+    import(&mut city.store, &b2);
+    let down2 = bundle(&mut city.store, "down2", Some("00070"));
+    import(&mut ward.store, &down2);
+
+    // The ward's disk dies; yesterday's backup comes back.
+    let (mut ward, _) = restore(ward, &before);
+    assert!(ward.store.get(Kind::Person, &a).is_ok());
+    assert_eq!(
+        ward.store.get(Kind::Person, &later).unwrap_err().code,
+        Code::NotFound
+    );
+    let seq_after: i64 = ward
+        .store
+        .connection()
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        seq_after >= seq_before,
+        "change numbers go on from where they were, never reused ({seq_after} < {seq_before})"
+    );
+    // The usual round: the ward's bundle says what it has, the city sends the rest.
+    let up = bundle(&mut ward.store, "up", Some("01"));
+    import(&mut city.store, &up);
+    let back = bundle(&mut city.store, "back", Some("00070"));
+    import(&mut ward.store, &back);
+    assert!(
+        ward.store.get(Kind::Person, &later).is_ok(),
+        "the person made after the backup and sent to the city is back"
+    );
+    assert_eq!(ward.store.check().unwrap(), vec![]);
+}
+
+#[test]
+fn a_second_folder_gets_every_backup_and_can_restore_alone() {
+    let mut f = fixture("00070");
+    let usb = tempfile::tempdir().unwrap();
+    BackupSettings {
+        automatic: true,
+        mirror: Some(usb.path().to_owned()),
+    }
+    .save(f.dir.path())
+    .unwrap();
+    person(&mut f.store, "Đặng Văn Long", "00070");
+    let made = f.store.backup(Reason::Manual).unwrap();
+    assert!(matches!(made.mirror, Some(Ok(()))), "{:?}", made.mirror);
+    assert!(made.backup.mirrored);
+    person(&mut f.store, "Đặng Văn Lâm", "00070");
+    // This PC's backups are lost; the USB stick still has them.
+    std::fs::remove_dir_all(backup::root(f.dir.path())).unwrap();
+    let listed = f.store.backups().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let (f, _) = restore(f, &made.backup.id);
+    assert_eq!(people(&f.store), 1);
+
+    // An unplugged stick: the backup is still made here, and the failure is said.
+    BackupSettings {
+        automatic: true,
+        mirror: Some(usb.path().join("gone").join("deeper")),
+    }
+    .save(f.dir.path())
+    .unwrap();
+    std::fs::write(usb.path().join("gone"), b"a file where a folder should be").unwrap();
+    let made = f.store.backup(Reason::Manual).unwrap();
+    assert!(matches!(made.mirror, Some(Err(_))), "{:?}", made.mirror);
+    assert!(f.store.verify_backup(&made.backup.id).unwrap().ok);
+}
+
+#[test]
+fn imports_and_migrations_are_backed_up_first() {
+    let mut ward = fixture("00070");
+    let mut city = fixture("01");
+    trust_both(&mut ward.store, &mut city.store);
+    person(&mut ward.store, "Lý Thị Mai", "00070");
+    let out = ward.dir.path().join("b.sovang");
+    ward.store
+        .export_bundle(&out, &ExportOptions::default(), &mut |_| {})
+        .unwrap();
+    let dry = city.store.import_bundle(
+        &out,
+        ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+        &mut |_| {},
+    );
+    assert!(
+        dry.backup.is_none(),
+        "a preview changes nothing and needs no backup"
+    );
+    let before = live(&city.store);
+    let r = city
+        .store
+        .import_bundle(&out, ImportOptions::default(), &mut |_| {});
+    let taken = r.backup.expect("an import is backed up first");
+    let listed = city.store.backups().unwrap();
+    let b = listed.iter().find(|b| b.id == taken).unwrap();
+    assert_eq!(b.reason, Reason::BeforeImport);
+    assert_eq!(
+        b.records, before,
+        "the backup holds the state before the import's records"
+    );
+
+    // A database one migration behind: opening it backs it up, then migrates.
+    let Fixture { dir, clock, store } = city;
+    drop(store);
+    common::edit_database(
+        dir.path(),
+        "DROP TABLE erasures; DELETE FROM schema_migrations WHERE version = 12; PRAGMA user_version = 11;",
+    );
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    let pre = store
+        .backups()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.reason == Reason::BeforeMigration)
+        .expect("a backup before the migration");
+    assert!(store.verify_backup(&pre.id).unwrap().ok);
+    assert_eq!(store.check().unwrap(), vec![]);
+    drop(store);
+    // Restoring it brings that old schema up to date again.
+    backup::restore(dir.path(), &pre.id, clock.as_ref()).unwrap();
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    assert_eq!(people(&store), 1);
+    assert_eq!(store.check().unwrap(), vec![]);
+}
+
+#[test]
+fn the_daily_backup_is_taken_once_a_day_and_only_when_on() {
+    let f = fixture("00070");
+    let dir = f.dir.path();
+    assert!(backup::daily_if_due(dir, f.clock.as_ref())
+        .unwrap()
+        .is_some());
+    assert!(
+        backup::daily_if_due(dir, f.clock.as_ref())
+            .unwrap()
+            .is_none(),
+        "one a day"
+    );
+    f.clock.advance_ms(25 * 3600 * 1000);
+    BackupSettings {
+        automatic: false,
+        mirror: None,
+    }
+    .save(dir)
+    .unwrap();
+    assert!(
+        backup::daily_if_due(dir, f.clock.as_ref())
+            .unwrap()
+            .is_none(),
+        "off is off"
+    );
+    let status = f.store.backup_status().unwrap();
+    assert!(!status.stale, "a day old is not stale");
+    f.clock.advance_ms(7 * 24 * 3600 * 1000);
+    assert!(
+        f.store.backup_status().unwrap().stale,
+        "more than 7 days is"
+    );
+}
+
+#[test]
+fn a_copy_taken_while_another_connection_writes_is_one_moment() {
+    let mut f = fixture("00070");
+    for i in 0..200 {
+        person(&mut f.store, &format!("Người {i}"), "00070");
+    }
+    let dir = f.dir.path().to_owned();
+    let clock = f.clock.clone();
+    let base_live = live(&f.store);
+    let live_in = |_: &Path| base_live + 100;
+    let writer = std::thread::spawn(move || {
+        for i in 0..100 {
+            person(&mut f.store, &format!("Người mới {i}"), "00070");
+        }
+        f
+    });
+    let base = live_in(&dir) - 100;
+    let made = backup::create(&dir, Reason::Manual, clock.as_ref()).unwrap();
+    let f = writer.join().unwrap();
+    let got = made.backup.records;
+    assert!(
+        (base..=base + 100).contains(&got),
+        "{got} not in {base}..={}",
+        base + 100
+    );
+    assert!(f.store.verify_backup(&made.backup.id).unwrap().ok);
+}
