@@ -11,12 +11,15 @@ use sovang_core::app::{
     AppStatus, CommitteeEntry, DecisionEntry, HistoryEntry, Setup, StagedBundle, SyncStatus,
     Vocabulary,
 };
+use sovang_core::backup::{BackupSettings, Created, RestoreReport, VerifyReport};
 use sovang_core::records::{
     Committee, Decision, Entry, Nomination, Person, Project, ProjectUpdate, Score, Target,
     Transition, Unit,
 };
 use sovang_core::reports::{PeriodReport, ReportHeading, TargetGrid};
+use sovang_core::sheets::PersonDataReport;
 use sovang_core::sheets::SheetField;
+use sovang_core::store::{BackupStatus, DetachedAttachment, PurgeReport};
 use sovang_core::store::{
     Conflict, DecisionInput, ExportReport, HeldRecord, HistoryRow, ImportReport, ListFilter,
     Overview, Page, RecordView, Results, ReviewState, ScoreInput, ScoreView, SheetReport, Stats,
@@ -24,9 +27,6 @@ use sovang_core::store::{
 };
 use sovang_core::sync::identity::{TrustedKey, UnitCard};
 use sovang_core::sync::Progress;
-use sovang_core::backup::{BackupSettings, Created, RestoreReport, VerifyReport};
-use sovang_core::sheets::PersonDataReport;
-use sovang_core::store::{BackupStatus, DetachedAttachment, PurgeReport};
 use ts_rs::{Config, TS};
 
 fn render(dir: &Path) {
