@@ -112,6 +112,7 @@ e2e: app e2e-deps
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_sync.py
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_review.py
 	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_sheets.py
+	cd tests/e2e && $(HEADLESS) ../../$(VENV)/bin/python test_backup.py
 
 bench: cli
 	python3 tests/bench/bench.py

@@ -60,4 +60,13 @@ pub const NAMES: &[&str] = &[
     "save_report",
     "target_grid",
     "set_target",
+    "backup_status",
+    "backup_now",
+    "verify_backup",
+    "restore_backup",
+    "set_backup_settings",
+    "purge",
+    "detach",
+    "detached_attachments",
+    "export_person_data",
 ];

@@ -12,6 +12,7 @@ use sovang_core::{Code, Error, Kind, Lang, Result};
 use tauri::ipc::{InvokeBody, Request, Response};
 use tauri_plugin_dialog::DialogExt;
 
+use crate::backup_commands::*;
 use crate::review_commands::*;
 use crate::sheet_commands::*;
 use crate::sync_commands::*;
@@ -23,6 +24,11 @@ pub struct State(Result<App>);
 impl State {
     pub fn new(app: Result<App>) -> Self {
         State(app)
+    }
+
+    /// The app, when it started.
+    pub fn app(&mut self) -> Option<&mut App> {
+        self.0.as_mut().ok()
     }
 }
 
@@ -227,6 +233,15 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         report_heading,
         save_report,
         target_grid,
-        set_target
+        set_target,
+        backup_status,
+        backup_now,
+        verify_backup,
+        restore_backup,
+        set_backup_settings,
+        purge,
+        detach,
+        detached_attachments,
+        export_person_data
     ]
 }

@@ -1,6 +1,7 @@
 //! The desktop shell: opens the core's `App`, logs to a rotating file, registers the
 //! commands. Everything else is in `sovang-core` (rules, storage) or `ui` (what is shown).
 
+mod backup_commands;
 mod commands;
 mod review_commands;
 mod sheet_commands;
@@ -61,6 +62,10 @@ pub fn run() {
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
                 sync_commands::on_drop(window.app_handle(), paths);
             }
+        })
+        .setup(|app| {
+            backup_commands::start_daily(app.handle());
+            Ok(())
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())

@@ -38,6 +38,13 @@ import type { ScoreInput } from './bindings/ScoreInput';
 import type { ScoreView } from './bindings/ScoreView';
 import type { DecisionInput } from './bindings/DecisionInput';
 import type { HeldRecord } from './bindings/HeldRecord';
+import type { BackupStatus } from './bindings/BackupStatus';
+import type { Created } from './bindings/Created';
+import type { VerifyReport } from './bindings/VerifyReport';
+import type { RestoreReport } from './bindings/RestoreReport';
+import type { PurgeReport } from './bindings/PurgeReport';
+import type { DetachedAttachment } from './bindings/DetachedAttachment';
+import type { PersonDataReport } from './bindings/PersonDataReport';
 
 /** A channel the shell reports on (progress, dropped files). */
 function channel<T>(on: (value: T) => void): Channel<T> {
@@ -78,6 +85,16 @@ export const api = {
   exportBundle: (to: string | null, full: boolean, onProgress: (p: Progress) => void) =>
     invoke<ExportReport>('export_bundle', { to, full, onProgress: channel(onProgress) }),
   showExport: () => invoke<void>('show_export'),
+  backupStatus: () => invoke<BackupStatus>('backup_status'),
+  backupNow: () => invoke<Created>('backup_now'),
+  verifyBackup: (id: string) => invoke<VerifyReport>('verify_backup', { id }),
+  restoreBackup: (id: string) => invoke<RestoreReport>('restore_backup', { id }),
+  setBackupSettings: (automatic: boolean, choose: boolean, remove: boolean) =>
+    invoke<BackupStatus>('set_backup_settings', { automatic, choose, remove }),
+  purge: (kind: 'person' | 'attachment', id: string) => invoke<PurgeReport>('purge', { kind, id }),
+  detach: (id: string) => invoke<RecordView>('detach', { id }),
+  detachedAttachments: () => invoke<DetachedAttachment[]>('detached_attachments'),
+  exportPersonData: (id: string) => invoke<PersonDataReport>('export_person_data', { id }),
   exportCard: () => invoke<string>('export_card'),
   readCard: async (file: File) => invoke<UnitCard>('read_card', await bytes(file)),
   trustCard: (card: UnitCard) => invoke<TrustedKey>('trust_card', { card }),

@@ -25,14 +25,10 @@ impl App {
 
     /// The warning the window shows when the last good backup is too old.
     pub(super) fn backup_warning(&self) -> Option<Message> {
-        self.store.as_ref()?;
-        let dir = self.data_dir();
-        let last = backup::last_good(&dir);
-        backup::is_stale(last.as_ref(), self.clock.now()).then(|| {
-            let (vi, en) = crate::messages::backup_stale(
-                last.as_ref().map(|b| b.created_at.as_str()),
-                backup::STALE_DAYS,
-            );
+        let status = self.store.as_ref()?.backup_status().ok()?;
+        status.stale.then(|| {
+            let last = status.last_good.as_ref().map(|b| b.created_at.as_str());
+            let (vi, en) = crate::messages::backup_stale(last, backup::STALE_DAYS);
             Message { vi, en }
         })
     }

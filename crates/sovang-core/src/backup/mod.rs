@@ -494,9 +494,11 @@ pub fn last_good(data_dir: &Path) -> Option<BackupInfo> {
         .find(|b| b.verified.as_ref().is_none_or(|v| v.ok))
 }
 
-/// Whether the last good backup is older than `STALE_DAYS` (or there is none).
-pub fn is_stale(last: Option<&BackupInfo>, now: DateTime<Utc>) -> bool {
-    last.and_then(|b| DateTime::parse_from_rfc3339(&b.created_at).ok())
+/// Whether the last good backup is older than `STALE_DAYS`; with none, whether the data is
+/// (`since`: when it was set up), so a new installation is not warned before its first day.
+pub fn is_stale(last: Option<&BackupInfo>, since: Option<&str>, now: DateTime<Utc>) -> bool {
+    let from = last.map(|b| b.created_at.as_str()).or(since);
+    from.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .is_none_or(|at| now.signed_duration_since(at) > chrono::Duration::days(STALE_DAYS))
 }
 

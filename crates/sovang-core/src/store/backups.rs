@@ -47,7 +47,11 @@ impl Store {
             .cloned();
         Ok(BackupStatus {
             settings: BackupSettings::load(self.data_dir()),
-            stale: backup::is_stale(last_good.as_ref(), self.clock.now()),
+            stale: backup::is_stale(
+                last_good.as_ref(),
+                super::get_meta(&self.conn, "created_at")?.as_deref(),
+                self.clock.now(),
+            ),
             last_good,
             backups,
             folder: backup::root(self.data_dir()).display().to_string(),
