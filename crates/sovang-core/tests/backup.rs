@@ -21,14 +21,15 @@ fn people(s: &Store) -> i64 {
         .unwrap()
 }
 
-/// Live records of every kind.
+/// Live records of every kind, the reference units aside.
 fn live(s: &Store) -> u64 {
     Kind::ALL
         .iter()
         .map(|k| {
             let sql = format!(
-                "SELECT count(*) FROM {} WHERE deleted_at IS NULL",
-                k.table()
+                "SELECT count(*) FROM {} WHERE deleted_at IS NULL AND hlc != '{}'",
+                k.table(),
+                sovang_core::sync::REFERENCE_VERSION
             );
             s.connection()
                 .query_row(&sql, [], |r| r.get::<_, u64>(0))

@@ -82,7 +82,7 @@ pub struct Manifest {
     pub schema_version: i64,
     pub db_size: u64,
     pub db_sha256: String,
-    /// Live records of every kind.
+    /// Live records of every kind, the reference units aside.
     pub records: u64,
     /// The content hashes of the attachments in use, kept in `attachments/`.
     pub attachments: Vec<String>,
@@ -203,8 +203,9 @@ fn describe(
     let mut records = 0u64;
     for kind in crate::records::Kind::ALL {
         let sql = format!(
-            "SELECT count(*) FROM {} WHERE deleted_at IS NULL",
-            kind.table()
+            "SELECT count(*) FROM {} WHERE deleted_at IS NULL AND hlc != '{}'",
+            kind.table(),
+            crate::sync::REFERENCE_VERSION
         );
         // A database from before a kind existed (a backup before a migration) lacks its table.
         records += conn
