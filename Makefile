@@ -13,7 +13,7 @@ VENV := target/e2e-venv
 HEADLESS := NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --
 
 .PHONY: setup-run setup-test run demo test fmt-check clippy unit ui-deps ui ui-check bindings blackbox app app-dist cli \
-	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync bench-review bench-sheets
+	e2e e2e-deps bench bench-app package clean corpus fuzz bench-sync bench-review bench-sheets bench-backup
 
 ## What a fresh Debian or Ubuntu machine lacks: said and installed (sudo when not root).
 setup-run:
@@ -119,6 +119,7 @@ bench: cli
 	python3 tests/bench/bench_sync.py
 	$(MAKE) bench-review
 	$(MAKE) bench-sheets
+	$(MAKE) bench-backup
 
 ## The committee review's results table (2,000 nominations × 9 members), in process and in
 ## the window.
@@ -129,6 +130,11 @@ bench-review: app-dist e2e-deps
 ## list exported to .xlsx.
 bench-sheets: cli e2e-deps
 	$(VENV)/bin/python tests/bench/bench_sheets.py
+
+## Backup and restore figures on the 100,000-record demo, and list pages during a backup.
+bench-backup: cli
+	$(CARGO) build --release -p sovang-core --example bench_backup
+	python3 tests/bench/bench_backup.py
 
 ## Sync bundle figures only (export, import, 1,000 ward bundles, a 1,000,000-record import).
 bench-sync: cli
