@@ -65,7 +65,7 @@ pub async fn set_backup_settings(
 
 #[tauri::command]
 pub async fn purge(s: S<'_>, kind: String, id: String) -> Result<PurgeReport> {
-    with(&s, |a| a.store()?.purge(&kind, &id))
+    with(&s, |a| a.purge(&kind, &id))
 }
 
 #[tauri::command]

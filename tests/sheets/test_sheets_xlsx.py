@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import io
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -18,9 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "sheets")
 
 
-def sovang(data, *args, ok=True):
+def sovang(data, *args, ok=True, input=None):
     p = subprocess.run([sys.argv[1], "--data-dir", data, "--json", *args],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, input=input)
     if ok and p.returncode != 0:
         raise AssertionError(f"{args}: exit {p.returncode}: {p.stderr}")
     return p
@@ -121,7 +123,31 @@ def main():
         assert len(pages) >= 3, len(pages)
         for n, page in enumerate(pages, 1):
             assert "Họ và tên" in page and f"Trang {n}" in page, (n, page[:200])
-        print("sheets: ok (templates, filled template imported twice, rejected rows, lists out and back, print view)")
+        # A person's own data: a zip of a workbook and their files, read back.
+        person = json.loads(sovang(data, "put", "person", "--file", "-", input=json.dumps({
+            "full_name": "Đinh Thị Thu Hà", "unit": "00070", "phone": "0903123456"})).stdout)["id"]
+        sovang(data, "put", "entry", "--file", "-", input=json.dumps({
+            "unit": "00070", "title": "Hiến máu nhân đạo", "deed_date": "2026-03-01",
+            "person_id": person, "recorded_by": "Cán bộ", "values": ["trach_nhiem"]}))
+        photo = os.path.join(tmp, "ảnh thẻ.png")
+        with open(photo, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\nanh-the")
+        sovang(data, "attach", "person", person, photo)
+        out = os.path.join(tmp, "dữ liệu.zip")
+        made = json.loads(sovang(data, "person-data", person, "--out", out).stdout)
+        assert (made["records"], made["attachments"]) == (2, 1), made
+        with zipfile.ZipFile(out) as z:
+            names = z.namelist()
+            assert "du-lieu-ca-nhan.xlsx" in names and "tep-dinh-kem/1-ảnh thẻ.png" in names, names
+            assert z.read("tep-dinh-kem/1-ảnh thẻ.png") == b"\x89PNG\r\n\x1a\nanh-the"
+            book = load_workbook(io.BytesIO(z.read("du-lieu-ca-nhan.xlsx")))
+        assert book.sheetnames == ["Thông tin", "Hồ sơ liên quan", "Lịch sử", "Tệp đính kèm"], book.sheetnames
+        info = {r[0].value: r[1].value for r in book["Thông tin"].iter_rows(min_row=2)}
+        assert "Đinh Thị Thu Hà" in info.values() and "0903123456" in info.values(), info
+        related = [r[0].value for r in book["Hồ sơ liên quan"].iter_rows(min_row=2)]
+        assert related == ["Đoàn viên", "Sổ vàng"], related
+        assert book["Lịch sử"].max_row >= 2, "the history of each record"
+        print("sheets: ok (templates, filled template imported twice, rejected rows, lists out and back, print view, personal data)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

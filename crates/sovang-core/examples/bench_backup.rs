@@ -38,7 +38,9 @@ fn pages(store: &Store, stop: &AtomicBool) -> Vec<f64> {
     let mut after: Option<String> = None;
     while !stop.load(Ordering::Relaxed) || times.len() < 20 {
         let t = Instant::now();
-        let page = store.list(Kind::Person, &filter, after.as_deref(), 100).unwrap();
+        let page = store
+            .list(Kind::Person, &filter, after.as_deref(), 100)
+            .unwrap();
         times.push(ms(t));
         after = page.next.clone();
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -48,7 +50,10 @@ fn pages(store: &Store, stop: &AtomicBool) -> Vec<f64> {
 
 fn main() {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).expect("DATA_DIR"));
-    let runs: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let runs: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let clock = SystemClock;
     let store = Store::open(&dir, Arc::new(SystemClock)).unwrap();
     let idle = AtomicBool::new(true);

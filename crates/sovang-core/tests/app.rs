@@ -594,3 +594,56 @@ fn the_window_previews_a_sheet_with_the_users_mapping_imports_it_and_saves_its_e
         .iter()
         .any(|f| f.field == "member_no" && f.label == "Số thẻ đoàn viên"));
 }
+
+#[test]
+fn the_window_restores_a_backup_and_an_erased_persons_export_goes_with_them() {
+    let home = tempfile::tempdir().unwrap();
+    let (cfg, data) = (home.path().join("cfg"), home.path().join("data"));
+    let clock = clock();
+    let mut app = App::start(cfg, Some(data.clone()), clock.clone()).unwrap();
+    app.setup(setup("00070", None, "Cán bộ")).unwrap();
+    assert!(
+        app.status().backup_warning.is_none(),
+        "a new installation is not warned before its first week"
+    );
+    let kept = person(app.store().unwrap(), "Hà Văn Giữ", "00070");
+    let (dir, c) = app.backup_target().unwrap();
+    let b = sovang_core::backup::create(&dir, sovang_core::backup::Reason::Manual, c.as_ref())
+        .unwrap()
+        .backup
+        .id;
+    let gone = person(app.store().unwrap(), "Hà Thị Đi", "00070");
+    let r = app.restore_backup(&b).unwrap();
+    assert!(r.safety_backup.is_some());
+    assert!(app.store().unwrap().get(Kind::Person, &kept).is_ok());
+    assert_eq!(
+        app.store()
+            .unwrap()
+            .get(Kind::Person, &gone)
+            .unwrap_err()
+            .code,
+        Code::NotFound,
+        "the window's store is the restored one"
+    );
+    let unknown = app.restore_backup("khong-co").unwrap_err();
+    assert_eq!(unknown.code, Code::BackupNotFound);
+    assert!(
+        app.store().is_ok(),
+        "a refused restore leaves the store open"
+    );
+
+    let export = app.export_person_data(&kept).unwrap();
+    assert!(std::path::Path::new(&export.file).exists());
+    app.store().unwrap().delete(Kind::Person, &kept).unwrap();
+    app.purge("person", &kept).unwrap();
+    assert!(
+        !std::path::Path::new(&export.file).exists(),
+        "the personal data exported for them is deleted with them"
+    );
+    clock.advance_ms(8 * 24 * 3600 * 1000);
+    let warning = app
+        .status()
+        .backup_warning
+        .expect("over a week since the last backup");
+    assert!(warning.vi.contains("đã quá 7 ngày"), "{}", warning.vi);
+}

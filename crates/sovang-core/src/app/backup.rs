@@ -9,7 +9,7 @@ use crate::backup::{self, BackupSettings, RestoreReport};
 use crate::clock::Clock;
 use crate::error::{Code, Error, Message, Result};
 use crate::sheets::{self, PersonDataReport};
-use crate::store::BackupStatus;
+use crate::store::{BackupStatus, PurgeReport};
 
 impl App {
     pub fn backup_status(&mut self) -> Result<BackupStatus> {
@@ -63,7 +63,8 @@ impl App {
         self.backup_status()
     }
 
-    /// Writes everything stored about a person to a zip in the reports folder.
+    /// Writes everything stored about a person to a zip in the reports folder, and notes whose
+    /// it is (by id) so that erasing the person deletes it too.
     pub fn export_person_data(&mut self, id: &str) -> Result<PersonDataReport> {
         let dir = self.reports_dir();
         std::fs::create_dir_all(&dir)?;
@@ -71,7 +72,42 @@ impl App {
         let stamp = self.clock.now().format("%Y%m%d-%H%M%S");
         let file = dir.join(format!("du-lieu-ca-nhan-{stamp}.zip"));
         let report = sheets::write_person_data(self.store()?, id, &file)?;
+        let mut index = self.person_exports();
+        index.push((id.to_owned(), file.clone()));
+        self.save_person_exports(&index)?;
         self.last_export = Some(file);
         Ok(report)
+    }
+
+    /// Erases for good (`Store::purge`), and deletes the personal-data exports of an erased
+    /// person still in the reports folder.
+    pub fn purge(&mut self, kind: &str, id: &str) -> Result<PurgeReport> {
+        let report = self.store()?.purge(kind, id)?;
+        let (gone, kept): (Vec<_>, Vec<_>) = self
+            .person_exports()
+            .into_iter()
+            .partition(|(p, _)| p == id);
+        for (_, file) in gone {
+            let _ = std::fs::remove_file(file);
+        }
+        self.save_person_exports(&kept)?;
+        Ok(report)
+    }
+
+    fn exports_index(&self) -> PathBuf {
+        self.reports_dir().join(".du-lieu-ca-nhan.json")
+    }
+
+    fn person_exports(&self) -> Vec<(String, PathBuf)> {
+        std::fs::read(self.exports_index())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn save_person_exports(&self, index: &[(String, PathBuf)]) -> Result<()> {
+        let json = serde_json::to_vec(index).unwrap_or_default();
+        std::fs::write(self.exports_index(), json)?;
+        Ok(())
     }
 }

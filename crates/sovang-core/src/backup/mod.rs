@@ -191,9 +191,16 @@ fn integrity(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// What a copy of the database holds, read from the copy.
-fn describe(
-    conn: &Connection,
-) -> Result<(u64, Vec<String>, i64, Option<AuditHead>, String, String)> {
+struct Described {
+    records: u64,
+    shas: Vec<String>,
+    change_seq: i64,
+    audit_head: Option<AuditHead>,
+    installation: String,
+    unit: String,
+}
+
+fn describe(conn: &Connection) -> Result<Described> {
     let meta = |key: &str| -> Result<String> {
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -202,6 +209,7 @@ fn describe(
     };
     let mut records = 0u64;
     for kind in crate::records::Kind::ALL {
+        // Reference data (the official units, identical everywhere) is not counted.
         let sql = format!(
             "SELECT count(*) FROM {} WHERE deleted_at IS NULL AND hlc != '{}'",
             kind.table(),
@@ -218,8 +226,7 @@ fn describe(
     let shas = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let change_seq = meta("change_seq")?.parse().unwrap_or(0);
-    let head = conn
+    let audit_head = conn
         .query_row(
             "SELECT seq, hash FROM audit WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
             [],
@@ -232,14 +239,14 @@ fn describe(
         )
         .optional()
         .unwrap_or(None);
-    Ok((
+    Ok(Described {
         records,
         shas,
-        change_seq,
-        head,
-        meta("installation_id")?,
-        meta("unit")?,
-    ))
+        change_seq: meta("change_seq")?.parse().unwrap_or(0),
+        audit_head,
+        installation: meta("installation_id")?,
+        unit: meta("unit")?,
+    })
 }
 
 /// Copies `from` to `to` through a temporary file, checking its content hash on the way.
@@ -378,7 +385,14 @@ fn write(
         return Err(Error::plain(Code::BackupDamaged, &problems.join("; ")));
     }
     let schema_version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let (records, shas, change_seq, audit_head, installation, unit) = describe(&conn)?;
+    let Described {
+        records,
+        shas,
+        change_seq,
+        audit_head,
+        installation,
+        unit,
+    } = describe(&conn)?;
     drop(conn);
     let root = partial.parent().unwrap_or(partial);
     let mut attachments = Vec::new();

@@ -16,6 +16,9 @@ pub const ON_DEMAND: usize = 5;
 pub const BEFORE_IMPORT: usize = 5;
 pub const BEFORE_OTHER: usize = 3;
 
+/// How many of a kind of period to keep, and the period a backup falls in.
+type Bucket<'f> = (usize, &'f dyn Fn(&Dated) -> i64);
+
 /// A backup as retention sees it.
 pub struct Dated<'a> {
     pub id: &'a str,
@@ -37,7 +40,7 @@ pub fn to_delete(backups: &[Dated]) -> BTreeSet<String> {
         .collect();
     // Vietnam's calendar (UTC+7) decides the day, week and month of a backup.
     let local = |b: &Dated| (b.at + chrono::Duration::hours(7)).date_naive();
-    let buckets: [(usize, &dyn Fn(&Dated) -> i64); 3] = [
+    let buckets: [Bucket; 3] = [
         (DAYS, &|b| local(b).num_days_from_ce() as i64),
         (WEEKS, &|b| {
             let w = local(b).iso_week();
@@ -109,14 +112,11 @@ mod tests {
         // The last 7 days, the newest of the 4 weeks (3 of them among those days' weeks), and
         // the newest of 12 months (one of them the current month's newest, already kept).
         assert!(
-            kept.len() >= 7 + 1 && kept.len() <= 7 + 4 + 12,
+            kept.len() > DAYS && kept.len() <= DAYS + WEEKS + MONTHS,
             "kept {kept:?}"
         );
-        for d in 358..365 {
-            assert!(
-                kept.contains(&ids[d].as_str()),
-                "day {d} is one of the last 7"
-            );
+        for (d, id) in ids.iter().enumerate().skip(358) {
+            assert!(kept.contains(&id.as_str()), "day {d} is one of the last 7");
         }
         assert!(
             !kept.contains(&"d100"),

@@ -75,7 +75,8 @@ fn safe_name(name: &str) -> String {
 /// Writes `out` (a .zip) with everything stored about person `id`.
 pub fn write_person_data(store: &Store, id: &str, out: &Path) -> Result<PersonDataReport> {
     let person = store.get(Kind::Person, id)?;
-    store.check_scope(person["unit"].as_str().unwrap_or_default())?;
+    // Only for a person of this installation's scope: another unit's people are theirs to give.
+    store.check_scope(&store.load_row(Kind::Person, id)?.unit)?;
     let items = what_goes(store.connection(), Kind::Person.name(), id)?;
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_font_name(FONT);
@@ -86,8 +87,7 @@ pub fn write_person_data(store: &Store, id: &str, out: &Path) -> Result<PersonDa
         .set_name("Thông tin")
         .map_err(xlsx_err)?;
     header(sheet, &bold, &["Trường (Field)", "Giá trị (Value)"])?;
-    let mut row = 1u32;
-    for (k, v) in person["data"].as_object().into_iter().flatten() {
+    for (row, (k, v)) in (1u32..).zip(person["data"].as_object().into_iter().flatten()) {
         let name = super::columns::column(Kind::Person, k).map_or(k.as_str(), |c| c.label);
         sheet
             .write_string_with_format(row, 0, name, &plain)
@@ -95,7 +95,6 @@ pub fn write_person_data(store: &Store, id: &str, out: &Path) -> Result<PersonDa
         sheet
             .write_string_with_format(row, 1, cell(v), &plain)
             .map_err(xlsx_err)?;
-        row += 1;
     }
 
     let records: Vec<(Kind, &str)> = items
