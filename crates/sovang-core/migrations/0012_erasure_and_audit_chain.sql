@@ -31,11 +31,13 @@ ALTER TABLE audit_v2 RENAME TO audit;
 CREATE INDEX audit_record ON audit(record_id, seq);
 CREATE INDEX audit_unchained ON audit(seq) WHERE hash IS NULL;
 
--- What was erased for good: one marker per record, its id and nothing of its content. Markers
--- travel in bundles (by `change_seq`, like records), so every installation that had the data
--- erases it too, and a record whose id is here is never written again.
+-- What was erased for good: one marker per record and erasing unit, its id and nothing of its
+-- content. Markers travel in bundles (by `change_seq`, like records), so every installation
+-- that had the data erases it too, and a record whose id is here, of the marker's unit or
+-- below, is never written again. Keyed by unit too: a marker from one unit never stands in
+-- for another's.
 CREATE TABLE erasures (
-  id TEXT PRIMARY KEY,
+  id TEXT NOT NULL,
   kind TEXT NOT NULL,
   -- An attachment's record (its attach and detach history rows are blanked too).
   record_id TEXT,
@@ -45,7 +47,8 @@ CREATE TABLE erasures (
   hlc TEXT NOT NULL,
   change_seq INTEGER NOT NULL,
   bundle_id TEXT,
-  signer TEXT
+  signer TEXT,
+  PRIMARY KEY (id, unit)
 ) STRICT;
 CREATE INDEX erasures_change ON erasures(change_seq);
 CREATE INDEX erasures_record ON erasures(record_id) WHERE record_id IS NOT NULL;

@@ -136,6 +136,12 @@ fn restoring_a_backup_older_than_an_erasure_erases_again() {
     f.store
         .put(Kind::Entry, entry_json("00070", &gone, "Tiếp sức mùa thi"))
         .unwrap();
+    let photo = f.dir.path().join("anh.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh-cua-nguoi-se-bi-xoa").unwrap();
+    let sha = f.store.attach(Kind::Person, &gone, &photo).unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let b = f.store.backup(Reason::Manual).unwrap().backup.id;
     f.store.delete(Kind::Person, &gone).unwrap();
     f.store.purge("person", &gone).unwrap();
@@ -147,17 +153,129 @@ fn restoring_a_backup_older_than_an_erasure_erases_again() {
         .find(|x| x.id == b)
         .unwrap();
     assert_eq!(
-        old.erased_since, 2,
-        "the person and the entry were erased after it"
+        old.erased_since, 3,
+        "the person, the entry and the photo were erased after it"
     );
     let (f, r) = restore(f, &b);
-    assert_eq!(r.erasures_applied, 2);
+    assert_eq!(r.erasures_applied, 3);
     assert_eq!(
         f.store.get(Kind::Person, &gone).unwrap_err().code,
         Code::NotFound,
         "what was erased stays erased"
     );
+    assert!(
+        !f.store.attachment_path(&sha).exists(),
+        "and its photo is not copied back from the backup"
+    );
     assert_eq!(f.store.check().unwrap(), vec![]);
+
+    // With the database itself lost or damaged, the erasure log beside it still says.
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    std::fs::write(dir.path().join("sovang.db"), b"not a database any more").unwrap();
+    let r = backup::restore(dir.path(), &b, clock.as_ref())
+        .expect("a damaged database is restored over");
+    assert_eq!(r.erasures_applied, 3, "{r:?}");
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    assert_eq!(
+        store.get(Kind::Person, &gone).unwrap_err().code,
+        Code::NotFound
+    );
+    assert!(
+        backup::root(dir.path())
+            .read_dir()
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("damaged-")),
+        "the damaged files are kept aside"
+    );
+}
+
+#[test]
+fn restoring_never_deletes_the_backup_being_restored() {
+    let mut f = fixture("00070");
+    person(&mut f.store, "Mai Văn Một", "00070");
+    let first = f.store.backup(Reason::Manual).unwrap().backup.id;
+    let mut f = f;
+    for _ in 0..4 {
+        f.clock.advance_ms(60_000);
+        f = restore(f, &first).0;
+    }
+    // The oldest safety backup is the next one retention would drop.
+    let oldest = f
+        .store
+        .backups()
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|b| b.reason == Reason::BeforeRestore)
+        .unwrap()
+        .id;
+    f.clock.advance_ms(60_000);
+    let (f, r) = restore(f, &oldest);
+    assert_eq!(r.restored, oldest);
+    assert!(
+        f.store.verify_backup(&oldest).unwrap().ok,
+        "the restored backup was kept whole through the restore's own safety backup"
+    );
+    assert_eq!(f.store.check().unwrap(), vec![]);
+}
+
+#[test]
+fn backups_at_the_same_moment_do_not_spoil_each_other() {
+    let mut f = fixture("00070");
+    let a = person(&mut f.store, "Phan Văn Ảnh", "00070");
+    let photo = f.dir.path().join("p.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\ncung-luc").unwrap();
+    f.store.attach(Kind::Person, &a, &photo).unwrap();
+    let dir = f.dir.path().to_owned();
+    let clock = f.clock.clone();
+    let made: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| backup::create(&dir, Reason::BeforeImport, clock.as_ref())))
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().unwrap().expect("each backup succeeds").backup.id)
+            .collect()
+    });
+    for id in &made {
+        assert!(f.store.verify_backup(id).unwrap().ok, "{id} is whole");
+    }
+}
+
+#[test]
+fn a_backup_dated_ahead_is_no_reason_to_skip_the_daily_one() {
+    let f = fixture("00070");
+    f.clock.advance_ms(30 * 24 * 3600 * 1000); // the PC's clock a month ahead, once
+    f.store.backup(Reason::Manual).unwrap();
+    f.clock.advance_ms(-30 * 24 * 3600 * 1000);
+    assert!(
+        f.store.backup_status().unwrap().stale,
+        "a backup from the future does not silence the warning"
+    );
+    assert!(backup::daily_if_due(f.dir.path(), f.clock.as_ref())
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn a_new_installation_finds_the_old_ones_backups_on_the_stick() {
+    let mut old = fixture("00070");
+    let usb = tempfile::tempdir().unwrap();
+    let settings = BackupSettings {
+        automatic: true,
+        mirror: Some(usb.path().to_owned()),
+    };
+    settings.save(old.dir.path()).unwrap();
+    person(&mut old.store, "Quách Văn Cũ", "00070");
+    let b = old.store.backup(Reason::Manual).unwrap().backup.id;
+    drop(old); // the PC is lost
+    let fresh = fixture("00070");
+    settings.save(fresh.dir.path()).unwrap();
+    let listed = fresh.store.backups().unwrap();
+    assert!(listed.iter().any(|x| x.id == b), "{listed:?}");
+    let (f, _) = restore(fresh, &b);
+    assert_eq!(people(&f.store), 1);
 }
 
 #[test]
@@ -308,7 +426,8 @@ fn imports_and_migrations_are_backed_up_first() {
     drop(store);
     common::edit_database(
         dir.path(),
-        "DROP TABLE erasures; DELETE FROM schema_migrations WHERE version = 12; PRAGMA user_version = 11;",
+        "DROP TABLE erasures; DELETE FROM schema_migrations WHERE version = 12; \
+         DELETE FROM meta WHERE key = 'audit_chained'; PRAGMA user_version = 11;",
     );
     let store = Store::open(dir.path(), clock.clone()).unwrap();
     let pre = store

@@ -266,13 +266,25 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
     ward.trusted_by(&mut city.store);
     let city_person = common::person(&mut city.store, "Lê Văn Thành", "01");
     let ward_person = common::person(&mut city.store, "Lê Văn Thắng", "00070");
+    let other = common::person(&mut city.store, "Lê Văn Tâm", "00070");
+    let deed = id(&city
+        .store
+        .put(Kind::Entry, entry_json("00070", &other, "Dọn rác"))
+        .unwrap());
+    let nominee = common::person(&mut city.store, "Lê Thị Mai", "00070");
+    let nomination = common::nominate(&mut city.store, "00070", &nominee, "Hiến máu 5 lần");
+    city.store.submit(&nomination).unwrap();
+    let clock_before = hlc_last(&city.store);
+    let far = "004102444800000-00000-0000000000000007"; // the year 2100
     let dir = tempfile::tempdir().unwrap();
     let lines = [
         marker(&city_person, "person", "00070"),
         marker(&city_person, "person", "01"),
         marker(&uuid::Uuid::now_v7().to_string(), "unit", "00070"),
-        marker(&ward_person, "entry", "00070"),
-        marker(&ward_person, "person", "00070"),
+        marker(&other, "entry", "00070"),
+        marker(&deed, "entry", "00070"),
+        marker(&nominee, "person", "00070"),
+        marker(&ward_person, "person", "00070").replace(&version_at(FIXTURE_MS, "7"), far),
     ]
     .concat();
     let bundle = ward.bundle(dir.path(), "hostile", &[("erasure", lines)], &[]);
@@ -282,12 +294,13 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
         .iter()
         .map(|x| (x.id.clone(), x.code))
         .collect();
+    let refused = |id: &str, code: Code| codes.contains(&(id.to_owned(), code));
     assert!(
-        codes.contains(&(city_person.clone(), Code::ErasureRefused)),
+        refused(&city_person, Code::ErasureRefused),
         "the city's person is not the ward's, whatever unit the marker claims: {codes:?}"
     );
     assert!(
-        codes.contains(&(city_person.clone(), Code::OutOfAuthority)),
+        refused(&city_person, Code::OutOfAuthority),
         "a marker naming the city's unit is outside the ward's authority: {codes:?}"
     );
     assert!(
@@ -295,19 +308,99 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
         "a unit holds no personal data: it cannot be erased: {codes:?}"
     );
     assert!(
-        codes.contains(&(ward_person.clone(), Code::ErasureRefused)),
+        refused(&other, Code::ErasureRefused),
         "a marker whose kind is not the record's is refused: {codes:?}"
     );
     assert!(
-        city.store.get(Kind::Person, &city_person).is_ok(),
-        "the city's person stays"
+        refused(&deed, Code::ErasureRefused),
+        "a deed goes with its person, never on its own: {codes:?}"
     );
+    assert!(
+        refused(&nominee, Code::ErasureRefused),
+        "a nomination in review stays, as in a local purge: {codes:?}"
+    );
+    for (kind, id) in [
+        (Kind::Person, &city_person),
+        (Kind::Person, &other),
+        (Kind::Entry, &deed),
+        (Kind::Nomination, &nomination),
+    ] {
+        assert!(
+            city.store.get(kind, id).is_ok(),
+            "{} {id} stays",
+            kind.name()
+        );
+    }
     assert_eq!(r.erased, 1, "the ward may erase its own person: {r:?}");
     assert_eq!(
         city.store.get(Kind::Person, &ward_person).unwrap_err().code,
         Code::NotFound
     );
+    assert_eq!(
+        hlc_last(&city.store),
+        clock_before,
+        "a marker dated in 2100 does not move the city's clock"
+    );
     assert_eq!(city.store.check().unwrap(), vec![]);
+    assert_eq!(
+        city.store.purge("person", &nominee).unwrap_err().code,
+        Code::PurgeNotInTrash
+    );
+    city.store.delete(Kind::Person, &nominee).ok();
+    if city.store.get(Kind::Person, &nominee).unwrap()["deleted_at"].is_string() {
+        assert_eq!(
+            city.store.purge("person", &nominee).unwrap_err().code,
+            Code::NominationLocked,
+            "nor does a local purge take a nomination in review"
+        );
+    }
+}
+
+fn hlc_last(s: &Store) -> String {
+    s.connection()
+        .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_unit_that_named_an_id_first_does_not_stop_its_owner() {
+    let mut p = ward_and_city();
+    let squatter = Forger::new(11, "00073");
+    squatter.trusted_by(&mut p.city.store);
+    // The other ward names the ward's person before anyone sent it to the city.
+    let x = common::person(&mut p.ward.store, "Bùi Văn Xa", "00070");
+    let early = squatter.bundle(
+        p.tmp.path(),
+        "squat",
+        &[("erasure", marker(&x, "person", "00073"))],
+        &[],
+    );
+    assert_eq!(import(&mut p.city.store, &early).erased, 1);
+    // The ward's deed about the person, then the person: both land.
+    p.ward
+        .store
+        .put(Kind::Entry, entry_json("00070", &x, "Trồng cây"))
+        .unwrap();
+    let up = p.tmp.path().join("up.sovang");
+    export(&mut p.ward.store, &up, false);
+    let r = import(&mut p.city.store, &up);
+    assert_eq!(
+        r.created, 2,
+        "another ward's marker stops nothing of this ward: {r:?}"
+    );
+    // The ward erases the person for real: that reaches the city.
+    p.ward.store.delete(Kind::Person, &x).unwrap();
+    p.ward.store.purge("person", &x).unwrap();
+    let gone = p.tmp.path().join("gone.sovang");
+    export(&mut p.ward.store, &gone, false);
+    let r = import(&mut p.city.store, &gone);
+    assert_eq!(r.erased, 2, "{r:?}");
+    assert_eq!(
+        p.city.store.get(Kind::Person, &x).unwrap_err().code,
+        Code::NotFound
+    );
 }
 
 #[test]
@@ -481,6 +574,24 @@ fn check_names_the_first_broken_link_of_the_audit_chain() {
         [format!("row {second}: blanked")],
         "values removed with no erasure to explain it"
     );
+    let record: String = f
+        .store
+        .connection()
+        .query_row(
+            "SELECT record_id FROM audit WHERE seq = ?1",
+            [second],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        variant(&format!(
+            "UPDATE audit SET changes = '{{}}', salt = NULL WHERE seq = {second}; \
+             INSERT INTO erasures (id, kind, unit, erased_at, erased_by, hlc, change_seq) \
+             VALUES ('{record}', 'person', '00070', 'x', 'x', 'x', 1)"
+        )),
+        [format!("row {second}: blanked")],
+        "a marker added beside the chain does not explain it: only a chained erase row does"
+    );
     assert_eq!(broken(&f), Vec::<String>::new());
 
     // The rows last seen by a backup must still be there: cutting the tail is seen too.
@@ -495,17 +606,22 @@ fn check_names_the_first_broken_link_of_the_audit_chain() {
 
 #[test]
 fn rows_written_before_the_chain_are_chained_when_the_store_opens() {
-    let f = fixture("00070");
-    let mut f = f;
-    common::person(&mut f.store, "Hoàng Văn Nam", "00070");
+    let mut f = fixture("00070");
+    let nam = common::person(&mut f.store, "Hoàng Văn Nam", "00070");
+    for phone in ["0901000001", "0901000002"] {
+        f.store
+            .put(Kind::Person, json!({"id": nam, "phone": phone}))
+            .unwrap();
+    }
     let dir = f.dir.path().to_owned();
     let clock = f.clock.clone();
     drop(f.store);
     common::edit_database(
         &dir,
-        "UPDATE audit SET salt = NULL, changes_hash = NULL, prev_hash = NULL, hash = NULL",
+        "UPDATE audit SET salt = NULL, changes_hash = NULL, prev_hash = NULL, hash = NULL; \
+         DELETE FROM meta WHERE key = 'audit_chained';",
     );
-    let store = Store::open(&dir, clock).unwrap();
+    let store = Store::open(&dir, clock.clone()).unwrap();
     let unchained: i64 = store
         .connection()
         .query_row("SELECT count(*) FROM audit WHERE hash IS NULL", [], |r| {
@@ -513,5 +629,19 @@ fn rows_written_before_the_chain_are_chained_when_the_store_opens() {
         })
         .unwrap();
     assert_eq!(unchained, 0, "every row is chained once the store is open");
+    let rows: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert!(rows >= 2, "the edits are in the audit: {rows}");
     assert_eq!(store.check().unwrap(), vec![]);
+    // Once only: hashes cleared after that are tampering, reported, not sealed again.
+    drop(store);
+    common::edit_database(&dir, "UPDATE audit SET hash = NULL, prev_hash = NULL");
+    let store = Store::open(&dir, clock).unwrap();
+    let problems = store.check().unwrap();
+    assert!(
+        problems.iter().any(|p| p.check == "audit_chain"),
+        "a cleared chain is reported: {problems:?}"
+    );
 }

@@ -76,6 +76,26 @@ impl BackupSettings {
         self.mirror_dir(&id)
     }
 
+    /// Every installation's folder under the second folder, this one's first: a PC set up
+    /// anew (its disk replaced) finds the backups its old installation left on the stick.
+    pub(crate) fn mirror_dirs(&self, data_dir: &Path) -> Vec<PathBuf> {
+        let Some(base) = self.mirror.as_ref() else {
+            return Vec::new();
+        };
+        let own = self.mirror_for(data_dir);
+        let mut out: Vec<PathBuf> = own.iter().cloned().collect();
+        if let Ok(entries) = std::fs::read_dir(base.join(MIRROR_DIR)) {
+            let mut others: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && Some(p) != own.as_ref())
+                .collect();
+            others.sort();
+            out.extend(others);
+        }
+        out
+    }
+
     pub(super) fn mirrored_ids(&self, data_dir: &Path) -> BTreeSet<String> {
         self.mirror_for(data_dir)
             .map(|d| manifests(&d).into_iter().map(|m| m.id).collect())
@@ -203,9 +223,22 @@ pub(super) fn copy_backup(from: &Path, to: &Path, m: &Manifest) -> Result<()> {
     result
 }
 
-/// Deletes the backups the retention rule lets go, then attachment files no backup left
-/// names, and folders a killed backup left half-written. Returns the deleted backups' ids.
-pub(super) fn prune(root: &Path) -> Result<Vec<String>> {
+/// Copies the erasure log (see `store::erase::LOG_FILE`) beside the backups in `to`, so a
+/// restore from there applies the erasures made since even when this PC is lost.
+pub(super) fn copy_log(data_dir: &Path, to: &Path) -> Result<()> {
+    let log = data_dir.join(crate::store::erase::LOG_FILE);
+    if !log.exists() {
+        return Ok(());
+    }
+    let tmp = to.join(format!("{}.part", crate::store::erase::LOG_FILE));
+    std::fs::copy(&log, &tmp).map_err(io_err(&log))?;
+    std::fs::rename(&tmp, to.join(crate::store::erase::LOG_FILE)).map_err(io_err(to))
+}
+
+/// Deletes the backups the retention rule lets go (never `keep`), then attachment files no
+/// backup left names, and folders a killed backup left half-written. Returns the deleted
+/// backups' ids. The caller holds the folder's lock.
+pub(super) fn prune(root: &Path, keep: Option<&str>) -> Result<Vec<String>> {
     let all = manifests(root);
     let dated: Vec<retention::Dated> = all
         .iter()
@@ -218,7 +251,10 @@ pub(super) fn prune(root: &Path) -> Result<Vec<String>> {
             })
         })
         .collect();
-    let gone = retention::to_delete(&dated);
+    let mut gone = retention::to_delete(&dated);
+    if let Some(k) = keep {
+        gone.remove(k);
+    }
     for id in &gone {
         let dir = root.join(id);
         // The manifest first: a deletion cut short leaves no half backup that looks whole.

@@ -303,6 +303,16 @@ fn sync_dir(dir: &Path) {
 /// keep working), checks it, copies it to the second folder if one is set, and applies the
 /// retention rule.
 pub fn create(data_dir: &Path, reason: Reason, clock: &dyn Clock) -> Result<Created> {
+    create_keeping(data_dir, reason, clock, None)
+}
+
+/// `create`, with a backup the retention rule must keep this time (the one being restored).
+pub(crate) fn create_keeping(
+    data_dir: &Path,
+    reason: Reason,
+    clock: &dyn Clock,
+    keep: Option<&str>,
+) -> Result<Created> {
     let started = std::time::Instant::now();
     let db = data_dir.join(DB_FILE);
     if !db.exists() {
@@ -314,6 +324,11 @@ pub fn create(data_dir: &Path, reason: Reason, clock: &dyn Clock) -> Result<Crea
     let now = clock.now();
     let root = root(data_dir);
     std::fs::create_dir_all(&root).map_err(io_err(&root))?;
+    // One backup at a time per folder (the app's daily one, an import's, the CLI's): pruning
+    // must never see another's half-written folder or files as unused.
+    let lock_path = root.join(".lock");
+    let lock = std::fs::File::create(&lock_path).map_err(io_err(&lock_path))?;
+    lock.lock().map_err(io_err(&lock_path))?;
     let mut id = format!("{}-{}", now.format("%Y%m%d-%H%M%S-%3f"), reason.slug());
     while root.join(&id).exists() {
         id.push('b');
@@ -334,10 +349,12 @@ pub fn create(data_dir: &Path, reason: Reason, clock: &dyn Clock) -> Result<Crea
     let settings = BackupSettings::load(data_dir);
     let mirror = settings.mirror_dir(&manifest.installation).map(|dir| {
         folder::copy_backup(&root, &dir, &manifest)
-            .and_then(|()| folder::prune(&dir).map(|_| ()))
+            .and_then(|()| folder::copy_log(data_dir, &dir))
+            .and_then(|()| folder::prune(&dir, keep).map(|_| ()))
             .map_err(|e| e.message)
     });
-    let pruned = folder::prune(&root)?;
+    let pruned = folder::prune(&root, keep)?;
+    drop(lock);
     let info = folder::info(&root, &manifest, mirror.as_ref().is_some_and(|m| m.is_ok()));
     tracing::info!(id = %manifest.id, records = manifest.records, "backup written");
     Ok(Created {
@@ -378,6 +395,10 @@ fn write(
                 }
             }
         }
+        drop(backup);
+        // One file that stands alone: reading it later (a check, a stick write-protected)
+        // makes no WAL beside it.
+        dst.pragma_update(None, "journal_mode", "DELETE")?;
     }
     let conn = read_only(&copy)?;
     let problems = integrity(&conn)?;
@@ -441,8 +462,9 @@ pub fn list(data_dir: &Path) -> Vec<BackupInfo> {
         .into_iter()
         .map(|m| folder::info(&root, &m, mirrored.contains(&m.id)))
         .collect();
-    // Backups only the second folder still holds (this PC's were lost, say).
-    if let Some(dir) = BackupSettings::load(data_dir).mirror_for(data_dir) {
+    // Backups only the second folder still holds (this PC's were lost, or this installation
+    // was set up anew and the stick holds the old one's).
+    for dir in BackupSettings::load(data_dir).mirror_dirs(data_dir) {
         for m in folder::manifests(&dir) {
             if !out.iter().any(|b| b.id == m.id) {
                 out.push(folder::info(&dir, &m, true));
@@ -456,11 +478,15 @@ pub fn list(data_dir: &Path) -> Vec<BackupInfo> {
 /// Where backup `id` is: this PC's folder first, else the second folder.
 pub(crate) fn find(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest)> {
     let not_found = || Error::plain(Code::BackupNotFound, id);
-    if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+    // Ids are what `create` makes (digits, letters, dashes): never a path.
+    let well_formed = id.len() <= 64
+        && id.starts_with(|c: char| c.is_ascii_digit())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !well_formed {
         return Err(not_found());
     }
     let mut places = vec![root(data_dir)];
-    places.extend(BackupSettings::load(data_dir).mirror_for(data_dir));
+    places.extend(BackupSettings::load(data_dir).mirror_dirs(data_dir));
     for dir in places {
         if let Ok(m) = folder::read_manifest(&dir.join(id)) {
             return Ok((dir, m));
@@ -514,7 +540,13 @@ pub fn last_good(data_dir: &Path) -> Option<BackupInfo> {
 pub fn is_stale(last: Option<&BackupInfo>, since: Option<&str>, now: DateTime<Utc>) -> bool {
     let from = last.map(|b| b.created_at.as_str()).or(since);
     from.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .is_none_or(|at| now.signed_duration_since(at) > chrono::Duration::days(STALE_DAYS))
+        .is_none_or(|at| !(0..=STALE_DAYS * 86_400).contains(&age_secs(at, now)))
+}
+
+/// Seconds since `at`; negative for a time ahead (a clock that was wrong when it was written):
+/// such a backup counts as neither recent nor good enough to silence the warning.
+fn age_secs(at: DateTime<chrono::FixedOffset>, now: DateTime<Utc>) -> i64 {
+    now.signed_duration_since(at).num_seconds()
 }
 
 /// Takes the daily backup if automatic backups are on and none was taken in the last day.
@@ -526,7 +558,7 @@ pub fn daily_if_due(data_dir: &Path, clock: &dyn Clock) -> Result<Option<Created
     let recent = list(data_dir).into_iter().any(|b| {
         matches!(b.reason, Reason::Daily | Reason::Manual)
             && DateTime::parse_from_rfc3339(&b.created_at)
-                .is_ok_and(|at| now.signed_duration_since(at) < chrono::Duration::hours(24))
+                .is_ok_and(|at| (0..24 * 3600).contains(&age_secs(at, now)))
     });
     if recent {
         return Ok(None);

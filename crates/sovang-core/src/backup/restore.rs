@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{attachment_in, create, find, folder, integrity, io_err, read_only, sync_dir, Reason};
+use super::{attachment_in, find, folder, integrity, io_err, read_only, sync_dir, Reason};
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
 use crate::store::erase::{self, Stamp, WireErasure};
@@ -74,7 +74,7 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
     let current = data_dir.join(DB_FILE);
     step("safety");
     let safety_backup = match current.exists() {
-        true => Some(safety(data_dir, clock)?),
+        true => Some(safety(data_dir, id, clock)?),
         false => None,
     };
     step("stage");
@@ -88,7 +88,13 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
             current.exists().then_some(current.as_path()),
         )?;
         step("attachments");
-        for sha in &manifest.attachments {
+        // Only what the restored records use: an erased person's photo stays erased.
+        let described = super::describe(&read_only(&staged)?)?;
+        for sha in described
+            .shas
+            .iter()
+            .filter(|s| manifest.attachments.contains(s))
+        {
             let target = crate::store::attachment_file(data_dir, sha);
             if !target.exists() {
                 super::copy_checked(&attachment_in(&dir, sha), &target, sha)?;
@@ -98,9 +104,9 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
         if current.exists() {
             release(&current)?;
         }
-        Ok(applied)
+        Ok((applied, described.records))
     })();
-    let erasures_applied = match result {
+    let (erasures_applied, records) = match result {
         Ok(n) => n,
         Err(e) => {
             recover(data_dir);
@@ -115,15 +121,16 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
         restored: id.to_owned(),
         safety_backup,
         erasures_applied,
-        records: manifest.records,
+        records,
         millis: started.elapsed().as_millis() as u64,
     })
 }
 
 /// Backs up the state a restore replaces. A database too damaged to back up is kept as its
 /// raw files instead, so the restore can still go on.
-fn safety(data_dir: &Path, clock: &dyn Clock) -> Result<String> {
-    match create(data_dir, Reason::BeforeRestore, clock) {
+fn safety(data_dir: &Path, restoring: &str, clock: &dyn Clock) -> Result<String> {
+    // The retention rule that runs after it must not take the backup being restored.
+    match super::create_keeping(data_dir, Reason::BeforeRestore, clock, Some(restoring)) {
         Ok(c) => Ok(c.backup.id),
         Err(e) => {
             tracing::warn!(error = %e, "the current database could not be backed up: its files are kept as they are");
@@ -151,13 +158,10 @@ fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     crate::migrations::migrate(&mut conn, crate::migrations::MIGRATIONS)?;
     crate::store::seal_audit(&mut conn)?;
-    let mut applied = 0;
-    if let Some(current) = current {
-        // The current database may be damaged: what cannot be read of it is not carried over.
-        if let Ok(cur) = read_only(current) {
-            applied = carry_forward(&mut conn, &cur)?;
-        }
-    }
+    // The current database may be damaged: what cannot be read of it is not carried over.
+    let cur = current.and_then(|c| read_only(c).ok());
+    let applied = carry_forward(&mut conn, data_dir, cur.as_ref())?;
+    drop(cur);
     abandon_other_branch(&conn, data_dir)?;
     let problems = integrity(&conn)?;
     let mut fk = conn.prepare("PRAGMA foreign_key_check")?;
@@ -176,26 +180,19 @@ fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64
     Ok(applied)
 }
 
-/// What the restored copy takes from the current database: every erasure made since (applied
-/// again: what was erased stays erased), and its change number and version, so nothing this
-/// installation numbers from now on repeats what it already sent.
-fn carry_forward(conn: &mut Connection, cur: &Connection) -> Result<u64> {
-    let has_erasures: bool = cur
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'erasures')",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(false);
-    let mut markers: Vec<(WireErasure, i64)> = Vec::new();
-    if has_erasures {
-        let mut stmt = cur.prepare(
-            "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc, change_seq FROM erasures \
-             ORDER BY change_seq, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                WireErasure {
+/// Every erasure known here: the current database's (if it can be read), the erasure log
+/// beside it and the second folder's copy of it. A lost or damaged database does not bring
+/// back what was erased.
+fn known_erasures(data_dir: &Path, current: Option<&Connection>) -> Vec<WireErasure> {
+    let mut all = Vec::new();
+    if let Some(cur) = current {
+        let read = || -> Result<Vec<WireErasure>> {
+            let mut stmt = cur.prepare(
+                "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
+                 ORDER BY change_seq, id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(WireErasure {
                     id: r.get(0)?,
                     kind: r.get(1)?,
                     record_id: r.get(2)?,
@@ -203,29 +200,47 @@ fn carry_forward(conn: &mut Connection, cur: &Connection) -> Result<u64> {
                     erased_at: r.get(4)?,
                     erased_by: r.get(5)?,
                     version: r.get(6)?,
-                },
-                r.get(7)?,
-            ))
-        })?;
-        markers = rows.collect::<rusqlite::Result<_>>()?;
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        all.extend(read().unwrap_or_default());
     }
-    let meta = |c: &Connection, key: &str| -> Result<Option<String>> {
-        Ok(
-            c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?,
-        )
+    all.extend(erase::read_log(&data_dir.join(erase::LOG_FILE)));
+    for dir in super::BackupSettings::load(data_dir).mirror_dirs(data_dir) {
+        all.extend(erase::read_log(&dir.join(erase::LOG_FILE)));
+    }
+    // People first: each takes what hangs on them along.
+    all.sort_by_key(|m| m.kind != "person");
+    all
+}
+
+/// What the restored copy takes from the current state: every erasure made since (applied
+/// again: what was erased stays erased), and the current database's change number and
+/// version, so nothing this installation numbers from now on repeats what it already sent.
+/// What cannot be read of a damaged current database is left.
+fn carry_forward(conn: &mut Connection, data_dir: &Path, cur: Option<&Connection>) -> Result<u64> {
+    let markers = known_erasures(data_dir, cur);
+    let meta = |c: &Connection, key: &str| -> Option<String> {
+        c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .ok()
     };
     let tx = conn.transaction()?;
-    let mut new = Vec::new();
-    for (m, seq) in &markers {
-        if !erase::is_erased(&tx, &m.id)? {
-            new.push((m, *seq));
+    let seq: i64 = tx.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut missing = Vec::new();
+    for m in &markers {
+        if !erase::has_marker(&tx, &m.id, &m.unit)? && !missing.contains(&m) {
+            missing.push(m);
         }
     }
-    let applied = new.len() as u64;
-    for (m, seq) in new {
-        // An earlier marker's cascade may have covered it already.
-        if erase::is_erased(&tx, &m.id)? {
+    let applied = missing.len() as u64;
+    for m in missing {
+        // An earlier marker's cascade may have taken it along already.
+        if erase::has_marker(&tx, &m.id, &m.unit)? {
             continue;
         }
         let stamp = Stamp {
@@ -235,23 +250,25 @@ fn carry_forward(conn: &mut Connection, cur: &Connection) -> Result<u64> {
             seq,
             via: None,
         };
+        // The files went with the erasure where it was first applied.
         let items = erase::what_goes(&tx, &m.kind, &m.id)?;
         erase::mark(&tx, m, &stamp)?;
-        // The files went with the current database's own erasure.
         erase::erase(&tx, &items, &stamp)?;
     }
-    let seq_now: i64 = meta(cur, "change_seq")?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    tx.execute(
-        "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'change_seq'",
-        params![seq_now],
-    )?;
-    if let Some(hlc) = meta(cur, "hlc_last")? {
+    if let Some(cur) = cur {
+        let seq_now: i64 = meta(cur, "change_seq")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         tx.execute(
-            "UPDATE meta SET value = max(value, ?1) WHERE key = 'hlc_last'",
-            params![hlc],
+            "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'change_seq'",
+            params![seq_now],
         )?;
+        if let Some(hlc) = meta(cur, "hlc_last") {
+            tx.execute(
+                "UPDATE meta SET value = max(value, ?1) WHERE key = 'hlc_last'",
+                params![hlc],
+            )?;
+        }
     }
     tx.commit()?;
     Ok(applied)
@@ -290,10 +307,28 @@ fn abandon_other_branch(conn: &Connection, data_dir: &Path) -> Result<()> {
 /// Folds the current database's WAL into it and makes sure no other process has it open:
 /// after this, the file alone is the old state, and the rename replaces all of it.
 fn release(current: &Path) -> Result<()> {
-    {
-        let conn = Connection::open(current)?;
+    let folded = Connection::open(current).and_then(|conn| {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+    });
+    match folded {
+        Ok(()) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            return Err(Error::plain(
+                Code::DatabaseInUse,
+                &current.display().to_string(),
+            ));
+        }
+        // A database too damaged to open is what the restore replaces (its files were kept
+        // aside by the safety step).
+        Err(e) => {
+            tracing::warn!(error = %e, "the current database could not be opened to fold its WAL")
+        }
     }
     let wal = current.with_file_name(format!("{DB_FILE}-wal"));
     // SQLite deletes the WAL when its last connection closes: one still there is another

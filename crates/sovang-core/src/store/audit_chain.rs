@@ -135,16 +135,30 @@ pub(crate) fn append(tx: &Transaction, row: &Row, changes: &str) -> Result<()> {
     Ok(())
 }
 
-/// Chains rows written before the chain existed (migration 0012), in their order.
+/// Chains rows written before the chain existed (migration 0012), in their order, once: a
+/// row whose hash is cleared later is tampering, which `verify` reports, not a row to seal.
 pub(crate) fn seal_pending(conn: &mut Connection) -> Result<()> {
+    let done: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'audit_chained')",
+        [],
+        |r| r.get(0),
+    )?;
+    if done {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('audit_chained', '1')",
+        [],
+    )?;
     let first: Option<i64> =
-        conn.query_row("SELECT min(seq) FROM audit WHERE hash IS NULL", [], |r| {
+        tx.query_row("SELECT min(seq) FROM audit WHERE hash IS NULL", [], |r| {
             r.get(0)
         })?;
     let Some(first) = first else {
+        tx.commit()?;
         return Ok(());
     };
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut prev: String = tx
         .query_row(
             "SELECT hash FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT 1",
@@ -197,14 +211,17 @@ pub(crate) fn seal_pending(conn: &mut Connection) -> Result<()> {
 }
 
 /// Walks the whole chain: the first row that does not hold, if any. A row's changes may be
-/// blanked (no salt, `{}`) only when its record was erased.
+/// blanked (no salt, `{}`) only when the chain itself holds the erasure of its record (an
+/// `erase` row, which cannot be added without breaking the chain).
 pub(crate) fn verify(conn: &Connection) -> Result<Option<BrokenLink>> {
     let mut stmt = conn.prepare(
         "SELECT a.seq, a.at, a.actor, a.kind, a.record_id, a.action, a.hlc, a.changes, \
          a.bundle_id, a.signer, a.salt, coalesce(a.changes_hash, ''), coalesce(a.prev_hash, ''), \
-         coalesce(a.hash, ''), EXISTS (SELECT 1 FROM erasures e WHERE e.id = a.record_id) \
-         OR (a.action IN ('attach', 'detach') AND EXISTS (SELECT 1 FROM erasures e \
-         WHERE e.record_id = a.record_id AND e.kind = 'attachment')) \
+         coalesce(a.hash, ''), a.salt IS NULL AND (EXISTS (SELECT 1 FROM audit e \
+         WHERE e.record_id = a.record_id AND e.action = 'erase') \
+         OR (a.action IN ('attach', 'detach') AND EXISTS (SELECT 1 FROM erasures x \
+         JOIN audit e ON e.record_id = x.id AND e.action = 'erase' \
+         WHERE x.record_id = a.record_id AND x.kind = 'attachment'))) \
          FROM audit a ORDER BY a.seq",
     )?;
     let mut rows = stmt.query([])?;

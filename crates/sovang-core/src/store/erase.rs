@@ -16,6 +16,7 @@ use super::rows::{begin_write, unindex, Via};
 use super::Store;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
+use crate::units::UnitTree;
 
 /// The marker's kind for an attachment (records use their kind's name).
 pub const ATTACHMENT_KIND: &str = "attachment";
@@ -215,6 +216,7 @@ pub(crate) fn erase(tx: &Transaction, items: &[Item], stamp: &Stamp) -> Result<B
             } => {
                 tx.prepare_cached("DELETE FROM attachments WHERE id = ?1")?
                     .execute([id])?;
+                forget_rejections(tx, id)?;
                 audit_chain::blank_attachment(tx, record_id, id)?;
                 mark(tx, &marker(ATTACHMENT_KIND, id, Some(record_id)), stamp)?;
                 shas.insert(sha256.clone());
@@ -231,12 +233,91 @@ pub(crate) fn erase(tx: &Transaction, items: &[Item], stamp: &Stamp) -> Result<B
                     .execute([id])?;
                 let sql = format!("DELETE FROM {} WHERE id = ?1", kind.table());
                 tx.prepare_cached(&sql)?.execute([id])?;
+                forget_rejections(tx, id)?;
                 audit_chain::blank(tx, id)?;
                 mark(tx, &marker(kind.name(), id, None), stamp)?;
             }
         }
     }
     Ok(shas)
+}
+
+/// The erasure log: every marker this installation has applied, one JSON line each, kept
+/// beside the database (and copied with each backup to the second folder), so that a restore
+/// applies them again even when the database that recorded them is lost or damaged. It holds
+/// ids, units and who erased them, nothing of what was erased.
+pub const LOG_FILE: &str = "erasures.ndjson";
+
+/// Appends the markers written by change `seq` (one purge, one import) to the log.
+pub(crate) fn log_change(conn: &Connection, data_dir: &Path, seq: i64) -> Result<()> {
+    use std::io::Write;
+    let markers = markers_where(conn, "change_seq = ?1", seq)?;
+    if markers.is_empty() {
+        return Ok(());
+    }
+    let path = data_dir.join(LOG_FILE);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)?;
+    let mut text = String::new();
+    for m in markers {
+        text.push_str(&serde_json::to_string(&m).unwrap_or_default());
+        text.push('\n');
+    }
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// The markers of a log file (lines that are no marker are skipped).
+pub(crate) fn read_log(path: &Path) -> Vec<WireErasure> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn markers_where(conn: &Connection, filter: &str, arg: i64) -> Result<Vec<WireErasure>> {
+    let sql = format!(
+        "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
+         WHERE {filter} ORDER BY change_seq, id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([arg], |r| {
+        Ok(WireErasure {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            record_id: r.get(2)?,
+            unit: r.get(3)?,
+            erased_at: r.get(4)?,
+            erased_by: r.get(5)?,
+            version: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Drops the import reports' rejections of an erased record: their messages may quote its
+/// values (a date, a name).
+fn forget_rejections(tx: &Transaction, id: &str) -> Result<()> {
+    let mut stmt = tx
+        .prepare_cached("SELECT bundle_id, report FROM sync_imports WHERE instr(report, ?1) > 0")?;
+    let hits: Vec<(String, String)> = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (bundle, report) in hits {
+        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&report) else {
+            continue;
+        };
+        if let Some(list) = v.get_mut("rejections").and_then(|l| l.as_array_mut()) {
+            list.retain(|r| r.get("id").and_then(|x| x.as_str()) != Some(id));
+        }
+        tx.prepare_cached("UPDATE sync_imports SET report = ?2 WHERE bundle_id = ?1")?
+            .execute(params![bundle, v.to_string()])?;
+    }
+    Ok(())
 }
 
 /// Deletes the files of `shas` that no attachment row in use names any more.
@@ -274,15 +355,45 @@ pub(crate) fn scrub(conn: &Connection) -> Result<()> {
          DROP TABLE temp.scrub_all;",
     )?;
     conn.execute_batch("VACUUM")?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
+    // Another connection reading (a backup, say) keeps the WAL's frames alive: wait for it,
+    // and if it outlasts the wait, do it all again when the store next opens.
+    for _ in 0..50 {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            conn.execute("DELETE FROM meta WHERE key = 'scrub_pending'", [])?;
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tracing::warn!("the WAL could not be emptied after an erasure: done again at the next start");
+    super::set_meta(conn, "scrub_pending", "1")
 }
 
-/// Whether `id` was erased here: such a record is never written again.
-pub(crate) fn is_erased(conn: &Connection, id: &str) -> Result<bool> {
+/// Whether `id` was erased by `unit` or a unit above it: a record of `unit` with that id is
+/// never written again, and nothing of `unit` waits for it. A marker from another unit does not
+/// count: it had no say over the record.
+pub(crate) fn erased_over(
+    conn: &Connection,
+    units: &UnitTree,
+    id: &str,
+    unit: &str,
+) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT unit FROM erasures WHERE id = ?1")?;
+    let by = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+    for b in by {
+        let b = b?;
+        if b == unit || units.is_within(unit, &b) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether this very marker (record and erasing unit) is here already.
+pub(crate) fn has_marker(conn: &Connection, id: &str, unit: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM erasures WHERE id = ?1)")?
-        .query_row([id], |r| r.get(0))?)
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM erasures WHERE id = ?1 AND unit = ?2)")?
+        .query_row([id, unit], |r| r.get(0))?)
 }
 
 impl Store {
@@ -317,6 +428,17 @@ impl Store {
                 if !self.load_row(Kind::Person, id)?.deleted {
                     return Err(Error::plain(Code::PurgeNotInTrash, id));
                 }
+                // A nomination in review or decided is the committee's record: it stays.
+                for item in &items {
+                    if let Item::Record {
+                        kind: Kind::Nomination,
+                        id,
+                        ..
+                    } = item
+                    {
+                        self.ensure_editable(id)?;
+                    }
+                }
             }
             _ => return Err(Error::field_arg(Code::InvalidValue, "kind", kind)),
         }
@@ -333,7 +455,9 @@ impl Store {
             via: None,
         };
         let shas = erase(&tx, &items, &stamp)?;
+        let seq = meta.seq;
         super::rows::commit_write(tx, &meta)?;
+        log_change(&self.conn, &self.dir, seq)?;
         let mut report = PurgeReport::default();
         for item in &items {
             match item {

@@ -167,6 +167,7 @@ impl Store {
         set_meta(&tx, "user", user)?;
         set_meta(&tx, "created_at", &stamp(clock.now()))?;
         tx.commit()?;
+        audit_chain::seal_pending(&mut conn)?;
         let mut store = Store::load(conn, dir, clock, machine)?;
         store.seed_reference(reference)?;
         tracing::info!(unit, "initialized");
@@ -233,6 +234,9 @@ impl Store {
         store.reload_units()?;
         store.reload_campaigns()?;
         store.finish_search_rebuild()?;
+        if get_meta(&store.conn, "scrub_pending")?.is_some() {
+            erase::scrub(&store.conn)?;
+        }
         if store.has_ripe_clock_holds()? {
             store.release_held()?;
         }

@@ -19,7 +19,7 @@ use super::ImportReport;
 use crate::collate::VietCollator;
 use crate::error::{Code, Error, Result};
 use crate::records::{self, Campaign, Ctx, Kind, Prepared};
-use crate::store::erase::is_erased;
+use crate::store::erase::erased_over;
 use crate::sync::merge::{merge, FieldConflict};
 use crate::sync::wire::{from_row, WireRecord};
 use crate::units::{UnitNode, UnitTree};
@@ -225,15 +225,9 @@ fn out_of_authority(field: &str, unit: &str) -> Error {
 }
 
 impl<'a, 't> Applier<'a, 't> {
-    /// Whether `id` was erased by a unit over `unit` (a marker from another unit does not
-    /// stop a record that unit had no say over).
+    /// Whether `id` was erased by `unit` or a unit above it (see `erase::erased_over`).
     pub(super) fn erased_over(&self, id: &str, unit: &str) -> Result<bool> {
-        let by: Option<String> = self
-            .tx
-            .prepare_cached("SELECT unit FROM erasures WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        Ok(by.is_some_and(|by| by == unit || self.units.is_within(unit, &by)))
+        erased_over(self.tx, &self.units, id, unit)
     }
 
     pub(super) fn ctx(&self) -> Ctx<'_> {
@@ -288,8 +282,7 @@ impl<'a, 't> Applier<'a, 't> {
         };
         let verdict = self.judge(kind, rec, checked)?;
         self.carry_out(
-            kind.name(),
-            &rec.id,
+            (kind.name(), &rec.id, &rec.unit),
             verdict,
             |ap, accepted| ap.write_accepted(kind, rec, checked, accepted),
             |ap, waiting| ap.hold(kind, rec, waiting),
@@ -297,17 +290,17 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     /// The one place a verdict is carried out.
+    /// `what`: the kind's name, the id and the unit of what is judged.
     pub(super) fn carry_out<W>(
         &mut self,
-        kind: &str,
-        id: &str,
+        (kind, id, unit): (&str, &str, &str),
         verdict: Verdict<W>,
         write: impl FnOnce(&mut Self, W) -> Result<Outcome>,
         hold: impl FnOnce(&mut Self, Waiting) -> Result<Outcome>,
     ) -> Result<Outcome> {
-        // Nothing waits for what was erased here: it will never come.
+        // Nothing waits for what its unit (or one above) erased here: it will never come.
         if let Verdict::Hold(Waiting::Record(_, on)) = &verdict {
-            if is_erased(self.tx, on)? {
+            if erased_over(self.tx, &self.units, on, unit)? {
                 let e = Error::field_arg(Code::RecordErased, "id", on);
                 self.report.reject(kind, id, e);
                 return Ok(Outcome::Rejected);

@@ -27,8 +27,7 @@ impl Applier<'_, '_> {
     pub(super) fn apply_attachment(&mut self, a: WireAttachment) -> Result<Outcome> {
         let verdict = self.judge_attachment(&a)?;
         self.carry_out(
-            ATTACHMENT,
-            &a.id,
+            (ATTACHMENT, &a.id, &a.unit),
             verdict,
             |ap, ()| ap.write_attachment(&a),
             |ap, waiting| {

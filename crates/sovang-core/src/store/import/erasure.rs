@@ -8,6 +8,9 @@ use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 use crate::store::erase::{self, Stamp, WireErasure, ATTACHMENT_KIND};
 
+/// What a purge erases on its own: a person (with all that hangs on them), an attachment.
+const ROOTS: [&str; 2] = ["person", ATTACHMENT_KIND];
+
 /// The kinds an erasure may name: a person and what hangs on them, or an attachment.
 const ERASABLE: [&str; 7] = [
     "person",
@@ -48,10 +51,13 @@ impl Applier<'_, '_> {
             let kind: String = m.kind.chars().take(32).collect();
             return reject(self, Error::field_arg(Code::InvalidValue, "kind", &kind));
         }
+        // The version is kept with the marker but never moves this PC's clock (it names no
+        // field): a marker dated years ahead cannot drag every later write along.
         if let Versions::Malformed(v) = check_version(&m.version, self.now_ms) {
             return reject(self, Error::field_arg(Code::InvalidVersion, "version", &v));
         }
-        if erase::is_erased(self.tx, &m.id)? {
+        // Erased here already by this unit or one above: nothing new.
+        if erase::erased_over(self.tx, &self.units, &m.id, &m.unit)? {
             return Ok(Outcome::Unchanged);
         }
         // The marker's own unit, and every record it removes here, must be the signer's to
@@ -73,8 +79,24 @@ impl Applier<'_, '_> {
             // Nothing of that kind here: a record of another kind with this id is not it.
             None => self.id_taken(&m.id)?,
         };
-        if kept_as_other || items.iter().any(|i| !self.scope.contains(i.unit())) {
+        // What hangs on a person goes with the person (whose marker comes first, and takes it
+        // along): a marker for such a record that is still here, on its own, is not a purge.
+        let alone = !items.is_empty() && !ROOTS.contains(&m.kind.as_str());
+        if kept_as_other || alone || items.iter().any(|i| !self.scope.contains(i.unit())) {
             return reject(self, Error::plain(Code::ErasureRefused, &m.id));
+        }
+        // A nomination in review or decided stays, as in a local purge.
+        for item in &items {
+            if let erase::Item::Record {
+                kind: Kind::Nomination,
+                id,
+                ..
+            } = item
+            {
+                if self.locked_since(id)?.is_some() {
+                    return reject(self, Error::plain(Code::ErasureRefused, &m.id));
+                }
+            }
         }
         let stamp = Stamp {
             at: &m.erased_at,
@@ -84,13 +106,17 @@ impl Applier<'_, '_> {
             via: Some(&self.via),
         };
         if items.is_empty() {
-            erase::mark(self.tx, &m, &stamp)?;
+            // Not here: what it was on is the sender's word only, so it is not kept.
+            let marker = WireErasure {
+                record_id: None,
+                ..m.clone()
+            };
+            erase::mark(self.tx, &marker, &stamp)?;
         } else {
             let shas = erase::erase(self.tx, &items, &stamp)?;
             self.erased_shas.extend(shas);
         }
         self.report.erased += items.len().max(1) as u64;
-        self.observe(&m.version);
         Ok(Outcome::Erased)
     }
 }

@@ -237,15 +237,19 @@ impl Store {
         let mut done = 0u64;
         // Erasures first: a record they erase that this bundle also carries is then refused.
         if let Some(mut lines) = bundle.lines(ERASURE)? {
+            let mut markers = Vec::new();
             while let Some(m) = lines.next_record::<WireErasure>()? {
                 match m {
-                    Ok(m) => {
-                        ap.apply_erasure(m)?;
-                    }
+                    Ok(m) => markers.push(m),
                     Err(e) => ap.report.reject(ERASURE, &lines.position(), e),
                 }
             }
             lines.finish()?;
+            // People first: each takes what hangs on them along, which later markers name.
+            markers.sort_by_key(|m| m.kind != "person");
+            for m in markers {
+                ap.apply_erasure(m)?;
+            }
         }
         for kind in APPLY_ORDER {
             // Units and campaigns are few and checked against each other as they arrive; the
@@ -311,6 +315,7 @@ impl Store {
         ap.release_held()?;
         let need: Vec<String> = std::mem::take(&mut ap.need_bytes).into_iter().collect();
         let erased_shas = std::mem::take(&mut ap.erased_shas);
+        let import_seq = ap.seq;
         let max_version = ap.max_version.clone();
         let mut report = ap.report;
         let m = &bundle.manifest;
@@ -369,6 +374,7 @@ impl Store {
             self.after_import(&max_version, reference_changed)?;
             super::erase::delete_unused_files(&self.conn, &attachments_dir, &erased_shas)?;
             if report.erased > 0 {
+                super::erase::log_change(&self.conn, &attachments_dir, import_seq)?;
                 super::erase::scrub(&self.conn)?;
                 self.results_memo.replace(None);
             }
