@@ -131,10 +131,11 @@ bench-review: app-dist e2e-deps
 bench-sheets: cli e2e-deps
 	$(VENV)/bin/python tests/bench/bench_sheets.py
 
-## Backup and restore figures on the 100,000-record demo, and list pages during a backup.
-bench-backup: cli
+## Backup and restore figures on the 100,000-record demo, and list pages during a backup (in
+## process and in the window).
+bench-backup: cli app e2e-deps
 	$(CARGO) build --release -p sovang-core --example bench_backup
-	python3 tests/bench/bench_backup.py
+	$(HEADLESS) $(VENV)/bin/python tests/bench/bench_backup.py
 
 ## Sync bundle figures only (export, import, 1,000 ward bundles, a 1,000,000-record import).
 bench-sync: cli
