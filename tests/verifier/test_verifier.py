@@ -60,7 +60,20 @@ def main():
               if n == "manifest.json" else b)
         assert verify(forged, card) == ["bad signature"], "a changed manifest must be caught"
         assert verify(bundle, other_card) == ["bad signature"], "another unit's key must not verify"
-        print("verifier: ok (whole bundle verified; changed record, changed manifest, wrong key refused)")
+
+        # An erasure: the next bundle carries its markers, in format 4, and verifies too.
+        run(ward, "delete", "person", p["id"])
+        run(ward, "purge", "person", p["id"], "--yes")
+        erased = os.path.join(tmp, "erased.sovang")
+        run(ward, "export", "--out", erased, "--to", "01")
+        problems = verify(erased, card)
+        assert problems == [], f"a bundle with erasures must verify: {problems}"
+        with zipfile.ZipFile(erased) as z:
+            m = json.loads(z.read("manifest.json"))
+            assert m["format_version"] == 4 and m["counts"]["erasure"] == 3, m["counts"]
+            text = z.read("records/erasure.ndjson").decode("utf-8")
+            assert "Minh Anh" not in text and "Dọn rác" not in text, "markers carry no content"
+        print("verifier: ok (whole bundle verified; changed record, changed manifest, wrong key refused; erasures in format 4)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -17,7 +17,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 KINDS = {"unit", "campaign", "target", "person", "project", "update", "entry", "nomination",
-         "committee", "transition", "score", "decision", "attachment"}
+         "committee", "transition", "score", "decision", "attachment", "erasure"}
+# An erasure line's fields (docs/bundle-format.md, "Erasures"): ids, never content.
+ERASURE_FIELDS = {"id", "kind", "unit", "erased_at", "erased_by", "version"}
+ERASABLE = {"person", "entry", "nomination", "transition", "score", "decision", "attachment"}
 
 
 def fingerprint(public_key: bytes, unit: str) -> str:
@@ -57,8 +60,10 @@ def verify(path: str, card_path: str) -> list:
         except InvalidSignature:
             return problems + ["bad signature"]
         manifest = json.loads(manifest_bytes)
-        if manifest["format"] != "sovang-bundle" or manifest["format_version"] not in (1, 2, 3):
+        if manifest["format"] != "sovang-bundle" or manifest["format_version"] not in (1, 2, 3, 4):
             problems.append("unknown format")
+        if ("erasure" in manifest["counts"]) != (manifest["format_version"] == 4):
+            problems.append("erasures travel in format 4, and only they make a bundle format 4")
         if manifest["origin"]["fingerprint"] != card["fingerprint"]:
             problems.append("the manifest names another key")
         if manifest["origin"]["public_key"] != card["public_key"]:
@@ -85,8 +90,12 @@ def verify(path: str, card_path: str) -> list:
             if e["name"].startswith("records/"):
                 for line in z.read(e["name"]).decode("utf-8").splitlines():
                     if line.strip():
-                        json.loads(line)
+                        rec = json.loads(line)
                         lines += 1
+                        if e["name"] == "records/erasure.ndjson":
+                            fields = set(rec) - {"record_id"}
+                            if fields != ERASURE_FIELDS or rec["kind"] not in ERASABLE:
+                                problems.append(f"an erasure line out of the documented form: {sorted(rec)}")
         if lines != sum(manifest["counts"].values()):
             problems.append(f"{lines} records but counts say {sum(manifest['counts'].values())}")
         print(f"{path}: {len(manifest['entries'])} entries, {lines} records, "

@@ -82,6 +82,14 @@ fn traces(files: &[PathBuf]) -> Vec<String> {
     found
 }
 
+/// A bundle's `format_version`, read from its manifest.
+fn format_of(bundle: &Path) -> u64 {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(bundle).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
+    manifest["format_version"].as_u64().unwrap()
+}
+
 fn import(s: &mut Store, file: &Path) -> ImportReport {
     let r = s.import_bundle(file, ImportOptions::default(), &mut |_| {});
     assert!(r.error.is_none(), "import failed: {:?}", r.error);
@@ -207,10 +215,20 @@ fn an_erasure_reaches_the_city_and_the_erased_records_never_come_back() {
         .to_owned();
     assert!(p.city.store.attachment_path(&sha).exists());
 
+    assert_eq!(
+        format_of(&first),
+        3,
+        "a bundle with no erasure stays readable by older apps"
+    );
     p.ward.store.delete(Kind::Person, &person).unwrap();
     p.ward.store.purge("person", &person).unwrap();
     let second = p.tmp.path().join("second.sovang");
     export(&mut p.ward.store, &second, false);
+    assert_eq!(
+        format_of(&second),
+        4,
+        "one with erasures makes an older app say \"update\", not keep what was erased"
+    );
     let r = import(&mut p.city.store, &second);
     assert_eq!(
         r.erased, 3,

@@ -20,7 +20,7 @@ use crate::error::{Code, Error, Result};
 use crate::records::{Committee, Kind};
 use crate::sync::bundle::{
     attachment_entry, records_entry, EntryHash, HashingWriter, Manifest, Origin, SeqRange, FORMAT,
-    FORMAT_VERSION, MANIFEST, SIGNATURE,
+    FORMAT_VERSION, MANIFEST, SIGNATURE, WITHOUT_ERASURES,
 };
 use crate::sync::identity::normalize_fingerprint;
 use crate::sync::identity::KeyId;
@@ -503,7 +503,10 @@ impl Store {
             }
             let manifest = Manifest {
                 format: FORMAT.into(),
-                format_version: FORMAT_VERSION,
+                format_version: match counts.contains_key(ERASURE) {
+                    true => FORMAT_VERSION,
+                    false => WITHOUT_ERASURES,
+                },
                 bundle_id: bundle_id.clone(),
                 created_at: stamp(self.clock.now()),
                 origin: Origin {

@@ -22,10 +22,15 @@ use crate::error::{Code, Error, Result};
 pub const FORMAT: &str = "sovang-bundle";
 /// The newest format this app reads and writes. Version 2 added the committee review's kinds;
 /// version 3 bound fingerprints to units (an app before it trusts none of a version-3 bundle's
-/// keys, so it must say "update the app" rather than "untrusted"). Every bundle is written as
-/// version 3. Bundles of versions 1 and 2 name their key by its old fingerprint, of the key
-/// alone, and their seals name no unit: both are still read.
-pub const FORMAT_VERSION: u32 = 3;
+/// keys, so it must say "update the app" rather than "untrusted"); version 4 added erasure
+/// markers. A bundle is written as version 4 only when it carries erasures (an older app must
+/// say "update the app" rather than refuse an entry it does not know, or worse, keep data its
+/// owner erased), else as version 3, which every app since fingerprints were bound reads.
+/// Bundles of versions 1 and 2 name their key by its old fingerprint, of the key alone, and
+/// their seals name no unit: both are still read.
+pub const FORMAT_VERSION: u32 = 4;
+/// The format of a bundle that carries no erasure.
+pub const WITHOUT_ERASURES: u32 = 3;
 /// The last format whose fingerprints covered the key alone.
 pub const KEY_ONLY_FINGERPRINTS: u64 = 2;
 pub const MANIFEST: &str = "manifest.json";
