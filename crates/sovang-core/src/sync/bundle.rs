@@ -726,7 +726,7 @@ pub fn raw_manifest(key: &ed25519_dalek::SigningKey, unit: &str, unit_name: &str
     let public = key.verifying_key();
     Manifest {
         format: FORMAT.into(),
-        format_version: FORMAT_VERSION,
+        format_version: WITHOUT_ERASURES,
         bundle_id: "01900000-0000-7000-8000-000000000001".into(),
         created_at: "2026-11-26T08:00:00.000Z".into(),
         origin: Origin {
