@@ -576,6 +576,7 @@ export const en: Record<keyof typeof vi, string> = {
   'purge.person_text': 'Everything about {title} (the record, Golden Book entries, nominations, attachments) is erased for good on this PC and on every PC that receives the next sync bundles. This cannot be undone. The history keeps only that it was erased, by whom and when.',
   'purge.attachment_text': 'The file {title} is erased for good on this PC and on every PC that receives the next sync bundles. This cannot be undone.',
   'purge.confirm': 'Erase for good',
+  'purge.running': 'Erasing for good…',
   'purge.done': 'Erased {records} records and {files} files for good',
   'trash.detached': 'Removed files',
   'trash.detached_intro': 'Files taken off their records. Their names can be erased for good too.',

@@ -575,6 +575,7 @@ export const vi = {
   'purge.person_text': 'Mọi dữ liệu về {title} (hồ sơ, Sổ vàng, đề cử, tệp đính kèm) sẽ bị xoá vĩnh viễn trên máy này và trên các máy nhận gói đồng bộ sau này. Không thể hoàn tác. Lịch sử chỉ giữ lại việc đã xoá, ai xoá và lúc nào.',
   'purge.attachment_text': 'Tệp {title} sẽ bị xoá vĩnh viễn trên máy này và trên các máy nhận gói đồng bộ sau này. Không thể hoàn tác.',
   'purge.confirm': 'Xoá vĩnh viễn',
+  'purge.running': 'Đang xoá vĩnh viễn…',
   'purge.done': 'Đã xoá vĩnh viễn {records} hồ sơ và {files} tệp',
   'trash.detached': 'Tệp đã gỡ',
   'trash.detached_intro': 'Tệp đã gỡ khỏi hồ sơ. Có thể xoá vĩnh viễn cả tên tệp.',
