@@ -354,7 +354,13 @@ pub(crate) fn scrub(conn: &Connection) -> Result<()> {
          DROP TABLE temp.scrub_title;
          DROP TABLE temp.scrub_all;",
     )?;
-    conn.execute_batch("VACUUM")?;
+    // VACUUM builds the new database in temporary storage: on disk, not in memory, or a
+    // million-record database would need its whole size in RAM.
+    let temp_store: i64 = conn.pragma_query_value(None, "temp_store", |r| r.get(0))?;
+    conn.pragma_update(None, "temp_store", "FILE")?;
+    let vacuumed = conn.execute_batch("VACUUM");
+    conn.pragma_update(None, "temp_store", temp_store)?;
+    vacuumed?;
     // Another connection reading (a backup, say) keeps the WAL's frames alive: wait for it,
     // and if it outlasts the wait, do it all again when the store next opens.
     for _ in 0..50 {
