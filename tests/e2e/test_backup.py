@@ -127,6 +127,10 @@ class BackupsAndErasure(unittest.TestCase):
         a.click('[data-testid="purge-confirm"]')
         a.text_appears("Đã xoá vĩnh viễn 1 hồ sơ và 1 tệp")
         self.assertFalse(zips[0].exists(), "the person's exported data goes with them")
+        # The backups from before are marked: restoring one erases them again.
+        a.nav("settings")
+        a.wait(lambda: a.all('[data-testid="backup-erased"]'), message="an older backup marked")
+        self.assertIn("đã xoá vĩnh viễn sau bản này", a.text_of('[data-testid="backup-erased"]'))
         down = str(self.bundles / "len-2.sovang")
         self.cli(self.ward, "export", "--to", "01", "--out", down)
         a.quit()
