@@ -127,6 +127,13 @@ fn a_damaged_backup_is_refused_and_changes_nothing() {
     );
     let missing = backup::restore(dir.path(), "../../etc", clock.as_ref()).unwrap_err();
     assert_eq!(missing.code, Code::BackupNotFound, "an id is never a path");
+    let around = format!("../backups/{b}");
+    let e = backup::restore(dir.path(), &around, clock.as_ref()).unwrap_err();
+    assert_eq!(
+        e.code,
+        Code::BackupNotFound,
+        "not even a path that leads back to a real backup"
+    );
 }
 
 #[test]

@@ -528,13 +528,6 @@ pub fn audit_anchors(data_dir: &Path) -> Vec<(String, i64, String)> {
         .collect()
 }
 
-/// The newest backup that was good when written (and, if checked since, still was).
-pub fn last_good(data_dir: &Path) -> Option<BackupInfo> {
-    list(data_dir)
-        .into_iter()
-        .find(|b| b.verified.as_ref().is_none_or(|v| v.ok))
-}
-
 /// Whether the last good backup is older than `STALE_DAYS`; with none, whether the data is
 /// (`since`: when it was set up), so a new installation is not warned before its first day.
 pub fn is_stale(last: Option<&BackupInfo>, since: Option<&str>, now: DateTime<Utc>) -> bool {

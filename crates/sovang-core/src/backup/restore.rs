@@ -186,32 +186,13 @@ fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64
 fn known_erasures(data_dir: &Path, current: Option<&Connection>) -> Vec<WireErasure> {
     let mut all = Vec::new();
     if let Some(cur) = current {
-        let read = || -> Result<Vec<WireErasure>> {
-            let mut stmt = cur.prepare(
-                "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
-                 ORDER BY change_seq, id",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(WireErasure {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    record_id: r.get(2)?,
-                    unit: r.get(3)?,
-                    erased_at: r.get(4)?,
-                    erased_by: r.get(5)?,
-                    version: r.get(6)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        };
-        all.extend(read().unwrap_or_default());
+        all.extend(erase::markers_between(cur, i64::MIN, i64::MAX).unwrap_or_default());
     }
     all.extend(erase::read_log(&data_dir.join(erase::LOG_FILE)));
     for dir in super::BackupSettings::load(data_dir).mirror_dirs(data_dir) {
         all.extend(erase::read_log(&dir.join(erase::LOG_FILE)));
     }
-    // People first: each takes what hangs on them along.
-    all.sort_by_key(|m| m.kind != "person");
+    erase::people_first(&mut all);
     all
 }
 

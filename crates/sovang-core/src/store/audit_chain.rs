@@ -25,6 +25,52 @@ pub(crate) struct Row<'a> {
     pub signer: Option<&'a str>,
 }
 
+/// The columns a row's hash covers, as read back: `seq` and the `Row` fields, then `changes`.
+const STORED_COLUMNS: &str =
+    "a.seq, a.at, a.actor, a.kind, a.record_id, a.action, a.hlc, a.bundle_id, a.signer, a.changes";
+
+/// A stored audit row, read from `STORED_COLUMNS` (the first ten columns of a query).
+struct Stored {
+    seq: i64,
+    fields: [String; 6],
+    bundle_id: Option<String>,
+    signer: Option<String>,
+    changes: String,
+}
+
+impl Stored {
+    fn read(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
+        Ok(Stored {
+            seq: r.get(0)?,
+            fields: [
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ],
+            bundle_id: r.get(7)?,
+            signer: r.get(8)?,
+            changes: r.get(9)?,
+        })
+    }
+
+    fn row(&self) -> Row<'_> {
+        let [at, actor, kind, record_id, action, hlc] = &self.fields;
+        Row {
+            at,
+            actor,
+            kind,
+            record_id,
+            action,
+            hlc,
+            bundle_id: self.bundle_id.as_deref(),
+            signer: self.signer.as_deref(),
+        }
+    }
+}
+
 /// The first row where the chain does not hold.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -169,40 +215,18 @@ pub(crate) fn seal_pending(conn: &mut Connection) -> Result<()> {
         .flatten()
         .unwrap_or_default();
     {
-        let mut read = tx.prepare(
-            "SELECT seq, at, actor, kind, record_id, action, hlc, changes, bundle_id, signer \
-             FROM audit WHERE seq >= ?1 ORDER BY seq",
-        )?;
+        let sql = format!("SELECT {STORED_COLUMNS} FROM audit a WHERE a.seq >= ?1 ORDER BY a.seq");
+        let mut read = tx.prepare(&sql)?;
         let mut write = tx.prepare(
             "UPDATE audit SET salt = ?2, changes_hash = ?3, prev_hash = ?4, hash = ?5 WHERE seq = ?1",
         )?;
         let mut rows = read.query([first])?;
         while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let f: [String; 7] = [
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ];
-            let (bundle_id, signer): (Option<String>, Option<String>) = (r.get(8)?, r.get(9)?);
-            let row = Row {
-                at: &f[0],
-                actor: &f[1],
-                kind: &f[2],
-                record_id: &f[3],
-                action: &f[4],
-                hlc: &f[5],
-                bundle_id: bundle_id.as_deref(),
-                signer: signer.as_deref(),
-            };
+            let stored = Stored::read(r)?;
             let salt = new_salt();
-            let ch = changes_hash(&salt, &f[6]);
-            let hash = link_hash(&prev, seq, &row, &ch);
-            write.execute(params![seq, salt, ch, prev, hash])?;
+            let ch = changes_hash(&salt, &stored.changes);
+            let hash = link_hash(&prev, stored.seq, &stored.row(), &ch);
+            write.execute(params![stored.seq, salt, ch, prev, hash])?;
             prev = hash;
         }
     }
@@ -214,53 +238,34 @@ pub(crate) fn seal_pending(conn: &mut Connection) -> Result<()> {
 /// blanked (no salt, `{}`) only when the chain itself holds the erasure of its record (an
 /// `erase` row, which cannot be added without breaking the chain).
 pub(crate) fn verify(conn: &Connection) -> Result<Option<BrokenLink>> {
-    let mut stmt = conn.prepare(
-        "SELECT a.seq, a.at, a.actor, a.kind, a.record_id, a.action, a.hlc, a.changes, \
-         a.bundle_id, a.signer, a.salt, coalesce(a.changes_hash, ''), coalesce(a.prev_hash, ''), \
+    let sql = format!(
+        "SELECT {STORED_COLUMNS}, a.salt, coalesce(a.changes_hash, ''), coalesce(a.prev_hash, ''), \
          coalesce(a.hash, ''), a.salt IS NULL AND (EXISTS (SELECT 1 FROM audit e \
          WHERE e.record_id = a.record_id AND e.action = 'erase') \
          OR (a.action IN ('attach', 'detach') AND EXISTS (SELECT 1 FROM erasures x \
          JOIN audit e ON e.record_id = x.id AND e.action = 'erase' \
          WHERE x.record_id = a.record_id AND x.kind = 'attachment'))) \
-         FROM audit a ORDER BY a.seq",
-    )?;
+         FROM audit a ORDER BY a.seq"
+    );
+    let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut prev = String::new();
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let f: [String; 7] = [
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ];
-        let (bundle_id, signer, salt): (Option<String>, Option<String>, Option<String>) =
-            (r.get(8)?, r.get(9)?, r.get(10)?);
+        let stored = Stored::read(r)?;
+        let seq = stored.seq;
+        let salt: Option<String> = r.get(10)?;
         let [ch, prev_hash, hash]: [String; 3] = [r.get(11)?, r.get(12)?, r.get(13)?];
         let erased: bool = r.get(14)?;
         let broken = |reason| Ok(Some(BrokenLink { seq, reason }));
         if prev_hash != prev {
             return broken("prev_hash");
         }
-        let row = Row {
-            at: &f[0],
-            actor: &f[1],
-            kind: &f[2],
-            record_id: &f[3],
-            action: &f[4],
-            hlc: &f[5],
-            bundle_id: bundle_id.as_deref(),
-            signer: signer.as_deref(),
-        };
-        if link_hash(&prev, seq, &row, &ch) != hash {
+        if link_hash(&prev, seq, &stored.row(), &ch) != hash {
             return broken("hash");
         }
         match salt {
-            Some(salt) if changes_hash(&salt, &f[6]) != ch => return broken("changes"),
-            None if !erased || f[6] != "{}" => return broken("blanked"),
+            Some(salt) if changes_hash(&salt, &stored.changes) != ch => return broken("changes"),
+            None if !erased || stored.changes != "{}" => return broken("blanked"),
             _ => {}
         }
         prev = hash;

@@ -22,9 +22,7 @@ pub struct BackupStatus {
 impl Store {
     /// Takes a backup now, on a connection of its own.
     pub fn backup(&self, reason: Reason) -> Result<Created> {
-        let mut created = backup::create(self.data_dir(), reason, self.clock.as_ref())?;
-        created.backup.erased_since = 0;
-        Ok(created)
+        backup::create(self.data_dir(), reason, self.clock.as_ref())
     }
 
     /// Every backup, newest first, each with the erasures made after it.

@@ -251,7 +251,7 @@ pub const LOG_FILE: &str = "erasures.ndjson";
 /// Appends the markers written by change `seq` (one purge, one import) to the log.
 pub(crate) fn log_change(conn: &Connection, data_dir: &Path, seq: i64) -> Result<()> {
     use std::io::Write;
-    let markers = markers_where(conn, "change_seq = ?1", seq)?;
+    let markers = markers_between(conn, seq - 1, seq)?;
     if markers.is_empty() {
         return Ok(());
     }
@@ -279,13 +279,13 @@ pub(crate) fn read_log(path: &Path) -> Vec<WireErasure> {
         .collect()
 }
 
-fn markers_where(conn: &Connection, filter: &str, arg: i64) -> Result<Vec<WireErasure>> {
-    let sql = format!(
+/// The markers whose change number is in `from + 1 ..= to`, in the order they were written.
+pub(crate) fn markers_between(conn: &Connection, from: i64, to: i64) -> Result<Vec<WireErasure>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
-         WHERE {filter} ORDER BY change_seq, id"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([arg], |r| {
+         WHERE change_seq > ?1 AND change_seq <= ?2 ORDER BY change_seq, id",
+    )?;
+    let rows = stmt.query_map([from, to], |r| {
         Ok(WireErasure {
             id: r.get(0)?,
             kind: r.get(1)?,
@@ -297,6 +297,12 @@ fn markers_where(conn: &Connection, filter: &str, arg: i64) -> Result<Vec<WireEr
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Orders markers so that people come first: each takes what hangs on them along, which
+/// later markers name.
+pub(crate) fn people_first(markers: &mut [WireErasure]) {
+    markers.sort_by_key(|m| m.kind != "person");
 }
 
 /// Drops the import reports' rejections of an erased record: their messages may quote its
@@ -480,25 +486,5 @@ impl Store {
             "erased for good"
         );
         Ok(report)
-    }
-
-    /// The erasures recorded here, newest first.
-    pub fn erasures(&self) -> Result<Vec<WireErasure>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
-             ORDER BY change_seq DESC, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(WireErasure {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                record_id: r.get(2)?,
-                unit: r.get(3)?,
-                erased_at: r.get(4)?,
-                erased_by: r.get(5)?,
-                version: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

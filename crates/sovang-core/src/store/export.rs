@@ -466,24 +466,10 @@ impl Store {
                 }
             }
             // Erasure markers: ids and who erased them, never content.
-            let mut stmt = tx.prepare(
-                "SELECT id, kind, record_id, unit, erased_at, erased_by, hlc FROM erasures \
-                 WHERE change_seq > ?1 AND change_seq <= ?2 ORDER BY change_seq, id",
-            )?;
-            let markers: Vec<WireErasure> = stmt
-                .query_map(params![since, upto], |r| {
-                    Ok(WireErasure {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
-                        record_id: r.get(2)?,
-                        unit: r.get(3)?,
-                        erased_at: r.get(4)?,
-                        erased_by: r.get(5)?,
-                        version: r.get(6)?,
-                    })
-                })?
-                .filter(|m| m.as_ref().map_or(true, |m| units.contains(&m.unit)))
-                .collect::<rusqlite::Result<_>>()?;
+            let markers: Vec<WireErasure> = super::erase::markers_between(&tx, since, upto)?
+                .into_iter()
+                .filter(|m| units.contains(&m.unit))
+                .collect();
             if !markers.is_empty() {
                 let hash = write_entry(
                     &mut zip,

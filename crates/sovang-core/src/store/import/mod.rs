@@ -245,8 +245,7 @@ impl Store {
                 }
             }
             lines.finish()?;
-            // People first: each takes what hangs on them along, which later markers name.
-            markers.sort_by_key(|m| m.kind != "person");
+            super::erase::people_first(&mut markers);
             for m in markers {
                 ap.apply_erasure(m)?;
             }
