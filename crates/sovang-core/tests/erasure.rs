@@ -303,6 +303,8 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
         marker(&deed, "entry", "00070"),
         marker(&nominee, "person", "00070"),
         marker(&ward_person, "person", "00070").replace(&version_at(FIXTURE_MS, "7"), far),
+        marker(&other, "person", "00070").replace("2026-11-26T08:00:00.000Z", "hôm qua"),
+        marker(&other, "person", "00070").replace("Máy lỗi", &"x".repeat(201)),
     ]
     .concat();
     let bundle = ward.bundle(dir.path(), "hostile", &[("erasure", lines)], &[]);
@@ -328,6 +330,10 @@ fn a_ward_cannot_erase_what_is_not_its_own() {
     assert!(
         refused(&other, Code::ErasureRefused),
         "a marker whose kind is not the record's is refused: {codes:?}"
+    );
+    assert!(
+        refused(&other, Code::InvalidDate) && refused(&other, Code::TooLong),
+        "when and by whom must be a time and a name: {codes:?}"
     );
     assert!(
         refused(&deed, Code::ErasureRefused),

@@ -8,6 +8,9 @@ use crate::error::{Code, Error, Result};
 use crate::records::Kind;
 use crate::store::erase::{self, Stamp, WireErasure, ATTACHMENT_KIND};
 
+/// The longest name an erasure may give as who erased it.
+const MAX_NAME: usize = 200;
+
 /// What a purge erases on its own: a person (with all that hangs on them), an attachment.
 const ROOTS: [&str; 2] = ["person", ATTACHMENT_KIND];
 
@@ -50,6 +53,15 @@ impl Applier<'_, '_> {
         if !ERASABLE.contains(&m.kind.as_str()) {
             let kind: String = m.kind.chars().take(32).collect();
             return reject(self, Error::field_arg(Code::InvalidValue, "kind", &kind));
+        }
+        // Who and when go into the audit as they came: a time, and a name of a person's length.
+        if chrono::DateTime::parse_from_rfc3339(&m.erased_at).is_err() {
+            let at: String = m.erased_at.chars().take(40).collect();
+            return reject(self, Error::field_arg(Code::InvalidDate, "erased_at", &at));
+        }
+        if m.erased_by.chars().count() > MAX_NAME {
+            let limit = MAX_NAME.to_string();
+            return reject(self, Error::field_arg(Code::TooLong, "erased_by", &limit));
         }
         // The version is kept with the marker but never moves this PC's clock (it names no
         // field): a marker dated years ahead cannot drag every later write along.
