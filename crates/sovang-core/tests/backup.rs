@@ -134,6 +134,22 @@ fn a_damaged_backup_is_refused_and_changes_nothing() {
         Code::BackupNotFound,
         "not even a path that leads back to a real backup"
     );
+    // A manifest (on a stick, say) whose attachment "hash" is a path or too short to be one.
+    let manifest = backup::root(dir.path()).join(&b).join("backup.json");
+    let good: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    for bad in ["a", "../../../../outside", "ẞ"] {
+        let mut m = good.clone();
+        m["attachments"] = serde_json::json!([bad]);
+        std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+        let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
+        assert_eq!(
+            e.code,
+            Code::BackupNotFound,
+            "{bad:?} names no file: the manifest is not a backup's"
+        );
+    }
+    assert!(!dir.path().parent().unwrap().join("outside").exists());
 }
 
 #[test]

@@ -120,7 +120,13 @@ pub(super) fn read_manifest(dir: &Path) -> Result<Manifest> {
     let bytes = std::fs::read(&path).map_err(io_err(&path))?;
     let m: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| Error::plain(Code::BackupDamaged, &e.to_string()))?;
-    if m.format != FORMAT || dir.file_name().is_none_or(|n| *n != *m.id) {
+    // Hashes name files under the backup and the data folder: only a hash may be one.
+    let hashes_ok = m
+        .attachments
+        .iter()
+        .chain(&m.missing_attachments)
+        .all(|s| crate::sync::bundle::is_hex64(s));
+    if m.format != FORMAT || dir.file_name().is_none_or(|n| *n != *m.id) || !hashes_ok {
         return Err(Error::plain(
             Code::BackupDamaged,
             &path.display().to_string(),
