@@ -531,3 +531,113 @@ fn a_copy_taken_while_another_connection_writes_is_one_moment() {
     );
     assert!(f.store.verify_backup(&made.backup.id).unwrap().ok);
 }
+
+#[test]
+fn an_erasure_applied_again_by_a_restore_still_reaches_the_city() {
+    let mut ward = fixture("00070");
+    let mut city = fixture("01");
+    trust_both(&mut ward.store, &mut city.store);
+    let tmp = tempfile::tempdir().unwrap();
+    let p = person(&mut ward.store, "Lương Thị Xoá", "00070");
+    let up = |s: &mut Store, name: &str| {
+        let out = tmp.path().join(format!("{name}.sovang"));
+        let opts = ExportOptions {
+            to: Some("01".into()),
+            ..Default::default()
+        };
+        s.export_bundle(&out, &opts, &mut |_| {}).unwrap();
+        out
+    };
+    let b1 = up(&mut ward.store, "b1");
+    let r = city
+        .store
+        .import_bundle(&b1, ImportOptions::default(), &mut |_| {});
+    assert!(r.error.is_none(), "{r:?}");
+    assert!(city.store.get(Kind::Person, &p).is_ok());
+    // Backed up right after sending: the backup's change number is what the city has had.
+    let b = ward.store.backup(Reason::Manual).unwrap().backup.id;
+    ward.store.delete(Kind::Person, &p).unwrap();
+    ward.store.purge("person", &p).unwrap();
+    // The erasure is not sent before the disk is restored from the backup.
+    let (mut ward, r) = restore(ward, &b);
+    assert_eq!(r.erasures_applied, 1);
+    let b2 = up(&mut ward.store, "b2");
+    let r = city
+        .store
+        .import_bundle(&b2, ImportOptions::default(), &mut |_| {});
+    assert!(r.error.is_none(), "{r:?}");
+    assert_eq!(
+        city.store.get(Kind::Person, &p).unwrap_err().code,
+        Code::NotFound,
+        "the erasure applied again is a change made now, and the next bundle carries it"
+    );
+}
+
+#[test]
+fn another_installations_erasure_log_on_a_shared_stick_erases_nothing() {
+    let mut f = fixture("00070");
+    let usb = tempfile::tempdir().unwrap();
+    BackupSettings {
+        automatic: true,
+        mirror: Some(usb.path().to_owned()),
+    }
+    .save(f.dir.path())
+    .unwrap();
+    let p = person(&mut f.store, "Tạ Văn Còn", "00070");
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    // Another PC's folder on the stick, with a log naming this person (and a kind no
+    // version knows, which must not stop the restore either).
+    let other = usb
+        .path()
+        .join("sovang-backups")
+        .join("another-installation");
+    std::fs::create_dir_all(&other).unwrap();
+    let line = |kind: &str| {
+        serde_json::json!({
+            "id": p, "kind": kind, "unit": "00070",
+            "erased_at": "2026-12-01T00:00:00Z", "erased_by": "máy khác", "version": ""
+        })
+        .to_string()
+    };
+    std::fs::write(
+        other.join("erasures.ndjson"),
+        format!("{}\n{}\n", line("person"), line("bogus")),
+    )
+    .unwrap();
+    // And this installation's own log on the stick holds a kind no version knows.
+    let own = usb
+        .path()
+        .join("sovang-backups")
+        .join(&f.store.installation().id);
+    let mut log = std::fs::read_to_string(own.join("erasures.ndjson")).unwrap_or_default();
+    log.push_str(&line("bogus"));
+    log.push('\n');
+    std::fs::write(own.join("erasures.ndjson"), log).unwrap();
+    let (f, r) = restore(f, &b);
+    assert_eq!(r.erasures_applied, 0, "{r:?}");
+    assert!(
+        f.store.get(Kind::Person, &p).is_ok(),
+        "another installation's log is nobody's word here"
+    );
+}
+
+#[test]
+fn a_backup_taken_with_the_clock_set_back_keeps_itself() {
+    let mut f = fixture("00070");
+    person(&mut f.store, "Hồ Văn Pin", "00070");
+    for _ in 0..6 {
+        f.clock.advance_ms(60_000);
+        f.store.backup(Reason::Manual).unwrap();
+    }
+    // The motherboard battery died: the clock says 2010.
+    f.clock.advance_ms(-16 * 365 * 86_400_000);
+    let made = f.store.backup(Reason::Manual).unwrap();
+    assert!(
+        backup::list(f.dir.path())
+            .iter()
+            .any(|x| x.id == made.backup.id),
+        "the backup just written is kept whatever its date: {:?}",
+        made.pruned
+    );
+    assert!(!made.pruned.contains(&made.backup.id));
+}

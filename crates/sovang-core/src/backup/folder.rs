@@ -241,10 +241,10 @@ pub(super) fn copy_log(data_dir: &Path, to: &Path) -> Result<()> {
     std::fs::rename(&tmp, to.join(crate::store::erase::LOG_FILE)).map_err(io_err(to))
 }
 
-/// Deletes the backups the retention rule lets go (never `keep`), then attachment files no
+/// Deletes the backups the retention rule lets go (never those in `keep`), then attachment files no
 /// backup left names, and folders a killed backup left half-written. Returns the deleted
 /// backups' ids. The caller holds the folder's lock.
-pub(super) fn prune(root: &Path, keep: Option<&str>) -> Result<Vec<String>> {
+pub(super) fn prune(root: &Path, keep: &[&str]) -> Result<Vec<String>> {
     let all = manifests(root);
     let dated: Vec<retention::Dated> = all
         .iter()
@@ -258,8 +258,8 @@ pub(super) fn prune(root: &Path, keep: Option<&str>) -> Result<Vec<String>> {
         })
         .collect();
     let mut gone = retention::to_delete(&dated);
-    if let Some(k) = keep {
-        gone.remove(k);
+    for k in keep {
+        gone.remove(*k);
     }
     for id in &gone {
         let dir = root.join(id);

@@ -346,14 +346,17 @@ pub(crate) fn create_keeping(
     let done = root.join(&id);
     std::fs::rename(&partial, &done).map_err(io_err(&done))?;
     sync_dir(&root);
+    // Never the backup just written, whatever its date says (a clock set back years ranks it
+    // oldest), nor the one being restored.
+    let kept: Vec<&str> = std::iter::once(id.as_str()).chain(keep).collect();
     let settings = BackupSettings::load(data_dir);
     let mirror = settings.mirror_dir(&manifest.installation).map(|dir| {
         folder::copy_backup(&root, &dir, &manifest)
             .and_then(|()| folder::copy_log(data_dir, &dir))
-            .and_then(|()| folder::prune(&dir, keep).map(|_| ()))
+            .and_then(|()| folder::prune(&dir, &kept).map(|_| ()))
             .map_err(|e| e.message)
     });
-    let pruned = folder::prune(&root, keep)?;
+    let pruned = folder::prune(&root, &kept)?;
     drop(lock);
     let info = folder::info(&root, &manifest, mirror.as_ref().is_some_and(|m| m.is_ok()));
     tracing::info!(id = %manifest.id, records = manifest.records, "backup written");

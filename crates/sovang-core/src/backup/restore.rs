@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::{attachment_in, find, folder, integrity, io_err, read_only, sync_dir, Reason};
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
-use crate::store::erase::{self, Stamp, WireErasure};
+use crate::records::Kind;
+use crate::store::erase::{self, Stamp, WireErasure, ATTACHMENT_KIND};
 use crate::store::DB_FILE;
 
 const STAGED: &str = "sovang.db.restoring";
@@ -84,6 +85,7 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
         step("prepare");
         let applied = prepare(
             data_dir,
+            &dir,
             &staged,
             current.exists().then_some(current.as_path()),
         )?;
@@ -151,7 +153,7 @@ fn safety(data_dir: &Path, restoring: &str, clock: &dyn Clock) -> Result<String>
 
 /// Brings the staged copy to this version, applies the erasures the current database has and
 /// it lacks, keeps change numbers and versions moving forward, and checks it.
-fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64> {
+fn prepare(data_dir: &Path, from: &Path, staged: &Path, current: Option<&Path>) -> Result<u64> {
     let mut conn = Connection::open(staged)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // No WAL while staged: the rename must move one complete file.
@@ -160,7 +162,8 @@ fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64
     crate::store::seal_audit(&mut conn)?;
     // The current database may be damaged: what cannot be read of it is not carried over.
     let cur = current.and_then(|c| read_only(c).ok());
-    let applied = carry_forward(&mut conn, data_dir, cur.as_ref())?;
+    let markers = known_erasures(data_dir, from, cur.as_ref());
+    let applied = carry_forward(&mut conn, &markers, cur.as_ref())?;
     drop(cur);
     abandon_other_branch(&conn, data_dir)?;
     let problems = integrity(&conn)?;
@@ -181,17 +184,27 @@ fn prepare(data_dir: &Path, staged: &Path, current: Option<&Path>) -> Result<u64
 }
 
 /// Every erasure known here: the current database's (if it can be read), the erasure log
-/// beside it and the second folder's copy of it. A lost or damaged database does not bring
-/// back what was erased.
-fn known_erasures(data_dir: &Path, current: Option<&Connection>) -> Vec<WireErasure> {
+/// beside it, this installation's copy of it in the second folder, and the copy beside the
+/// backup restored (`from`: the installation that wrote it). A lost or damaged database does
+/// not bring back what was erased. Other installations' logs on a shared stick are not read:
+/// they are nobody's word here. Markers of a kind this version does not know are left.
+fn known_erasures(data_dir: &Path, from: &Path, current: Option<&Connection>) -> Vec<WireErasure> {
     let mut all = Vec::new();
     if let Some(cur) = current {
         all.extend(erase::markers_between(cur, i64::MIN, i64::MAX).unwrap_or_default());
     }
-    all.extend(erase::read_log(&data_dir.join(erase::LOG_FILE)));
-    for dir in super::BackupSettings::load(data_dir).mirror_dirs(data_dir) {
-        all.extend(erase::read_log(&dir.join(erase::LOG_FILE)));
+    let mut logs = vec![data_dir.join(erase::LOG_FILE), from.join(erase::LOG_FILE)];
+    logs.extend(
+        super::BackupSettings::load(data_dir)
+            .mirror_for(data_dir)
+            .map(|d| d.join(erase::LOG_FILE)),
+    );
+    logs.sort();
+    logs.dedup();
+    for log in logs {
+        all.extend(erase::read_log(&log));
     }
+    all.retain(|m| m.kind == ATTACHMENT_KIND || Kind::parse(&m.kind).is_ok());
     erase::people_first(&mut all);
     all
 }
@@ -200,20 +213,30 @@ fn known_erasures(data_dir: &Path, current: Option<&Connection>) -> Vec<WireEras
 /// again: what was erased stays erased), and the current database's change number and
 /// version, so nothing this installation numbers from now on repeats what it already sent.
 /// What cannot be read of a damaged current database is left.
-fn carry_forward(conn: &mut Connection, data_dir: &Path, cur: Option<&Connection>) -> Result<u64> {
-    let markers = known_erasures(data_dir, cur);
+fn carry_forward(
+    conn: &mut Connection,
+    markers: &[WireErasure],
+    cur: Option<&Connection>,
+) -> Result<u64> {
     let meta = |c: &Connection, key: &str| -> Option<String> {
         c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .ok()
     };
     let tx = conn.transaction()?;
-    let seq: i64 = tx.query_row(
+    let restored_seq: i64 = tx.query_row(
         "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
         [],
         |r| r.get(0),
     )?;
+    let seq_now: i64 = cur
+        .and_then(|c| meta(c, "change_seq"))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    // Erasures applied again are a change made now: numbered past everything either database
+    // has sent, so the next bundle carries them to units that had not heard of them.
+    let seq = restored_seq.max(seq_now) + 1;
     let mut missing = Vec::new();
-    for m in &markers {
+    for m in markers {
         if !erase::has_marker(&tx, &m.id, &m.unit)? && !missing.contains(&m) {
             missing.push(m);
         }
@@ -236,14 +259,12 @@ fn carry_forward(conn: &mut Connection, data_dir: &Path, cur: Option<&Connection
         erase::mark(&tx, m, &stamp)?;
         erase::erase(&tx, &items, &stamp)?;
     }
+    let last = if applied > 0 { seq } else { seq_now };
+    tx.execute(
+        "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'change_seq'",
+        params![last],
+    )?;
     if let Some(cur) = cur {
-        let seq_now: i64 = meta(cur, "change_seq")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        tx.execute(
-            "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'change_seq'",
-            params![seq_now],
-        )?;
         if let Some(hlc) = meta(cur, "hlc_last") {
             tx.execute(
                 "UPDATE meta SET value = max(value, ?1) WHERE key = 'hlc_last'",
