@@ -604,15 +604,12 @@ fn another_installations_erasure_log_on_a_shared_stick_erases_nothing() {
         format!("{}\n{}\n", line("person"), line("bogus")),
     )
     .unwrap();
-    // And this installation's own log on the stick holds a kind no version knows.
-    let own = usb
-        .path()
-        .join("sovang-backups")
-        .join(&f.store.installation().id);
-    let mut log = std::fs::read_to_string(own.join("erasures.ndjson")).unwrap_or_default();
-    log.push_str(&line("bogus"));
-    log.push('\n');
-    std::fs::write(own.join("erasures.ndjson"), log).unwrap();
+    // And this installation's own log holds a kind no version knows.
+    std::fs::write(
+        f.dir.path().join("erasures.ndjson"),
+        format!("{}\n", line("bogus")),
+    )
+    .unwrap();
     let (f, r) = restore(f, &b);
     assert_eq!(r.erasures_applied, 0, "{r:?}");
     assert!(
