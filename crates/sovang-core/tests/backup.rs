@@ -622,12 +622,14 @@ fn another_installations_erasure_log_on_a_shared_stick_erases_nothing() {
 fn a_backup_taken_with_the_clock_set_back_keeps_itself() {
     let mut f = fixture("00070");
     person(&mut f.store, "Hồ Văn Pin", "00070");
-    for _ in 0..6 {
-        f.clock.advance_ms(60_000);
+    // A backup a month for 14 months: the rule keeps the newest of the last 12 months, 4
+    // weeks, 7 days and 5 manual ones, so a backup dated before all of them has no place.
+    for _ in 0..14 {
+        f.clock.advance_ms(31 * 86_400_000);
         f.store.backup(Reason::Manual).unwrap();
     }
     // The motherboard battery died: the clock says 2010.
-    f.clock.advance_ms(-16 * 365 * 86_400_000);
+    f.clock.advance_ms(-17 * 365 * 86_400_000);
     let made = f.store.backup(Reason::Manual).unwrap();
     assert!(
         backup::list(f.dir.path())
