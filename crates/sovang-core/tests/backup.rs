@@ -269,6 +269,7 @@ fn backups_at_the_same_moment_do_not_spoil_each_other() {
 #[test]
 fn a_backup_dated_ahead_is_no_reason_to_skip_the_daily_one() {
     let f = fixture("00070");
+    f.clock.advance_ms(8 * 24 * 3600 * 1000); // set up more than a week ago
     f.clock.advance_ms(30 * 24 * 3600 * 1000); // the PC's clock a month ahead, once
     f.store.backup(Reason::Manual).unwrap();
     f.clock.advance_ms(-30 * 24 * 3600 * 1000);
@@ -279,6 +280,50 @@ fn a_backup_dated_ahead_is_no_reason_to_skip_the_daily_one() {
     assert!(backup::daily_if_due(f.dir.path(), f.clock.as_ref())
         .unwrap()
         .is_some());
+    // A day later the clock is right: the backup dated ahead is not the last good one, the
+    // daily one taken yesterday is.
+    f.clock.advance_ms(24 * 3600 * 1000);
+    let status = f.store.backup_status().unwrap();
+    assert_eq!(
+        status.last_good.map(|b| b.reason),
+        Some(Reason::Daily),
+        "a backup from the future is never the last good one"
+    );
+    assert!(!status.stale, "and a day-old good backup is recent enough");
+}
+
+#[test]
+fn two_pcs_sharing_a_stick_each_keep_their_own_backups_and_warning() {
+    let a = fixture("00070");
+    let mut b = fixture("00004");
+    let usb = tempfile::tempdir().unwrap();
+    let settings = BackupSettings {
+        automatic: true,
+        mirror: Some(usb.path().to_owned()),
+    };
+    settings.save(a.dir.path()).unwrap();
+    settings.save(b.dir.path()).unwrap();
+    person(&mut b.store, "Phí Văn Bê", "00004");
+    // Eight days on, only PC B has backed up (to the shared stick too).
+    a.clock.advance_ms(8 * 24 * 3600 * 1000);
+    b.clock.advance_ms(8 * 24 * 3600 * 1000);
+    let theirs = b.store.backup(Reason::Manual).unwrap().backup.id;
+    let status = a.store.backup_status().unwrap();
+    assert!(
+        status.backups.iter().any(|x| x.id == theirs),
+        "B's backup is listed on A (a PC set up anew restores from there)"
+    );
+    assert!(
+        status.last_good.is_none() && status.stale,
+        "but it protects nothing of A's: A is warned ({:?})",
+        status.last_good
+    );
+    assert!(
+        backup::daily_if_due(a.dir.path(), a.clock.as_ref())
+            .unwrap()
+            .is_some(),
+        "and A takes its own daily backup"
+    );
 }
 
 #[test]

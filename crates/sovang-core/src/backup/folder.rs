@@ -59,21 +59,22 @@ impl BackupSettings {
     /// This installation's folder under the second folder, when one is set.
     pub(super) fn mirror_dir(&self, installation: &str) -> Option<PathBuf> {
         let base = self.mirror.as_ref()?;
+        // The id names a folder: a hand-made database's ".." or "/x" must not be one.
+        let name_ok = !installation.is_empty()
+            && installation.len() <= 64
+            && installation
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !name_ok {
+            return None;
+        }
         Some(base.join(MIRROR_DIR).join(installation))
     }
 
     /// The second folder of the installation whose data is in `data_dir`.
     pub(super) fn mirror_for(&self, data_dir: &Path) -> Option<PathBuf> {
         self.mirror.as_ref()?;
-        let conn = read_only(&data_dir.join(DB_FILE)).ok()?;
-        let id: String = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'installation_id'",
-                [],
-                |r| r.get(0),
-            )
-            .ok()?;
-        self.mirror_dir(&id)
+        self.mirror_dir(&installation_id(data_dir)?)
     }
 
     /// Every installation's folder under the second folder, this one's first: a PC set up
@@ -101,6 +102,18 @@ impl BackupSettings {
             .map(|d| manifests(&d).into_iter().map(|m| m.id).collect())
             .unwrap_or_default()
     }
+}
+
+/// The id of the installation whose database is in `data_dir`, if it can be read.
+pub(super) fn installation_id(data_dir: &Path) -> Option<String> {
+    read_only(&data_dir.join(DB_FILE))
+        .ok()?
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'installation_id'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()
 }
 
 /// Writes JSON through a temporary file, synced, then renamed over the name.
@@ -168,6 +181,7 @@ pub(super) fn info(root: &Path, m: &Manifest, mirrored: bool) -> BackupInfo {
         erased_since: 0,
         verified,
         change_seq: m.change_seq,
+        installation: m.installation.clone(),
     }
 }
 

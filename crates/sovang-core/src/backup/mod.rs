@@ -118,6 +118,10 @@ pub struct BackupInfo {
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub change_seq: i64,
+    /// The installation whose data it holds.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub installation: String,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -531,6 +535,21 @@ pub fn audit_anchors(data_dir: &Path) -> Vec<(String, i64, String)> {
         .collect()
 }
 
+/// The newest backup this installation can count on: its own (not another PC's on a shared
+/// stick), good when written and when last checked, and not dated ahead of `now` (taken while
+/// the clock was wrong).
+pub fn last_good<'a>(
+    backups: &'a [BackupInfo],
+    installation: &str,
+    now: DateTime<Utc>,
+) -> Option<&'a BackupInfo> {
+    backups.iter().find(|b| {
+        b.installation == installation
+            && b.verified.as_ref().is_none_or(|v| v.ok)
+            && DateTime::parse_from_rfc3339(&b.created_at).is_ok_and(|at| age_secs(at, now) >= 0)
+    })
+}
+
 /// Whether the last good backup is older than `STALE_DAYS`; with none, whether the data is
 /// (`since`: when it was set up), so a new installation is not warned before its first day.
 pub fn is_stale(last: Option<&BackupInfo>, since: Option<&str>, now: DateTime<Utc>) -> bool {
@@ -551,8 +570,10 @@ pub fn daily_if_due(data_dir: &Path, clock: &dyn Clock) -> Result<Option<Created
         return Ok(None);
     }
     let now = clock.now();
+    let own = folder::installation_id(data_dir);
     let recent = list(data_dir).into_iter().any(|b| {
-        matches!(b.reason, Reason::Daily | Reason::Manual)
+        Some(&b.installation) == own.as_ref()
+            && matches!(b.reason, Reason::Daily | Reason::Manual)
             && DateTime::parse_from_rfc3339(&b.created_at)
                 .is_ok_and(|at| (0..24 * 3600).contains(&age_secs(at, now)))
     });

@@ -39,10 +39,8 @@ impl Store {
 
     pub fn backup_status(&self) -> Result<BackupStatus> {
         let backups = self.backups()?;
-        let last_good = backups
-            .iter()
-            .find(|b| b.verified.as_ref().is_none_or(|v| v.ok))
-            .cloned();
+        let last_good =
+            backup::last_good(&backups, &self.installation().id, self.clock.now()).cloned();
         Ok(BackupStatus {
             settings: BackupSettings::load(self.data_dir()),
             stale: backup::is_stale(
