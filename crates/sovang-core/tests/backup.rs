@@ -685,3 +685,41 @@ fn a_backup_taken_with_the_clock_set_back_keeps_itself() {
     );
     assert!(!made.pruned.contains(&made.backup.id));
 }
+
+#[test]
+fn a_copy_whose_attachments_name_no_hash_is_refused() {
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Kha Văn Ảnh", "00070");
+    let photo = f.dir.path().join("anh.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh").unwrap();
+    f.store.attach(Kind::Person, &p, &photo).unwrap();
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    // The copy edited by hand, its manifest made to match.
+    let dir = backup::root(f.dir.path()).join(&b);
+    let copy = dir.join("sovang.db");
+    {
+        let c = rusqlite::Connection::open(&copy).unwrap();
+        c.execute("UPDATE attachments SET sha256 = ?1", ["ữ".repeat(64)])
+            .unwrap();
+    }
+    let bytes = std::fs::read(&copy).unwrap();
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("backup.json")).unwrap()).unwrap();
+    m["db_sha256"] = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)).into();
+    m["db_size"] = bytes.len().into();
+    std::fs::write(dir.join("backup.json"), serde_json::to_vec(&m).unwrap()).unwrap();
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
+    assert_eq!(
+        e.code,
+        Code::BackupDamaged,
+        "a hash that is no hash would name a path later: {e:?}"
+    );
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    assert_eq!(people(&store), 1, "the current data is untouched");
+    assert!(
+        store.backup(Reason::Manual).is_ok(),
+        "and later backups still work"
+    );
+}

@@ -166,7 +166,16 @@ fn prepare(data_dir: &Path, from: &Path, staged: &Path, current: Option<&Path>) 
     let applied = carry_forward(&mut conn, &markers, cur.as_ref())?;
     drop(cur);
     abandon_other_branch(&conn, data_dir)?;
-    let problems = integrity(&conn)?;
+    let mut problems = integrity(&conn)?;
+    // Hashes name files: a copy made by hand could name a path, or text that is no hash.
+    let bad_hashes: i64 = conn.query_row(
+        "SELECT count(*) FROM attachments WHERE length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*'",
+        [],
+        |r| r.get(0),
+    )?;
+    if bad_hashes > 0 {
+        problems.push(format!("{bad_hashes} attachments named by no content hash"));
+    }
     let mut fk = conn.prepare("PRAGMA foreign_key_check")?;
     let broken = fk.query_map([], |_| Ok(()))?.count();
     drop(fk);
