@@ -723,3 +723,23 @@ fn a_copy_whose_attachments_name_no_hash_is_refused() {
         "and later backups still work"
     );
 }
+
+#[test]
+fn a_database_a_crash_left_damaged_with_its_wal_is_restored_over() {
+    let mut f = fixture("00070");
+    person(&mut f.store, "Cao Văn Sập", "00070");
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    person(&mut f.store, "Cao Văn Nguồn", "00070");
+    let wal = f.dir.path().join("sovang.db-wal");
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    // The power went: the database damaged, and a torn WAL left beside it.
+    std::fs::write(dir.path().join("sovang.db"), b"not a database any more").unwrap();
+    std::fs::write(&wal, vec![0x5a; 4096]).unwrap();
+    let r = backup::restore(dir.path(), &b, clock.as_ref())
+        .expect("a WAL a crash left is no other process: the restore goes on");
+    assert!(r.safety_backup.is_some_and(|s| s.contains("damaged-")));
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    assert_eq!(people(&store), 1);
+    assert_eq!(store.check().unwrap(), vec![]);
+}
