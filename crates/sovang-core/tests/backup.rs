@@ -734,7 +734,8 @@ fn a_database_a_crash_left_damaged_with_its_wal_is_restored_over() {
     let Fixture { dir, clock, store } = f;
     drop(store);
     // The power went: the database damaged, and a torn WAL left beside it.
-    std::fs::write(dir.path().join("sovang.db"), b"not a database any more").unwrap();
+    // (Pages of it: SQLite reads a file shorter than a page as empty, and drops its WAL.)
+    std::fs::write(dir.path().join("sovang.db"), vec![0xa5; 16384]).unwrap();
     std::fs::write(&wal, vec![0x5a; 4096]).unwrap();
     let r = backup::restore(dir.path(), &b, clock.as_ref())
         .expect("a WAL a crash left is no other process: the restore goes on");
