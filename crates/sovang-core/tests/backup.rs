@@ -738,7 +738,7 @@ fn a_database_a_crash_left_damaged_with_its_wal_is_restored_over() {
     std::fs::write(dir.path().join("sovang.db"), vec![0xa5; 16384]).unwrap();
     std::fs::write(&wal, vec![0x5a; 4096]).unwrap();
     let r = backup::restore(dir.path(), &b, clock.as_ref())
-        .expect("a WAL a crash left is no other process: the restore goes on");
+        .expect("a WAL a crash left is no other process (SQLite drops it): the restore goes on");
     assert!(r.safety_backup.is_some_and(|s| s.contains("damaged-")));
     let store = Store::open(dir.path(), clock.clone()).unwrap();
     assert_eq!(people(&store), 1);

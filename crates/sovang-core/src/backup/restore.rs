@@ -335,19 +335,9 @@ fn release(current: &Path) -> Result<()> {
                 &current.display().to_string(),
             ));
         }
-        // A database too damaged to read is what the restore replaces: a WAL beside it is what
-        // a crash left, not another process's (the safety step kept both files aside).
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if matches!(
-                e.code,
-                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
-            ) =>
-        {
-            tracing::warn!(error = %e, "the current database is damaged: its WAL is set aside");
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(current.with_file_name(format!("{DB_FILE}{suffix}")));
-            }
-        }
+        // A database too damaged to read is what the restore replaces (the safety step kept
+        // its files aside). SQLite drops a WAL it cannot use when that connection closes, so a
+        // WAL still there below is another process's.
         Err(e) => {
             tracing::warn!(error = %e, "the current database could not be opened to fold its WAL")
         }
