@@ -744,3 +744,38 @@ fn a_database_a_crash_left_damaged_with_its_wal_is_restored_over() {
     assert_eq!(people(&store), 1);
     assert_eq!(store.check().unwrap(), vec![]);
 }
+
+#[test]
+fn while_one_process_restores_no_other_restores_or_opens_the_database() {
+    let mut f = fixture("00070");
+    person(&mut f.store, "Ông Văn Đợi", "00070");
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    // Another process is half-way through a restore: it holds the lock, its copy is staged.
+    let lock = std::fs::File::create(dir.path().join(backup::RESTORE_LOCK)).unwrap();
+    lock.lock().unwrap();
+    let staged = dir.path().join("sovang.db.restoring");
+    std::fs::write(&staged, b"the other process's copy, being written").unwrap();
+    let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
+    assert_eq!(
+        e.code,
+        Code::DatabaseInUse,
+        "a second restore waits its turn"
+    );
+    let e = Store::open(dir.path(), clock.clone()).err().unwrap();
+    assert_eq!(
+        e.code,
+        Code::DatabaseInUse,
+        "the database is not opened between the check and the swap"
+    );
+    assert!(
+        staged.exists(),
+        "and the other's staged copy is not deleted"
+    );
+    // The other process dies: its lock goes with it, and the next open cleans up.
+    drop(lock);
+    let store = Store::open(dir.path(), clock.clone()).unwrap();
+    assert!(!staged.exists(), "a copy no restore holds is left over");
+    assert_eq!(people(&store), 1);
+}

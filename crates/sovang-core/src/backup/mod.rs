@@ -11,7 +11,7 @@ mod restore;
 pub mod retention;
 
 pub use folder::BackupSettings;
-pub use restore::{recover, restore, RestoreReport};
+pub use restore::{recover, restore, RestoreReport, RESTORE_LOCK};
 
 use std::path::{Path, PathBuf};
 

@@ -18,6 +18,9 @@ use crate::store::erase::{self, Stamp, WireErasure, ATTACHMENT_KIND};
 use crate::store::DB_FILE;
 
 const STAGED: &str = "sovang.db.restoring";
+/// Held by a restore from start to end: a second restore, or a store opening the database,
+/// waits for no half-swapped state and deletes no other process's staged copy.
+pub const RESTORE_LOCK: &str = ".restore.lock";
 
 /// What a restore did.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -51,8 +54,29 @@ fn staged_files(data_dir: &Path) -> [PathBuf; 3] {
     ]
 }
 
+/// Takes the restore lock of `data_dir`, or says a restore is under way there.
+fn restore_lock(data_dir: &Path) -> Result<std::fs::File> {
+    let path = data_dir.join(RESTORE_LOCK);
+    let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::plain(
+            Code::DatabaseInUse,
+            &data_dir.join(DB_FILE).display().to_string(),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
+    }
+}
+
 /// Deletes what a restore stopped before its rename left: the old database stays as it was.
-pub fn recover(data_dir: &Path) {
+/// While another process restores, refuses (`database_in_use`) and touches nothing.
+pub fn recover(data_dir: &Path) -> Result<()> {
+    let _lock = restore_lock(data_dir)?;
+    clear_staged(data_dir);
+    Ok(())
+}
+
+fn clear_staged(data_dir: &Path) {
     for f in staged_files(data_dir) {
         if f.exists() {
             tracing::warn!(file = %f.display(), "an interrupted restore's copy removed");
@@ -65,13 +89,14 @@ pub fn recover(data_dir: &Path) {
 /// another process still has open is refused (`database_in_use`).
 pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreReport> {
     let started = std::time::Instant::now();
+    let _lock = restore_lock(data_dir)?;
     let (dir, manifest) = find(data_dir, id)?;
     step("verify");
     let problems = folder::check(&dir, &manifest);
     if !problems.is_empty() {
         return Err(Error::plain(Code::BackupDamaged, &problems.join("; ")));
     }
-    recover(data_dir);
+    clear_staged(data_dir);
     let current = data_dir.join(DB_FILE);
     step("safety");
     let safety_backup = match current.exists() {
@@ -111,7 +136,7 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
     let (erasures_applied, records) = match result {
         Ok(n) => n,
         Err(e) => {
-            recover(data_dir);
+            clear_staged(data_dir);
             return Err(e);
         }
     };

@@ -189,7 +189,7 @@ impl Store {
                 &dir.display().to_string(),
             ));
         }
-        crate::backup::recover(dir);
+        crate::backup::recover(dir)?;
         let mut conn = db::open(&path)?;
         if migrations::pending(&conn, migrations::MIGRATIONS)? {
             crate::backup::create(dir, crate::backup::Reason::BeforeMigration, clock.as_ref())?;
