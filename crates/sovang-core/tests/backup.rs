@@ -779,3 +779,50 @@ fn while_one_process_restores_no_other_restores_or_opens_the_database() {
     assert!(!staged.exists(), "a copy no restore holds is left over");
     assert_eq!(people(&store), 1);
 }
+
+#[test]
+fn a_damaged_file_kept_here_is_made_again_and_the_sticks_copy_restores() {
+    let mut f = fixture("00070");
+    let usb = tempfile::tempdir().unwrap();
+    BackupSettings {
+        automatic: true,
+        mirror: Some(usb.path().to_owned()),
+    }
+    .save(f.dir.path())
+    .unwrap();
+    let p = person(&mut f.store, "Lạc Thị Tệp", "00070");
+    let photo = f.dir.path().join("anh.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh-nguyen-ven").unwrap();
+    let sha = f.store.attach(Kind::Person, &p, &photo).unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = f.store.backup(Reason::Manual).unwrap().backup.id;
+    let kept = backup::root(f.dir.path())
+        .join("attachments")
+        .join(&sha[..2])
+        .join(&sha);
+    // A truncated copy here is made again by the next backup.
+    std::fs::write(&kept, b"\x89PNG").unwrap();
+    f.clock.advance_ms(60_000);
+    let second = f.store.backup(Reason::Manual).unwrap().backup.id;
+    assert!(
+        f.store.verify_backup(&second).unwrap().ok,
+        "the next backup copies a file of the wrong size afresh"
+    );
+    // A bit flipped here (same size): verify finds it and drops it; the next backup copies it.
+    std::fs::write(&kept, b"\x89PNG\r\n\x1a\nanh-NGUYEN-ven").unwrap();
+    assert!(!f.store.verify_backup(&first).unwrap().ok);
+    f.clock.advance_ms(60_000);
+    let third = f.store.backup(Reason::Manual).unwrap().backup.id;
+    assert!(f.store.verify_backup(&third).unwrap().ok);
+    // Damaged here again, whole on the stick: a restore takes the stick's copy.
+    std::fs::write(&kept, b"\x89PNG\r\n\x1a\nanh-NGUYEN-ven").unwrap();
+    std::fs::remove_file(f.store.attachment_path(&sha)).unwrap();
+    let (f, _) = restore(f, &first);
+    assert_eq!(
+        std::fs::read(f.store.attachment_path(&sha)).unwrap(),
+        b"\x89PNG\r\n\x1a\nanh-nguyen-ven",
+        "the photo comes back whole from the stick"
+    );
+}

@@ -202,9 +202,15 @@ pub(super) fn check(root: &Path, m: &Manifest) -> Vec<String> {
         Err(e) => problems.push(e.message.en),
     }
     for sha in &m.attachments {
-        match sha256_file(&attachment_in(root, sha)) {
+        let file = attachment_in(root, sha);
+        match sha256_file(&file) {
             Ok((got, _)) if got == *sha => {}
-            Ok(_) => problems.push(format!("attachment {sha}: its content changed")),
+            Ok(_) => {
+                problems.push(format!("attachment {sha}: its content changed"));
+                // Backups share files by content: dropped, the next backup copies it afresh
+                // instead of naming the damaged one again.
+                let _ = std::fs::remove_file(&file);
+            }
             Err(_) => problems.push(format!("attachment {sha}: missing")),
         }
     }
@@ -220,7 +226,7 @@ pub(super) fn copy_backup(from: &Path, to: &Path, m: &Manifest) -> Result<()> {
     }
     for sha in &m.attachments {
         let target = attachment_in(to, sha);
-        if !target.exists() {
+        if !super::same_size(&target, &attachment_in(from, sha)) {
             copy_checked(&attachment_in(from, sha), &target, sha)?;
         }
     }

@@ -296,6 +296,17 @@ fn attachment_in(root: &Path, sha: &str) -> PathBuf {
     crate::store::attachment_file(root, sha)
 }
 
+/// Whether `kept` is there with `source`'s size (a source gone leaves any kept copy good):
+/// a truncated copy is made again; a changed one is found and dropped by `verify`.
+fn same_size(kept: &Path, source: &Path) -> bool {
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
+    match (size(kept), size(source)) {
+        (Some(k), Some(s)) => k == s,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
 /// Makes sure a directory's new entries survive a power cut.
 fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
@@ -428,7 +439,7 @@ fn write(
     for sha in shas {
         let kept = attachment_in(root, &sha);
         let source = crate::store::attachment_file(data_dir, &sha);
-        if !kept.exists() {
+        if !same_size(&kept, &source) {
             if !source.exists() {
                 missing.push(sha);
                 continue;
@@ -492,14 +503,41 @@ pub(crate) fn find(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest)> {
     if !well_formed {
         return Err(not_found());
     }
+    copies(data_dir, id)
+        .into_iter()
+        .next()
+        .ok_or_else(not_found)
+}
+
+/// Every copy of backup `id`: this PC's first, then the second folder's.
+fn copies(data_dir: &Path, id: &str) -> Vec<(PathBuf, Manifest)> {
     let mut places = vec![root(data_dir)];
     places.extend(BackupSettings::load(data_dir).mirror_dirs(data_dir));
-    for dir in places {
-        if let Ok(m) = folder::read_manifest(&dir.join(id)) {
+    places
+        .into_iter()
+        .filter_map(|dir| {
+            let m = folder::read_manifest(&dir.join(id)).ok()?;
+            Some((dir, m))
+        })
+        .collect()
+}
+
+/// The first whole copy of backup `id` (a damaged one on this PC, a good one on the stick:
+/// the stick's), or what is wrong with the first.
+pub(crate) fn find_whole(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest)> {
+    find(data_dir, id)?; // a well-formed id, and some copy of it
+    let mut first_problems = None;
+    for (dir, m) in copies(data_dir, id) {
+        let problems = folder::check(&dir, &m);
+        if problems.is_empty() {
             return Ok((dir, m));
         }
+        first_problems.get_or_insert(problems);
     }
-    Err(not_found())
+    Err(Error::plain(
+        Code::BackupDamaged,
+        &first_problems.unwrap_or_default().join("; "),
+    ))
 }
 
 /// Checks a backup again: the copy's hash and SQLite's integrity check, and every attachment

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{attachment_in, find, folder, integrity, io_err, read_only, sync_dir, Reason};
+use super::{attachment_in, find_whole, integrity, io_err, read_only, sync_dir, Reason};
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
 use crate::records::Kind;
@@ -90,12 +90,8 @@ fn clear_staged(data_dir: &Path) {
 pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreReport> {
     let started = std::time::Instant::now();
     let _lock = restore_lock(data_dir)?;
-    let (dir, manifest) = find(data_dir, id)?;
     step("verify");
-    let problems = folder::check(&dir, &manifest);
-    if !problems.is_empty() {
-        return Err(Error::plain(Code::BackupDamaged, &problems.join("; ")));
-    }
+    let (dir, manifest) = find_whole(data_dir, id)?;
     clear_staged(data_dir);
     let current = data_dir.join(DB_FILE);
     step("safety");
