@@ -826,3 +826,25 @@ fn a_damaged_file_kept_here_is_made_again_and_the_sticks_copy_restores() {
         "the photo comes back whole from the stick"
     );
 }
+
+#[test]
+fn a_newer_versions_backup_is_refused_before_anything_is_backed_up() {
+    let mut f = fixture("00070");
+    person(&mut f.store, "Tân Văn Mới", "00070");
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    let manifest = backup::root(f.dir.path()).join(&b).join("backup.json");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    m["schema_version"] = 999.into();
+    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    let before = backup::list(f.dir.path()).len();
+    let Fixture { dir, clock, store } = f;
+    drop(store);
+    let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
+    assert_eq!(e.code, Code::SchemaTooNew, "{e:?}");
+    assert_eq!(
+        backup::list(dir.path()).len(),
+        before,
+        "no safety backup taken, none pruned: nothing changed"
+    );
+}

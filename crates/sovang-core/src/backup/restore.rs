@@ -92,6 +92,14 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
     let _lock = restore_lock(data_dir)?;
     step("verify");
     let (dir, manifest) = find_whole(data_dir, id)?;
+    // A newer version's backup is refused before anything is backed up or pruned.
+    let known = crate::migrations::MIGRATIONS.len() as i64;
+    if manifest.schema_version > known {
+        return Err(Error::plain(
+            Code::SchemaTooNew,
+            &manifest.schema_version.to_string(),
+        ));
+    }
     clear_staged(data_dir);
     let current = data_dir.join(DB_FILE);
     step("safety");
