@@ -438,8 +438,25 @@ fn a_second_folder_gets_every_backup_and_can_restore_alone() {
     std::fs::remove_dir_all(backup::root(f.dir.path())).unwrap();
     let listed = f.store.backups().unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
-    let (f, _) = restore(f, &made.backup.id);
+    let (mut f, _) = restore(f, &made.backup.id);
     assert_eq!(people(&f.store), 1);
+
+    // An erasure reaches the stick's log at once, not at the next backup: this PC may be
+    // lost before then.
+    let gone = person(&mut f.store, "Đặng Văn Xoá", "00070");
+    f.store.delete(Kind::Person, &gone).unwrap();
+    f.store.purge("person", &gone).unwrap();
+    let log = usb
+        .path()
+        .join("sovang-backups")
+        .join(&f.store.installation().id)
+        .join("erasures.ndjson");
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(&gone),
+        "the stick's erasure log names the erased person"
+    );
 
     // An unplugged stick: the backup is still made here, and the failure is said.
     BackupSettings {

@@ -258,7 +258,24 @@ pub(super) fn copy_log(data_dir: &Path, to: &Path) -> Result<()> {
     }
     let tmp = to.join(format!("{}.part", crate::store::erase::LOG_FILE));
     std::fs::copy(&log, &tmp).map_err(io_err(&log))?;
-    std::fs::rename(&tmp, to.join(crate::store::erase::LOG_FILE)).map_err(io_err(to))
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, to.join(crate::store::erase::LOG_FILE)).map_err(io_err(to))?;
+    sync_dir(to);
+    Ok(())
+}
+
+/// Copies the erasure log to this installation's second folder, if one is set and there.
+pub(crate) fn mirror_log(data_dir: &Path) {
+    let Some(dir) = BackupSettings::load(data_dir).mirror_for(data_dir) else {
+        return;
+    };
+    if dir.is_dir() {
+        if let Err(e) = copy_log(data_dir, &dir) {
+            tracing::warn!(error = %e.message.en, "the erasure log was not copied to the second folder");
+        }
+    }
 }
 
 /// Deletes the backups the retention rule lets go (never those in `keep`), then attachment files no

@@ -10,6 +10,7 @@ mod folder;
 mod restore;
 pub mod retention;
 
+pub(crate) use folder::mirror_log;
 pub use folder::BackupSettings;
 pub use restore::{recover, restore, RestoreReport, RESTORE_LOCK};
 

@@ -267,6 +267,9 @@ pub(crate) fn log_change(conn: &Connection, data_dir: &Path, seq: i64) -> Result
     }
     f.write_all(text.as_bytes())?;
     f.sync_all()?;
+    // The second folder's copy too, now rather than at the next backup: a PC lost before
+    // then must not bring the erased back from the stick. A stick not plugged in waits.
+    crate::backup::mirror_log(data_dir);
     Ok(())
 }
 
