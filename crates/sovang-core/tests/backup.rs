@@ -865,3 +865,32 @@ fn a_newer_versions_backup_is_refused_before_anything_is_backed_up() {
         "no safety backup taken, none pruned: nothing changed"
     );
 }
+
+#[test]
+fn files_a_newer_versions_backup_names_are_not_pruned() {
+    let mut f = fixture("00070");
+    let p = person(&mut f.store, "Lê Văn Sau", "00070");
+    let photo = f.dir.path().join("anh.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh-ban-moi").unwrap();
+    let att = f.store.attach(Kind::Person, &p, &photo).unwrap();
+    let sha = att["sha256"].as_str().unwrap().to_owned();
+    let b = f.store.backup(Reason::Manual).unwrap().backup.id;
+    // Written by a newer version, with a reason this one does not know.
+    let manifest = backup::root(f.dir.path()).join(&b).join("backup.json");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    m["reason"] = "before_something_new".into();
+    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    // The photo taken off: later backups no longer name it.
+    f.store.detach(att["id"].as_str().unwrap()).unwrap();
+    f.clock.advance_ms(60_000);
+    f.store.backup(Reason::Manual).unwrap();
+    let kept = backup::root(f.dir.path())
+        .join("attachments")
+        .join(&sha[..2])
+        .join(&sha);
+    assert!(
+        kept.exists(),
+        "the newer version's backup still needs its photo"
+    );
+}

@@ -116,6 +116,27 @@ pub(super) fn installation_id(data_dir: &Path) -> Option<String> {
         .ok()
 }
 
+/// Attachment hashes named by manifests this version cannot read whole (a newer version's,
+/// say): their backups are never pruned here, and their files must not be either.
+fn named_by_unreadable(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path().join(MANIFEST))
+        .filter(|p| p.is_file() && p.parent().is_some_and(|d| read_manifest(d).is_err()))
+        .filter_map(|p| serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).ok()?).ok())
+        .flat_map(|v| match v.get("attachments") {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
 /// Writes JSON through a temporary file, synced, then renamed over the name.
 pub(super) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(value)
@@ -312,11 +333,12 @@ pub(super) fn prune(root: &Path, keep: &[&str]) -> Result<Vec<String>> {
             }
         }
     }
-    let needed: BTreeSet<&String> = all
+    let mut needed: BTreeSet<String> = all
         .iter()
         .filter(|m| !gone.contains(&m.id))
-        .flat_map(|m| &m.attachments)
+        .flat_map(|m| m.attachments.iter().cloned())
         .collect();
+    needed.extend(named_by_unreadable(root));
     if let Ok(prefixes) = std::fs::read_dir(root.join("attachments")) {
         for p in prefixes.flatten() {
             let Ok(files) = std::fs::read_dir(p.path()) else {
