@@ -71,7 +71,11 @@ fn restore_lock(data_dir: &Path) -> Result<std::fs::File> {
 /// Deletes what a restore stopped before its rename left: the old database stays as it was.
 /// While another process restores, refuses (`database_in_use`) and touches nothing.
 pub fn recover(data_dir: &Path) -> Result<()> {
-    let _lock = restore_lock(data_dir)?;
+    // A folder the lock cannot be made in (read-only) holds no restore under way either.
+    let _lock = match restore_lock(data_dir) {
+        Err(e) if e.code == Code::DatabaseInUse => return Err(e),
+        lock => lock.ok(),
+    };
     clear_staged(data_dir);
     Ok(())
 }
