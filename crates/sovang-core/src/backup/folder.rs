@@ -247,7 +247,7 @@ pub(super) fn copy_backup(from: &Path, to: &Path, m: &Manifest) -> Result<()> {
     }
     for sha in &m.attachments {
         let target = attachment_in(to, sha);
-        if !super::same_size(&target, &attachment_in(from, sha)) {
+        if !super::kept_whole(&target, &attachment_in(from, sha), sha) {
             copy_checked(&attachment_in(from, sha), &target, sha)?;
         }
     }

@@ -297,12 +297,14 @@ fn attachment_in(root: &Path, sha: &str) -> PathBuf {
     crate::store::attachment_file(root, sha)
 }
 
-/// Whether `kept` is there with `source`'s size (a source gone leaves any kept copy good):
-/// a truncated copy is made again; a changed one is found and dropped by `verify`.
-fn same_size(kept: &Path, source: &Path) -> bool {
+/// Whether the copy `kept` of content `sha` can stand for `source`: there with its size, or,
+/// when the sizes differ, still holding its content (the source is what was damaged then).
+/// A truncated copy is made again; a changed one of the same size is found by `verify`.
+fn kept_whole(kept: &Path, source: &Path, sha: &str) -> bool {
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
     match (size(kept), size(source)) {
-        (Some(k), Some(s)) => k == s,
+        (Some(k), Some(s)) if k == s => true,
+        (Some(_), Some(_)) => sha256_file(kept).is_ok_and(|(got, _)| got == sha),
         (Some(_), None) => true,
         (None, _) => false,
     }
@@ -440,7 +442,7 @@ fn write(
     for sha in shas {
         let kept = attachment_in(root, &sha);
         let source = crate::store::attachment_file(data_dir, &sha);
-        if !same_size(&kept, &source) {
+        if !kept_whole(&kept, &source, &sha) {
             if !source.exists() {
                 missing.push(sha);
                 continue;

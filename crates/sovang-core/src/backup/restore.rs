@@ -131,8 +131,10 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
             .filter(|s| manifest.attachments.contains(s))
         {
             let target = crate::store::attachment_file(data_dir, sha);
-            if !target.exists() {
-                super::copy_checked(&attachment_in(&dir, sha), &target, sha)?;
+            let kept = attachment_in(&dir, sha);
+            // Missing here, or cut short: the backup's copy puts it right.
+            if !super::kept_whole(&target, &kept, sha) {
+                super::copy_checked(&kept, &target, sha)?;
             }
         }
         step("swap");
