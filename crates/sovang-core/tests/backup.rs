@@ -335,14 +335,30 @@ fn a_new_installation_finds_the_old_ones_backups_on_the_stick() {
     };
     settings.save(old.dir.path()).unwrap();
     person(&mut old.store, "Quách Văn Cũ", "00070");
+    let gone = person(&mut old.store, "Quách Văn Xoá", "00070");
+    // In use for ten days; backed up; then a person erased, and the PC lost the same day.
+    old.clock.advance_ms(10 * 86_400_000);
     let b = old.store.backup(Reason::Manual).unwrap().backup.id;
-    drop(old); // the PC is lost
+    old.store.delete(Kind::Person, &gone).unwrap();
+    old.store.purge("person", &gone).unwrap();
+    drop(old);
     let fresh = fixture("00070");
+    fresh.clock.advance_ms(10 * 86_400_000);
     settings.save(fresh.dir.path()).unwrap();
     let listed = fresh.store.backups().unwrap();
     assert!(listed.iter().any(|x| x.id == b), "{listed:?}");
-    let (f, _) = restore(fresh, &b);
-    assert_eq!(people(&f.store), 1);
+    let (f, r) = restore(fresh, &b);
+    assert_eq!(people(&f.store), 1, "{r:?}");
+    assert_eq!(
+        f.store.get(Kind::Person, &gone).unwrap_err().code,
+        Code::NotFound,
+        "the old PC's erasure log on the stick erases again"
+    );
+    // Opened on another PC, the data is a new installation copied from the old one: the old
+    // one's backups are its own, so it is not warned right after the restore.
+    let status = f.store.backup_status().unwrap();
+    assert_eq!(status.last_good.map(|x| x.id), Some(b));
+    assert!(!status.stale);
 }
 
 #[test]

@@ -106,14 +106,25 @@ impl BackupSettings {
 
 /// The id of the installation whose database is in `data_dir`, if it can be read.
 pub(super) fn installation_id(data_dir: &Path) -> Option<String> {
-    read_only(&data_dir.join(DB_FILE))
-        .ok()?
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'installation_id'",
-            [],
-            |r| r.get(0),
-        )
-        .ok()
+    lineage(data_dir).into_iter().next()
+}
+
+/// The installation whose database is in `data_dir`, then the one it was copied from (a
+/// backup restored on another PC): the backups of both are this data's own.
+pub(crate) fn lineage(data_dir: &Path) -> Vec<String> {
+    let Ok(conn) = read_only(&data_dir.join(DB_FILE)) else {
+        return Vec::new();
+    };
+    ["installation_id", "copied_from"]
+        .iter()
+        .filter_map(|key| {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                r.get::<_, String>(0)
+            })
+            .ok()
+        })
+        .filter(|id| !id.is_empty())
+        .collect()
 }
 
 /// Attachment hashes named by manifests this version cannot read whole (a newer version's,

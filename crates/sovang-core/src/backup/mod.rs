@@ -576,16 +576,16 @@ pub fn audit_anchors(data_dir: &Path) -> Vec<(String, i64, String)> {
         .collect()
 }
 
-/// The newest backup this installation can count on: its own (not another PC's on a shared
-/// stick), good when written and when last checked, and not dated ahead of `now` (taken while
-/// the clock was wrong).
+/// The newest backup this installation can count on: its own or the one it was copied from
+/// (`own`; not another PC's on a shared stick), good when written and when last checked, and
+/// not dated ahead of `now` (taken while the clock was wrong).
 pub fn last_good<'a>(
     backups: &'a [BackupInfo],
-    installation: &str,
+    own: &[String],
     now: DateTime<Utc>,
 ) -> Option<&'a BackupInfo> {
     backups.iter().find(|b| {
-        b.installation == installation
+        own.contains(&b.installation)
             && b.verified.as_ref().is_none_or(|v| v.ok)
             && DateTime::parse_from_rfc3339(&b.created_at).is_ok_and(|at| age_secs(at, now) >= 0)
     })
@@ -611,9 +611,9 @@ pub fn daily_if_due(data_dir: &Path, clock: &dyn Clock) -> Result<Option<Created
         return Ok(None);
     }
     let now = clock.now();
-    let own = folder::installation_id(data_dir);
+    let own = folder::lineage(data_dir);
     let recent = list(data_dir).into_iter().any(|b| {
-        Some(&b.installation) == own.as_ref()
+        own.contains(&b.installation)
             && matches!(b.reason, Reason::Daily | Reason::Manual)
             && DateTime::parse_from_rfc3339(&b.created_at)
                 .is_ok_and(|at| (0..24 * 3600).contains(&age_secs(at, now)))

@@ -118,7 +118,7 @@ pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreRe
         step("prepare");
         let applied = prepare(
             data_dir,
-            &dir,
+            (&dir, &manifest.installation),
             &staged,
             current.exists().then_some(current.as_path()),
         )?;
@@ -188,7 +188,12 @@ fn safety(data_dir: &Path, restoring: &str, clock: &dyn Clock) -> Result<String>
 
 /// Brings the staged copy to this version, applies the erasures the current database has and
 /// it lacks, keeps change numbers and versions moving forward, and checks it.
-fn prepare(data_dir: &Path, from: &Path, staged: &Path, current: Option<&Path>) -> Result<u64> {
+fn prepare(
+    data_dir: &Path,
+    from: (&Path, &str),
+    staged: &Path,
+    current: Option<&Path>,
+) -> Result<u64> {
     let mut conn = Connection::open(staged)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // No WAL while staged: the rename must move one complete file.
@@ -228,19 +233,27 @@ fn prepare(data_dir: &Path, from: &Path, staged: &Path, current: Option<&Path>) 
 }
 
 /// Every erasure known here: the current database's (if it can be read), the erasure log
-/// beside it, this installation's copy of it in the second folder, and the copy beside the
-/// backup restored (`from`: the installation that wrote it). A lost or damaged database does
-/// not bring back what was erased. Other installations' logs on a shared stick are not read:
-/// they are nobody's word here. Markers of a kind this version does not know are left.
-fn known_erasures(data_dir: &Path, from: &Path, current: Option<&Connection>) -> Vec<WireErasure> {
+/// beside it, the second folder's copies of it (this installation's, the one it was copied
+/// from, and the one that wrote the backup restored, `from`: its folder and id). A lost or
+/// damaged database does not bring back what was erased. Other installations' logs on a
+/// shared stick are not read: they are nobody's word here. Markers of a kind this version
+/// does not know are left.
+fn known_erasures(
+    data_dir: &Path,
+    from: (&Path, &str),
+    current: Option<&Connection>,
+) -> Vec<WireErasure> {
     let mut all = Vec::new();
     if let Some(cur) = current {
         all.extend(erase::markers_between(cur, i64::MIN, i64::MAX).unwrap_or_default());
     }
-    let mut logs = vec![data_dir.join(erase::LOG_FILE), from.join(erase::LOG_FILE)];
+    let mut logs = vec![data_dir.join(erase::LOG_FILE), from.0.join(erase::LOG_FILE)];
+    let settings = super::BackupSettings::load(data_dir);
+    let mut ids = super::folder::lineage(data_dir);
+    ids.push(from.1.to_owned());
     logs.extend(
-        super::BackupSettings::load(data_dir)
-            .mirror_for(data_dir)
+        ids.iter()
+            .filter_map(|id| settings.mirror_dir(id))
             .map(|d| d.join(erase::LOG_FILE)),
     );
     logs.sort();

@@ -39,8 +39,9 @@ impl Store {
 
     pub fn backup_status(&self) -> Result<BackupStatus> {
         let backups = self.backups()?;
-        let last_good =
-            backup::last_good(&backups, &self.installation().id, self.clock.now()).cloned();
+        let mut own = vec![self.installation().id.clone()];
+        own.extend(super::get_meta(&self.conn, "copied_from")?);
+        let last_good = backup::last_good(&backups, &own, self.clock.now()).cloned();
         Ok(BackupStatus {
             settings: BackupSettings::load(self.data_dir()),
             stale: backup::is_stale(
