@@ -288,12 +288,19 @@ pub(super) fn copy_log(data_dir: &Path, to: &Path) -> Result<()> {
     if !log.exists() {
         return Ok(());
     }
-    let tmp = to.join(format!("{}.part", crate::store::erase::LOG_FILE));
-    std::fs::copy(&log, &tmp).map_err(io_err(&log))?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, to.join(crate::store::erase::LOG_FILE)).map_err(io_err(to))?;
+    // A name of its own: a purge and a backup may copy the log at the same moment.
+    let tmp = to.join(format!(
+        "{}.{}.part",
+        crate::store::erase::LOG_FILE,
+        uuid::Uuid::now_v7()
+    ));
+    let copied = std::fs::copy(&log, &tmp)
+        .and_then(|_| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, to.join(crate::store::erase::LOG_FILE)));
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_err(to)(e));
+    }
     sync_dir(to);
     Ok(())
 }

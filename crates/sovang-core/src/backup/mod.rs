@@ -310,6 +310,23 @@ fn kept_whole(kept: &Path, source: &Path, sha: &str) -> bool {
     }
 }
 
+/// Waits for the lock of the backups folder `root`. One backup at a time per folder (the
+/// app's daily one, an import's, the CLI's): pruning must never see another's half-written
+/// folder or files as unused, nor a check drop a file another has just copied afresh.
+fn lock_folder(root: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    let path = root.join(".lock");
+    // Never truncated: the file is only a name to lock, held open by another process.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    lock.lock().map_err(io_err(&path))?;
+    Ok(lock)
+}
+
 /// Makes sure a directory's new entries survive a power cut.
 fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
@@ -342,11 +359,7 @@ pub(crate) fn create_keeping(
     let now = clock.now();
     let root = root(data_dir);
     std::fs::create_dir_all(&root).map_err(io_err(&root))?;
-    // One backup at a time per folder (the app's daily one, an import's, the CLI's): pruning
-    // must never see another's half-written folder or files as unused.
-    let lock_path = root.join(".lock");
-    let lock = std::fs::File::create(&lock_path).map_err(io_err(&lock_path))?;
-    lock.lock().map_err(io_err(&lock_path))?;
+    let lock = lock_folder(&root)?;
     let mut id = format!("{}-{}", now.format("%Y%m%d-%H%M%S-%3f"), reason.slug());
     while root.join(&id).exists() {
         id.push('b');
@@ -529,6 +542,7 @@ fn copies(data_dir: &Path, id: &str) -> Vec<(PathBuf, Manifest)> {
 /// the stick's), or what is wrong with the first.
 pub(crate) fn find_whole(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest)> {
     find(data_dir, id)?; // a well-formed id, and some copy of it
+    let _lock = lock_folder(&root(data_dir))?;
     let mut first_problems = None;
     for (dir, m) in copies(data_dir, id) {
         let problems = folder::check(&dir, &m);
@@ -547,6 +561,7 @@ pub(crate) fn find_whole(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest
 /// it needs by its content hash. The result is remembered beside it.
 pub fn verify(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<VerifyReport> {
     let (dir, manifest) = find(data_dir, id)?;
+    let _lock = lock_folder(&root(data_dir))?;
     let problems = folder::check(&dir, &manifest);
     let ok = problems.is_empty();
     let _ = folder::write_json(

@@ -54,12 +54,31 @@ fn staged_files(data_dir: &Path) -> [PathBuf; 3] {
     ]
 }
 
-/// Takes the restore lock of `data_dir`, or says a restore is under way there.
-fn restore_lock(data_dir: &Path) -> Result<std::fs::File> {
+/// Takes the restore lock of `data_dir`, or says a restore is under way there. A folder the
+/// lock cannot be made in (read-only) has no restore under way either: `None`.
+fn restore_lock(data_dir: &Path) -> Result<Option<std::fs::File>> {
+    use std::io::ErrorKind;
     let path = data_dir.join(RESTORE_LOCK);
-    let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+    // Never truncated: the file is only a name to lock, held open by another process.
+    let opened = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(&path);
+    let file = match opened {
+        Ok(f) => f,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(io_err(&path)(e)),
+    };
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::plain(
             Code::DatabaseInUse,
             &data_dir.join(DB_FILE).display().to_string(),
@@ -71,11 +90,7 @@ fn restore_lock(data_dir: &Path) -> Result<std::fs::File> {
 /// Deletes what a restore stopped before its rename left: the old database stays as it was.
 /// While another process restores, refuses (`database_in_use`) and touches nothing.
 pub fn recover(data_dir: &Path) -> Result<()> {
-    // A folder the lock cannot be made in (read-only) holds no restore under way either.
-    let _lock = match restore_lock(data_dir) {
-        Err(e) if e.code == Code::DatabaseInUse => return Err(e),
-        lock => lock.ok(),
-    };
+    let _lock = restore_lock(data_dir)?;
     clear_staged(data_dir);
     Ok(())
 }
