@@ -54,9 +54,17 @@ fn staged_files(data_dir: &Path) -> [PathBuf; 3] {
     ]
 }
 
+/// How a process takes the restore lock: a restore alone, or one of any number of processes
+/// opening the database (which only wait for no restore to be under way).
+#[derive(Clone, Copy, PartialEq)]
+enum Holder {
+    Restore,
+    Opening,
+}
+
 /// Takes the restore lock of `data_dir`, or says a restore is under way there. A folder the
 /// lock cannot be made in (read-only) has no restore under way either: `None`.
-fn restore_lock(data_dir: &Path) -> Result<Option<std::fs::File>> {
+fn restore_lock(data_dir: &Path, holder: Holder) -> Result<Option<std::fs::File>> {
     use std::io::ErrorKind;
     let path = data_dir.join(RESTORE_LOCK);
     // Never truncated: the file is only a name to lock, held open by another process.
@@ -77,7 +85,11 @@ fn restore_lock(data_dir: &Path) -> Result<Option<std::fs::File>> {
         }
         Err(e) => return Err(io_err(&path)(e)),
     };
-    match file.try_lock() {
+    let taken = match holder {
+        Holder::Restore => file.try_lock(),
+        Holder::Opening => file.try_lock_shared(),
+    };
+    match taken {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::plain(
             Code::DatabaseInUse,
@@ -90,7 +102,7 @@ fn restore_lock(data_dir: &Path) -> Result<Option<std::fs::File>> {
 /// Deletes what a restore stopped before its rename left: the old database stays as it was.
 /// While another process restores, refuses (`database_in_use`) and touches nothing.
 pub fn recover(data_dir: &Path) -> Result<()> {
-    let _lock = restore_lock(data_dir)?;
+    let _lock = restore_lock(data_dir, Holder::Opening)?;
     clear_staged(data_dir);
     Ok(())
 }
@@ -108,7 +120,7 @@ fn clear_staged(data_dir: &Path) {
 /// another process still has open is refused (`database_in_use`).
 pub fn restore(data_dir: &Path, id: &str, clock: &dyn Clock) -> Result<RestoreReport> {
     let started = std::time::Instant::now();
-    let _lock = restore_lock(data_dir)?;
+    let _lock = restore_lock(data_dir, Holder::Restore)?;
     step("verify");
     let (dir, manifest) = find_whole(data_dir, id)?;
     // A newer version's backup is refused before anything is backed up or pruned.
