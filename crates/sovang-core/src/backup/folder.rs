@@ -60,12 +60,7 @@ impl BackupSettings {
     pub(super) fn mirror_dir(&self, installation: &str) -> Option<PathBuf> {
         let base = self.mirror.as_ref()?;
         // The id names a folder: a hand-made database's ".." or "/x" must not be one.
-        let name_ok = !installation.is_empty()
-            && installation.len() <= 64
-            && installation
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !name_ok {
+        if !super::is_plain_name(installation) {
             return None;
         }
         Some(base.join(MIRROR_DIR).join(installation))
@@ -112,9 +107,13 @@ pub(super) fn installation_id(data_dir: &Path) -> Option<String> {
 /// The installation whose database is in `data_dir`, then the one it was copied from (a
 /// backup restored on another PC): the backups of both are this data's own.
 pub(crate) fn lineage(data_dir: &Path) -> Vec<String> {
-    let Ok(conn) = read_only(&data_dir.join(DB_FILE)) else {
-        return Vec::new();
-    };
+    read_only(&data_dir.join(DB_FILE))
+        .map(|conn| lineage_of(&conn))
+        .unwrap_or_default()
+}
+
+/// `lineage`, read on an open connection.
+pub(crate) fn lineage_of(conn: &rusqlite::Connection) -> Vec<String> {
     ["installation_id", "copied_from"]
         .iter()
         .filter_map(|key| {

@@ -10,8 +10,8 @@ mod folder;
 mod restore;
 pub mod retention;
 
-pub(crate) use folder::mirror_log;
 pub use folder::BackupSettings;
+pub(crate) use folder::{lineage_of, mirror_log};
 pub use restore::{recover, restore, RestoreReport, RESTORE_LOCK};
 
 use std::path::{Path, PathBuf};
@@ -316,15 +316,27 @@ fn kept_whole(kept: &Path, source: &Path, sha: &str) -> bool {
 fn lock_folder(root: &Path) -> Result<std::fs::File> {
     std::fs::create_dir_all(root).map_err(io_err(root))?;
     let path = root.join(".lock");
-    // Never truncated: the file is only a name to lock, held open by another process.
-    let lock = std::fs::OpenOptions::new()
+    let lock = open_lock_file(&path).map_err(io_err(&path))?;
+    lock.lock().map_err(io_err(&path))?;
+    Ok(lock)
+}
+
+/// Opens (or makes) a file that is only a name to lock. Never truncated: another process may
+/// hold it.
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
         .create(true)
         .write(true)
         .truncate(false)
-        .open(&path)
-        .map_err(io_err(&path))?;
-    lock.lock().map_err(io_err(&path))?;
-    Ok(lock)
+        .open(path)
+}
+
+/// Whether `name` is what this module makes of an id (letters, digits, dashes): a folder
+/// name, never a path.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// Makes sure a directory's new entries survive a power cut.
@@ -358,7 +370,6 @@ pub(crate) fn create_keeping(
     }
     let now = clock.now();
     let root = root(data_dir);
-    std::fs::create_dir_all(&root).map_err(io_err(&root))?;
     let lock = lock_folder(&root)?;
     let mut id = format!("{}-{}", now.format("%Y%m%d-%H%M%S-%3f"), reason.slug());
     while root.join(&id).exists() {
@@ -511,50 +522,45 @@ pub fn list(data_dir: &Path) -> Vec<BackupInfo> {
 
 /// Where backup `id` is: this PC's folder first, else the second folder.
 pub(crate) fn find(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest)> {
-    let not_found = || Error::plain(Code::BackupNotFound, id);
-    // Ids are what `create` makes (digits, letters, dashes): never a path.
-    let well_formed = id.len() <= 64
-        && id.starts_with(|c: char| c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if !well_formed {
-        return Err(not_found());
-    }
-    copies(data_dir, id)
+    copies(data_dir, id)?
         .into_iter()
         .next()
-        .ok_or_else(not_found)
+        .ok_or_else(|| Error::plain(Code::BackupNotFound, id))
 }
 
-/// Every copy of backup `id`: this PC's first, then the second folder's.
-fn copies(data_dir: &Path, id: &str) -> Vec<(PathBuf, Manifest)> {
+/// Every copy of backup `id`: this PC's first, then the second folder's. An id that is not
+/// one `create` makes (it starts with the date) names none.
+fn copies(data_dir: &Path, id: &str) -> Result<Vec<(PathBuf, Manifest)>> {
+    if !is_plain_name(id) || !id.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(Error::plain(Code::BackupNotFound, id));
+    }
     let mut places = vec![root(data_dir)];
     places.extend(BackupSettings::load(data_dir).mirror_dirs(data_dir));
-    places
+    Ok(places
         .into_iter()
         .filter_map(|dir| {
             let m = folder::read_manifest(&dir.join(id)).ok()?;
             Some((dir, m))
         })
-        .collect()
+        .collect())
 }
 
 /// The first whole copy of backup `id` (a damaged one on this PC, a good one on the stick:
 /// the stick's), or what is wrong with the first.
 pub(crate) fn find_whole(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest)> {
-    find(data_dir, id)?; // a well-formed id, and some copy of it
     let _lock = lock_folder(&root(data_dir))?;
     let mut first_problems = None;
-    for (dir, m) in copies(data_dir, id) {
+    for (dir, m) in copies(data_dir, id)? {
         let problems = folder::check(&dir, &m);
         if problems.is_empty() {
             return Ok((dir, m));
         }
         first_problems.get_or_insert(problems);
     }
-    Err(Error::plain(
-        Code::BackupDamaged,
-        &first_problems.unwrap_or_default().join("; "),
-    ))
+    Err(match first_problems {
+        Some(problems) => Error::plain(Code::BackupDamaged, &problems.join("; ")),
+        None => Error::plain(Code::BackupNotFound, id),
+    })
 }
 
 /// Checks a backup again: the copy's hash and SQLite's integrity check, and every attachment

@@ -56,7 +56,7 @@ fn staged_files(data_dir: &Path) -> [PathBuf; 3] {
 
 /// How a process takes the restore lock: a restore alone, or one of any number of processes
 /// opening the database (which only wait for no restore to be under way).
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Holder {
     Restore,
     Opening,
@@ -67,13 +67,7 @@ enum Holder {
 fn restore_lock(data_dir: &Path, holder: Holder) -> Result<Option<std::fs::File>> {
     use std::io::ErrorKind;
     let path = data_dir.join(RESTORE_LOCK);
-    // Never truncated: the file is only a name to lock, held open by another process.
-    let opened = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(false)
-        .open(&path);
-    let file = match opened {
+    let file = match super::open_lock_file(&path) {
         Ok(f) => f,
         Err(e)
             if matches!(

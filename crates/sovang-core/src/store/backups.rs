@@ -39,8 +39,7 @@ impl Store {
 
     pub fn backup_status(&self) -> Result<BackupStatus> {
         let backups = self.backups()?;
-        let mut own = vec![self.installation().id.clone()];
-        own.extend(super::get_meta(&self.conn, "copied_from")?);
+        let own = backup::lineage_of(&self.conn);
         let last_good = backup::last_good(&backups, &own, self.clock.now()).cloned();
         Ok(BackupStatus {
             settings: BackupSettings::load(self.data_dir()),

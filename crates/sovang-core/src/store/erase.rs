@@ -74,6 +74,19 @@ impl Item {
     }
 }
 
+/// The nominations among `items`: one in review or decided is the committee's record, and
+/// stops the erasure (locally and by bundle).
+pub(crate) fn nominations(items: &[Item]) -> impl Iterator<Item = &str> {
+    items.iter().filter_map(|item| match item {
+        Item::Record {
+            kind: Kind::Nomination,
+            id,
+            ..
+        } => Some(id.as_str()),
+        _ => None,
+    })
+}
+
 /// When and by whom, for every marker and audit row one erasure writes.
 pub(crate) struct Stamp<'a> {
     pub at: &'a str,
@@ -444,15 +457,8 @@ impl Store {
                     return Err(Error::plain(Code::PurgeNotInTrash, id));
                 }
                 // A nomination in review or decided is the committee's record: it stays.
-                for item in &items {
-                    if let Item::Record {
-                        kind: Kind::Nomination,
-                        id,
-                        ..
-                    } = item
-                    {
-                        self.ensure_editable(id)?;
-                    }
+                for nomination in nominations(&items) {
+                    self.ensure_editable(nomination)?;
                 }
             }
             _ => return Err(Error::field_arg(Code::InvalidValue, "kind", kind)),

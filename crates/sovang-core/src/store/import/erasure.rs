@@ -98,16 +98,9 @@ impl Applier<'_, '_> {
             return reject(self, Error::plain(Code::ErasureRefused, &m.id));
         }
         // A nomination in review or decided stays, as in a local purge.
-        for item in &items {
-            if let erase::Item::Record {
-                kind: Kind::Nomination,
-                id,
-                ..
-            } = item
-            {
-                if self.locked_since(id)?.is_some() {
-                    return reject(self, Error::plain(Code::ErasureRefused, &m.id));
-                }
+        for nomination in erase::nominations(&items) {
+            if self.locked_since(nomination)?.is_some() {
+                return reject(self, Error::plain(Code::ErasureRefused, &m.id));
             }
         }
         let stamp = Stamp {
