@@ -4,6 +4,7 @@ Run under Xvfb and a D-Bus session (see the Makefile's `e2e` target). Each `App`
 installation: its own data and config folders, its own window.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -23,8 +24,18 @@ from selenium.webdriver.support.ui import WebDriverWait
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(os.environ.get("SOVANG_APP", ROOT / "target" / "release" / "sovang-desktop"))
 SHOTS = ROOT / "docs" / "screenshots"
+SOVANG = ROOT / "target" / "debug" / "sovang"
 # What tauri-driver, WebKitWebDriver and the app print goes here, for when a test fails.
 LOG = open(ROOT / "target" / "e2e-driver.log", "ab")
+
+
+def sovang(home: Path, *args, stdin=None):
+    """Runs the CLI with `--json` on the installation in `home`; it must succeed. Returns what
+    it printed, parsed (None when it printed nothing)."""
+    out = subprocess.run([str(SOVANG), "--data-dir", str(home / "data"), "--json", *args],
+                         input=stdin, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, f"sovang {' '.join(args)}: {out.stderr}"
+    return json.loads(out.stdout) if out.stdout.strip() else None
 
 
 def free_port() -> int:

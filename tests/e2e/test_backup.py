@@ -5,15 +5,12 @@ next bundle, and the city's window no longer shows them. A last good backup more
 old is shown as a banner, until a backup is taken. Screenshots go to docs/screenshots/."""
 
 import json
-import subprocess
 import tempfile
 import unittest
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from harness import App, Driver, ROOT
-
-SOVANG = ROOT / "target" / "debug" / "sovang"
+from harness import App, Driver, sovang
 KEPT = "Trần Văn Giữ"
 LATER = "Trần Văn Sau"
 ERASED = "Phạm Thị Thanh Xuân"
@@ -34,17 +31,11 @@ class BackupsAndErasure(unittest.TestCase):
     def tearDownClass(cls):
         cls.driver.stop()
 
-    def cli(self, home, *args, stdin=None):
-        out = subprocess.run([str(SOVANG), "--data-dir", str(home / "data"), "--json", *args],
-                             input=stdin, capture_output=True, text=True, check=False)
-        self.assertEqual(out.returncode, 0, f"sovang {' '.join(args)}: {out.stderr}")
-        return json.loads(out.stdout)
-
     def put_person(self, home, name, phone=None):
         body = {"full_name": name, "unit": "00070", "birth_date": "12/03/2001"}
         if phone:
             body["phone"] = phone
-        return self.cli(home, "put", "person", "--file", "-", stdin=json.dumps(body))["id"]
+        return sovang(home, "put", "person", "--file", "-", stdin=json.dumps(body))["id"]
 
     def open(self, home):
         app = App(self.driver, home)
@@ -56,12 +47,12 @@ class BackupsAndErasure(unittest.TestCase):
         self.current.failure_shot(self._testMethodName)
 
     def people(self, home):
-        return self.cli(home, "stats")["people"]
+        return sovang(home, "stats")["people"]
 
     def test_1_a_backup_made_and_restored_from_settings(self):
-        self.cli(self.ward, "--user", "Cán bộ Phường", "init", "--unit", "00070")
-        self.cli(self.city, "--user", "Cán bộ Thành đoàn", "init", "--unit", "01")
-        self.cli(self.ward, "backup", "settings", "--automatic", "off")
+        sovang(self.ward, "--user", "Cán bộ Phường", "init", "--unit", "00070")
+        sovang(self.city, "--user", "Cán bộ Thành đoàn", "init", "--unit", "01")
+        sovang(self.ward, "backup", "settings", "--automatic", "off")
         self.put_person(self.ward, KEPT)
         a = self.open(self.ward)
         a.css('[data-nav="overview"]', timeout=20)
@@ -95,15 +86,15 @@ class BackupsAndErasure(unittest.TestCase):
     def test_2_a_person_erased_for_good_here_and_at_the_city(self):
         for frm, to in ((self.ward, self.city), (self.city, self.ward)):
             card = str(frm / "card.json")
-            self.cli(frm, "identity", "export", "--out", card)
-            self.cli(to, "trust", "add", card)
+            sovang(frm, "identity", "export", "--out", card)
+            sovang(to, "trust", "add", card)
         person = self.put_person(self.ward, ERASED, PHONE)
         photo = self.ward / "anh-the.png"
         photo.write_bytes(b"\x89PNG\r\n\x1a\nanh-the-e2e")
-        self.cli(self.ward, "attach", "person", person, str(photo))
+        sovang(self.ward, "attach", "person", person, str(photo))
         up = str(self.bundles / "len-1.sovang")
-        self.cli(self.ward, "export", "--to", "01", "--out", up)
-        self.cli(self.city, "import", up)
+        sovang(self.ward, "export", "--to", "01", "--out", up)
+        sovang(self.city, "import", up)
         self.assertEqual(self.people(self.city), 2, "the city has both of the ward's people")
 
         a = self.open(self.ward)
@@ -132,7 +123,7 @@ class BackupsAndErasure(unittest.TestCase):
         a.wait(lambda: a.all('[data-testid="backup-erased"]'), message="an older backup marked")
         self.assertIn("đã xoá vĩnh viễn sau bản này", a.text_of('[data-testid="backup-erased"]'))
         down = str(self.bundles / "len-2.sovang")
-        self.cli(self.ward, "export", "--to", "01", "--out", down)
+        sovang(self.ward, "export", "--to", "01", "--out", down)
         a.quit()
 
         c = self.open(self.city)

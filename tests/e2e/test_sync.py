@@ -7,16 +7,13 @@ which changed the same field meanwhile, sees the conflict and settles it.
 Screenshots of the sync screens go to docs/screenshots/."""
 
 import json
-import subprocess
 import tempfile
 import unittest
 from pathlib import Path
 
 from selenium.webdriver.support.ui import Select
 
-from harness import App, Driver, ROOT
-
-SOVANG = ROOT / "target" / "debug" / "sovang"
+from harness import App, Driver, sovang
 PERSON = "Lê Thị Hồng Nhung"
 CITY_PERSON = "Phạm Minh Tuấn"
 
@@ -109,12 +106,6 @@ class TwoInstallations(unittest.TestCase):
         a.text_appears("Đã nhập.", timeout=30)
         return preview
 
-    def cli(self, home, *args, stdin=None):
-        out = subprocess.run([str(SOVANG), "--data-dir", str(home / "data"), "--json", *args],
-                             input=stdin, capture_output=True, text=True, check=False)
-        self.assertEqual(out.returncode, 0, f"sovang {' '.join(args)}: {out.stderr}")
-        return json.loads(out.stdout)
-
     def test_1_ward_sends_its_records_up(self):
         a = self.open(self.ward_home)
         self.setup_unit(a, "hoan kiem", "00070", "Cán bộ Phường Hoàn Kiếm")
@@ -125,12 +116,12 @@ class TwoInstallations(unittest.TestCase):
         self.assertIn("to-01", self.up, "a ward's bundle goes to the city by default")
         a.shot("16-sync-export")
         # A second bundle, made after the first: a deed of the person the first one carries.
-        person = self.cli(self.ward_home, "list", "person")["items"][0]["id"]
-        self.cli(self.ward_home, "put", "entry", "--file", "-", stdin=json.dumps({
+        person = sovang(self.ward_home, "list", "person")["items"][0]["id"]
+        sovang(self.ward_home, "put", "entry", "--file", "-", stdin=json.dumps({
             "unit": "00070", "title": "Dọn rác kênh Tô Lịch", "deed_date": "02/09/2025",
             "person_id": person, "recorded_by": "Cán bộ Phường Hoàn Kiếm"}))
         self.__class__.up2 = str(self.ward_home / "lan-2.sovang")
-        self.cli(self.ward_home, "export", "--out", self.up2, "--to", "01")
+        sovang(self.ward_home, "export", "--out", self.up2, "--to", "01")
 
     def test_2_city_trusts_previews_imports_and_sends_down(self):
         a = self.open(self.city_home)

@@ -47,6 +47,40 @@ fn restore(f: Fixture, id: &str) -> (Fixture, sovang_core::backup::RestoreReport
     (Fixture { dir, clock, store }, r)
 }
 
+/// Sets `usb` as the second folder of the data folder `dir`.
+fn use_stick(dir: &Path, usb: &Path) {
+    BackupSettings {
+        automatic: true,
+        mirror: Some(usb.to_owned()),
+    }
+    .save(dir)
+    .unwrap();
+}
+
+/// Attaches a photo with `bytes` to person `p`; returns the attachment (its id and sha256).
+fn attach_photo(f: &mut Fixture, p: &str, bytes: &[u8]) -> serde_json::Value {
+    let photo = f.dir.path().join("anh.png");
+    std::fs::write(&photo, bytes).unwrap();
+    f.store.attach(Kind::Person, p, &photo).unwrap()
+}
+
+/// Where the backups of data folder `dir` keep the file of content `sha`.
+fn kept_file(dir: &Path, sha: &str) -> std::path::PathBuf {
+    backup::root(dir)
+        .join("attachments")
+        .join(&sha[..2])
+        .join(sha)
+}
+
+/// Edits backup `id`'s manifest in the data folder `dir` as `change` says (a hand, a newer
+/// version).
+fn edit_manifest(dir: &Path, id: &str, change: impl FnOnce(&mut serde_json::Value)) {
+    let path = backup::root(dir).join(id).join("backup.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    change(&mut m);
+    std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+}
+
 #[test]
 fn a_backup_is_checked_listed_and_restored_with_its_attachments() {
     let mut f = fixture("00070");
@@ -135,13 +169,10 @@ fn a_damaged_backup_is_refused_and_changes_nothing() {
         "not even a path that leads back to a real backup"
     );
     // A manifest (on a stick, say) whose attachment "hash" is a path or too short to be one.
-    let manifest = backup::root(dir.path()).join(&b).join("backup.json");
-    let good: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
     for bad in ["a", "../../../../outside", "ẞ"] {
-        let mut m = good.clone();
-        m["attachments"] = serde_json::json!([bad]);
-        std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+        edit_manifest(dir.path(), &b, |m| {
+            m["attachments"] = serde_json::json!([bad])
+        });
         let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
         assert_eq!(
             e.code,
@@ -158,9 +189,7 @@ fn restoring_a_backup_older_than_an_erasure_erases_again() {
     f.store
         .put(Kind::Entry, entry_json("00070", &gone, "Tiếp sức mùa thi"))
         .unwrap();
-    let photo = f.dir.path().join("anh.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh-cua-nguoi-se-bi-xoa").unwrap();
-    let sha = f.store.attach(Kind::Person, &gone, &photo).unwrap()["sha256"]
+    let sha = attach_photo(&mut f, &gone, b"\x89PNG\r\n\x1a\nanh-cua-nguoi-se-bi-xoa")["sha256"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -296,12 +325,8 @@ fn two_pcs_sharing_a_stick_each_keep_their_own_backups_and_warning() {
     let a = fixture("00070");
     let mut b = fixture("00004");
     let usb = tempfile::tempdir().unwrap();
-    let settings = BackupSettings {
-        automatic: true,
-        mirror: Some(usb.path().to_owned()),
-    };
-    settings.save(a.dir.path()).unwrap();
-    settings.save(b.dir.path()).unwrap();
+    use_stick(a.dir.path(), usb.path());
+    use_stick(b.dir.path(), usb.path());
     person(&mut b.store, "Phí Văn Bê", "00004");
     // Eight days on, only PC B has backed up (to the shared stick too).
     a.clock.advance_ms(8 * 24 * 3600 * 1000);
@@ -329,11 +354,7 @@ fn two_pcs_sharing_a_stick_each_keep_their_own_backups_and_warning() {
 fn a_new_installation_finds_the_old_ones_backups_on_the_stick() {
     let mut old = fixture("00070");
     let usb = tempfile::tempdir().unwrap();
-    let settings = BackupSettings {
-        automatic: true,
-        mirror: Some(usb.path().to_owned()),
-    };
-    settings.save(old.dir.path()).unwrap();
+    use_stick(old.dir.path(), usb.path());
     person(&mut old.store, "Quách Văn Cũ", "00070");
     let gone = person(&mut old.store, "Quách Văn Xoá", "00070");
     // In use for ten days; backed up; then a person erased, and the PC lost the same day.
@@ -344,7 +365,7 @@ fn a_new_installation_finds_the_old_ones_backups_on_the_stick() {
     drop(old);
     let fresh = fixture("00070");
     fresh.clock.advance_ms(10 * 86_400_000);
-    settings.save(fresh.dir.path()).unwrap();
+    use_stick(fresh.dir.path(), usb.path());
     let listed = fresh.store.backups().unwrap();
     assert!(listed.iter().any(|x| x.id == b), "{listed:?}");
     let (f, r) = restore(fresh, &b);
@@ -438,12 +459,7 @@ fn after_a_restore_what_was_sent_on_since_comes_back_by_sync() {
 fn a_second_folder_gets_every_backup_and_can_restore_alone() {
     let mut f = fixture("00070");
     let usb = tempfile::tempdir().unwrap();
-    BackupSettings {
-        automatic: true,
-        mirror: Some(usb.path().to_owned()),
-    }
-    .save(f.dir.path())
-    .unwrap();
+    use_stick(f.dir.path(), usb.path());
     person(&mut f.store, "Đặng Văn Long", "00070");
     let made = f.store.backup(Reason::Manual).unwrap();
     assert!(matches!(made.mirror, Some(Ok(()))), "{:?}", made.mirror);
@@ -654,12 +670,7 @@ fn an_erasure_applied_again_by_a_restore_still_reaches_the_city() {
 fn another_installations_erasure_log_on_a_shared_stick_erases_nothing() {
     let mut f = fixture("00070");
     let usb = tempfile::tempdir().unwrap();
-    BackupSettings {
-        automatic: true,
-        mirror: Some(usb.path().to_owned()),
-    }
-    .save(f.dir.path())
-    .unwrap();
+    use_stick(f.dir.path(), usb.path());
     let p = person(&mut f.store, "Tạ Văn Còn", "00070");
     let b = f.store.backup(Reason::Manual).unwrap().backup.id;
     // Another PC's folder on the stick, with a log naming this person (and a kind no
@@ -722,9 +733,7 @@ fn a_backup_taken_with_the_clock_set_back_keeps_itself() {
 fn a_copy_whose_attachments_name_no_hash_is_refused() {
     let mut f = fixture("00070");
     let p = person(&mut f.store, "Kha Văn Ảnh", "00070");
-    let photo = f.dir.path().join("anh.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh").unwrap();
-    f.store.attach(Kind::Person, &p, &photo).unwrap();
+    attach_photo(&mut f, &p, b"\x89PNG\r\n\x1a\nanh");
     let b = f.store.backup(Reason::Manual).unwrap().backup.id;
     // The copy edited by hand, its manifest made to match.
     let dir = backup::root(f.dir.path()).join(&b);
@@ -735,11 +744,10 @@ fn a_copy_whose_attachments_name_no_hash_is_refused() {
             .unwrap();
     }
     let bytes = std::fs::read(&copy).unwrap();
-    let mut m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("backup.json")).unwrap()).unwrap();
-    m["db_sha256"] = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)).into();
-    m["db_size"] = bytes.len().into();
-    std::fs::write(dir.join("backup.json"), serde_json::to_vec(&m).unwrap()).unwrap();
+    edit_manifest(f.dir.path(), &b, |m| {
+        m["db_sha256"] = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)).into();
+        m["db_size"] = bytes.len().into();
+    });
     let Fixture { dir, clock, store } = f;
     drop(store);
     let e = backup::restore(dir.path(), &b, clock.as_ref()).unwrap_err();
@@ -816,24 +824,14 @@ fn while_one_process_restores_no_other_restores_or_opens_the_database() {
 fn a_damaged_file_kept_here_is_made_again_and_the_sticks_copy_restores() {
     let mut f = fixture("00070");
     let usb = tempfile::tempdir().unwrap();
-    BackupSettings {
-        automatic: true,
-        mirror: Some(usb.path().to_owned()),
-    }
-    .save(f.dir.path())
-    .unwrap();
+    use_stick(f.dir.path(), usb.path());
     let p = person(&mut f.store, "Lạc Thị Tệp", "00070");
-    let photo = f.dir.path().join("anh.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh-nguyen-ven").unwrap();
-    let sha = f.store.attach(Kind::Person, &p, &photo).unwrap()["sha256"]
+    let sha = attach_photo(&mut f, &p, b"\x89PNG\r\n\x1a\nanh-nguyen-ven")["sha256"]
         .as_str()
         .unwrap()
         .to_owned();
     let first = f.store.backup(Reason::Manual).unwrap().backup.id;
-    let kept = backup::root(f.dir.path())
-        .join("attachments")
-        .join(&sha[..2])
-        .join(&sha);
+    let kept = kept_file(f.dir.path(), &sha);
     // A truncated copy here is made again by the next backup.
     std::fs::write(&kept, b"\x89PNG").unwrap();
     f.clock.advance_ms(60_000);
@@ -871,11 +869,7 @@ fn a_newer_versions_backup_is_refused_before_anything_is_backed_up() {
     let mut f = fixture("00070");
     person(&mut f.store, "Tân Văn Mới", "00070");
     let b = f.store.backup(Reason::Manual).unwrap().backup.id;
-    let manifest = backup::root(f.dir.path()).join(&b).join("backup.json");
-    let mut m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
-    m["schema_version"] = 999.into();
-    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    edit_manifest(f.dir.path(), &b, |m| m["schema_version"] = 999.into());
     let before = backup::list(f.dir.path()).len();
     let Fixture { dir, clock, store } = f;
     drop(store);
@@ -892,25 +886,18 @@ fn a_newer_versions_backup_is_refused_before_anything_is_backed_up() {
 fn files_a_newer_versions_backup_names_are_not_pruned() {
     let mut f = fixture("00070");
     let p = person(&mut f.store, "Lê Văn Sau", "00070");
-    let photo = f.dir.path().join("anh.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nanh-ban-moi").unwrap();
-    let att = f.store.attach(Kind::Person, &p, &photo).unwrap();
+    let att = attach_photo(&mut f, &p, b"\x89PNG\r\n\x1a\nanh-ban-moi");
     let sha = att["sha256"].as_str().unwrap().to_owned();
     let b = f.store.backup(Reason::Manual).unwrap().backup.id;
     // Written by a newer version, with a reason this one does not know.
-    let manifest = backup::root(f.dir.path()).join(&b).join("backup.json");
-    let mut m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
-    m["reason"] = "before_something_new".into();
-    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    edit_manifest(f.dir.path(), &b, |m| {
+        m["reason"] = "before_something_new".into()
+    });
     // The photo taken off: later backups no longer name it.
     f.store.detach(att["id"].as_str().unwrap()).unwrap();
     f.clock.advance_ms(60_000);
     f.store.backup(Reason::Manual).unwrap();
-    let kept = backup::root(f.dir.path())
-        .join("attachments")
-        .join(&sha[..2])
-        .join(&sha);
+    let kept = kept_file(f.dir.path(), &sha);
     assert!(
         kept.exists(),
         "the newer version's backup still needs its photo"
