@@ -903,3 +903,28 @@ fn files_a_newer_versions_backup_names_are_not_pruned() {
         "the newer version's backup still needs its photo"
     );
 }
+
+#[test]
+fn an_installation_id_that_is_no_folder_name_gets_no_second_folder() {
+    let mut f = fixture("00070");
+    let usb = tempfile::tempdir().unwrap();
+    let stick = usb.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    use_stick(f.dir.path(), &stick);
+    person(&mut f.store, "Lò Văn Lạ", "00070");
+    // A database made by hand names its installation "..": the stick's folder would be the
+    // stick itself, and its pruning would run there.
+    f.store
+        .connection()
+        .execute(
+            "UPDATE meta SET value = '..' WHERE key = 'installation_id'",
+            [],
+        )
+        .unwrap();
+    let made = f.store.backup(Reason::Manual).unwrap();
+    assert!(made.mirror.is_none(), "{:?}", made.mirror);
+    assert!(
+        !stick.join(&made.backup.id).exists(),
+        "nothing is written outside the stick's sovang-backups folder"
+    );
+}
